@@ -1,0 +1,36 @@
+"""Paths and commands the tests share."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BUILD = ROOT / "_build"
+BIN = Path(sys.executable).parent
+
+
+def build_book(*extra: str) -> subprocess.CompletedProcess[str]:
+    """Run the real ``jupyter-book build`` with warnings as errors."""
+    return subprocess.run(
+        [str(BIN / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going", *extra],
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        cwd=ROOT,
+    )
+
+
+def page_text(path: Path) -> str:
+    """The visible text of a built page, with Sphinx's smart quotes turned back to plain ones."""
+    import html
+    import re
+
+    raw = path.read_text(encoding="utf-8")
+    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", raw, flags=re.S)
+    text = html.unescape(re.sub(r"<[^>]+>", " ", raw))
+    text = text.translate(
+        str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+    )
+    return re.sub(r"\s+", " ", text)

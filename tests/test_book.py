@@ -1,0 +1,57 @@
+"""The book builds with warnings as errors, executes its notebooks, and shows the framework."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import ROOT, page_text
+from wholeschool import FRAMEWORK
+
+pytestmark = pytest.mark.book
+
+
+def toc_files() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        for chapter in part["chapters"]:
+            files.append(chapter["file"])
+            files += [section["file"] for section in chapter.get("sections", [])]
+    return files
+
+
+def test_every_principle_has_a_chapter_in_the_toc():
+    chapters = {f.split("/")[2] for f in toc_files() if f.startswith("course/principles/")}
+    assert chapters == set(FRAMEWORK.principle_by_id)
+
+
+def test_config_executes_with_cache_and_treats_errors_as_failures():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    assert config["only_build_toc_files"] is True
+    assert config["execute"]["execute_notebooks"] == "cache"
+    assert config["execute"]["allow_errors"] is False
+    assert config["sphinx"]["config"]["nb_execution_raise_on_error"] is True
+
+
+def test_book_builds_and_every_toc_page_exists(built_book: Path):
+    for name in toc_files():
+        assert (built_book / f"{name}.html").is_file(), name
+    assert (built_book / "index.html").is_file()
+
+
+def test_chapters_show_indicators_rendered_from_the_data(built_book: Path):
+    for principle in FRAMEWORK.principles:
+        text = page_text(built_book / f"course/principles/{principle.id}/index.html")
+        assert principle.summary in text
+        for indicator in principle.indicators:
+            assert indicator.text in text, indicator.id
+
+
+def test_notebooks_were_executed_into_the_cache(built_book: Path):
+    cache = ROOT / "_build" / ".jupyter_cache"
+    assert cache.is_dir()
+    executed = [p for p in toc_files() if "code-cell" in (ROOT / f"{p}.md").read_text("utf-8")]
+    reports = list((built_book.parent / "jupyter_execute").rglob("*.ipynb"))
+    assert len(reports) >= len(executed)

@@ -1,0 +1,141 @@
+"""The eight-principle framework, loaded from data and validated on import.
+
+The framework (principles, indicators, rating scale, version) lives in ``data/framework.yaml``;
+nothing here restates it. ``FRAMEWORK`` is the validated copy the rest of the package uses.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from .errors import FrameworkError, from_validation_error
+
+FRAMEWORK_FILE = Path(str(resources.files("wholeschool") / "data" / "framework.yaml"))
+_ID = r"[a-z][a-z-]*"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Level(_Strict):
+    """One point of the rating scale."""
+
+    value: int = Field(ge=0)
+    label: str = Field(min_length=1)
+    descriptor: str = Field(min_length=1)
+
+
+class Indicator(_Strict):
+    """Something a lead can rate, written in plain words."""
+
+    id: str = Field(pattern=rf"^{_ID}\.[1-9][0-9]*$")
+    text: str = Field(min_length=10, max_length=200)
+
+    @property
+    def principle_id(self) -> str:
+        return self.id.split(".", 1)[0]
+
+
+class Principle(_Strict):
+    """One of the eight principles of the whole school and college approach."""
+
+    id: str = Field(pattern=rf"^{_ID}$")
+    number: int = Field(ge=1, le=8)
+    centre: bool = False
+    name: str = Field(min_length=1)
+    short_name: str = Field(min_length=1, max_length=50)
+    summary: str = Field(min_length=1, max_length=200)
+    indicators: tuple[Indicator, ...] = Field(min_length=4, max_length=6)
+
+    @model_validator(mode="after")
+    def _indicators_belong_here(self) -> Principle:
+        for i, indicator in enumerate(self.indicators):
+            if indicator.principle_id != self.id:
+                raise ValueError(
+                    f"indicator {i} has id {indicator.id!r}, which must start with {self.id + '.'!r}"
+                )
+        ids = [indicator.id for indicator in self.indicators]
+        if len(set(ids)) != len(ids):
+            raise ValueError(f"indicator ids repeat: {sorted(ids)}")
+        return self
+
+
+class Framework(_Strict):
+    """The whole framework: a version, a rating scale and eight principles."""
+
+    version: str = Field(pattern=r"^[0-9]+\.[0-9]+$")
+    title: str
+    source: str
+    scale: tuple[Level, ...] = Field(min_length=2)
+    principles: tuple[Principle, ...] = Field(min_length=8, max_length=8)
+
+    @field_validator("scale")
+    @classmethod
+    def _scale_counts_up_from_zero(cls, scale: tuple[Level, ...]) -> tuple[Level, ...]:
+        values = [level.value for level in scale]
+        if values != list(range(len(scale))):
+            raise ValueError(f"levels must be numbered 0, 1, 2... in order; found {values}")
+        return scale
+
+    @model_validator(mode="after")
+    def _principles_are_consistent(self) -> Framework:
+        if [p.number for p in self.principles] != list(range(1, 9)):
+            raise ValueError("principles must be numbered 1 to 8 in order")
+        if len({p.id for p in self.principles}) != 8:
+            raise ValueError("principle ids must be unique")
+        centres = [p.id for p in self.principles if p.centre]
+        if centres != [self.principles[0].id]:
+            raise ValueError("exactly one principle, the first, sits at the centre")
+        return self
+
+    @property
+    def max_rating(self) -> int:
+        return self.scale[-1].value
+
+    @cached_property
+    def principle_by_id(self) -> dict[str, Principle]:
+        return {p.id: p for p in self.principles}
+
+    @cached_property
+    def indicator_by_id(self) -> dict[str, Indicator]:
+        return {i.id: i for p in self.principles for i in p.indicators}
+
+    def principle(self, principle_id: str) -> Principle:
+        """Return a principle by id, or raise ``KeyError`` listing the known ids."""
+        try:
+            return self.principle_by_id[principle_id]
+        except KeyError:
+            known = ", ".join(self.principle_by_id)
+            raise KeyError(f"unknown principle {principle_id!r}; known: {known}") from None
+
+    def level(self, value: int) -> Level:
+        """Return the scale level for a rating value."""
+        return self.scale[value]
+
+
+def load_framework(path: str | Path = FRAMEWORK_FILE) -> Framework:
+    """Read and validate a framework file; errors name the file and the field."""
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FrameworkError(path, None, "file not found") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise FrameworkError(path, None, f"is not valid YAML{where}") from None
+    if not isinstance(data, dict):
+        raise FrameworkError(path, None, "must be a YAML mapping with version, scale, principles")
+    try:
+        return Framework.model_validate(data)
+    except ValidationError as error:
+        raise from_validation_error(error, path, FrameworkError) from None
+
+
+FRAMEWORK: Framework = load_framework()

@@ -2,19 +2,33 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILD = ROOT / "_build"
+#: Where the test build goes: the project's own _build unless WHOLESCHOOL_BOOK_OUTPUT names
+#: another folder (so that two checkouts or two developers can build side by side).
+OUTPUT = Path(os.environ.get("WHOLESCHOOL_BOOK_OUTPUT", ROOT))
+BUILD = OUTPUT / "_build"
 BIN = Path(sys.executable).parent
 
 
 def build_book(*extra: str) -> subprocess.CompletedProcess[str]:
     """Run the real ``jupyter-book build`` with warnings as errors."""
     return subprocess.run(
-        [str(BIN / "jupyter-book"), "build", str(ROOT), "-W", "-n", "--keep-going", *extra],
+        [
+            str(BIN / "jupyter-book"),
+            "build",
+            str(ROOT),
+            "-W",
+            "-n",
+            "--keep-going",
+            "--path-output",
+            str(OUTPUT),
+            *extra,
+        ],
         capture_output=True,
         text=True,
         timeout=1800,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import ROOT, page_text
+from helpers import BUILD, ROOT, page_text
 from wholeschool import FRAMEWORK
 
 pytestmark = pytest.mark.book
@@ -50,8 +50,8 @@ def test_chapters_show_indicators_rendered_from_the_data(built_book: Path):
 
 
 def test_notebooks_were_executed_into_the_cache(built_book: Path):
-    cache = ROOT / "_build" / ".jupyter_cache"
+    cache = BUILD / ".jupyter_cache"
     assert cache.is_dir()
-    executed = [p for p in toc_files() if "code-cell" in (ROOT / f"{p}.md").read_text("utf-8")]
+    executed = [p for p in toc_files() if "{code-cell}" in (ROOT / f"{p}.md").read_text("utf-8")]
     reports = list((built_book.parent / "jupyter_execute").rglob("*.ipynb"))
     assert len(reports) >= len(executed)

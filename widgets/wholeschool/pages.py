@@ -28,3 +28,26 @@ def rating_scale(framework: Framework = FRAMEWORK) -> Markdown:
     rows = ["| Rating | Level | What it means |", "| --- | --- | --- |"]
     rows += [f"| {lv.value} | {lv.label} | {lv.descriptor} |" for lv in framework.scale]
     return Markdown("\n".join(rows))
+
+
+def good_practice(principle_id: str, framework: Framework = FRAMEWORK) -> Markdown:
+    """Each indicator of a principle with what it can look like in each kind of setting."""
+    from .content import SETTINGS, load_examples
+
+    examples = load_examples(principle_id, framework=framework)
+    parts = []
+    for indicator in framework.principle(principle_id).indicators:
+        parts.append(f"### {indicator.text}\n\n*Indicator `{indicator.id}`*\n")
+        per_setting = examples.indicators[indicator.id]
+        for setting in SETTINGS:
+            parts.append(f"- **{setting.capitalize()}:** {getattr(per_setting, setting)}")
+        parts.append("")
+    return Markdown("\n".join(parts))
+
+
+def reflection_questions(principle_id: str) -> Markdown:
+    """The reflection questions of a principle (or ``"capstone"``) as a numbered list."""
+    from .content import reflection_questions as questions
+
+    lines = [f"1. {q.text} *({q.points} marks)*" for q in questions(principle_id)]
+    return Markdown("\n".join(lines))

@@ -1,0 +1,108 @@
+"""Course content kept as data: worked examples per indicator and reflection questions.
+
+Both live in ``data/`` beside the framework and are validated here; the book pages and the
+nbgrader assignments render them, so nothing is restated by hand.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import DataFileError, from_validation_error
+from .framework import FRAMEWORK, Framework
+
+DATA = Path(str(resources.files("wholeschool") / "data"))
+SETTINGS = ("primary", "secondary", "college")
+
+
+class _Data(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SettingExamples(_Data):
+    """What an indicator can look like in each kind of setting."""
+
+    primary: str = Field(min_length=20)
+    secondary: str = Field(min_length=20)
+    college: str = Field(min_length=20)
+
+
+class PrincipleExamples(_Data):
+    principle: str
+    indicators: dict[str, SettingExamples]
+
+
+class Question(_Data):
+    """A reflection question, graded by hand against the rubric."""
+
+    id: str = Field(pattern=r"^[a-z-]+-q[0-9]+$")
+    text: str = Field(min_length=20)
+    points: int = Field(ge=1, le=20)
+
+
+class Reflections(_Data):
+    version: str
+    principles: dict[str, tuple[Question, ...]]
+    capstone: tuple[Question, ...] = Field(min_length=1)
+
+
+def read_yaml(path: Path) -> object:
+    """Parse a YAML data file; errors name the file."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise DataFileError(path, None, "file not found") from None
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        raise DataFileError(path, None, f"is not valid YAML{where}") from None
+
+
+def load_examples(
+    principle_id: str, folder: Path = DATA / "examples", framework: Framework = FRAMEWORK
+) -> PrincipleExamples:
+    """Examples for every indicator of one principle, checked against the framework."""
+    path = folder / f"{principle_id}.yaml"
+    try:
+        examples = PrincipleExamples.model_validate(read_yaml(path))
+    except ValidationError as error:
+        raise from_validation_error(error, path) from None
+    principle = framework.principle(principle_id)
+    if examples.principle != principle_id:
+        raise DataFileError(
+            path, "principle", f"is {examples.principle!r}, expected {principle_id!r}"
+        )
+    expected = [indicator.id for indicator in principle.indicators]
+    if sorted(examples.indicators) != sorted(expected):
+        missing = sorted(set(expected) - set(examples.indicators))
+        unknown = sorted(set(examples.indicators) - set(expected))
+        raise DataFileError(path, "indicators", f"missing {missing}, unknown {unknown}")
+    return examples
+
+
+@cache
+def load_reflections(
+    path: Path = DATA / "reflections.yaml", framework: Framework = FRAMEWORK
+) -> Reflections:
+    """All reflection questions, with one set for every principle of the framework."""
+    try:
+        reflections = Reflections.model_validate(read_yaml(path))
+    except ValidationError as error:
+        raise from_validation_error(error, path) from None
+    if set(reflections.principles) != set(framework.principle_by_id):
+        raise DataFileError(path, "principles", "must list every principle of the framework once")
+    return reflections
+
+
+def reflection_questions(principle_id: str) -> tuple[Question, ...]:
+    """The reflection questions for a principle id, or for ``"capstone"``."""
+    reflections = load_reflections()
+    if principle_id == "capstone":
+        return reflections.capstone
+    FRAMEWORK.principle(principle_id)  # a clear KeyError for an unknown id
+    return reflections.principles[principle_id]

@@ -14,8 +14,12 @@ $(STAMP): pyproject.toml
 	bash .ci/bootstrap.sh $(VENV)
 	@touch $@
 
+# The book is executed with WHOLESCHOOL_RECORDS pointing at an empty throwaway folder, so a
+# lead's own records (~/wholeschool-records) can never end up in the published pages.
 book: $(STAMP)
-	$(VENV)/bin/jupyter-book build . -W -n --keep-going
+	@records=$$(mktemp -d); \
+	WHOLESCHOOL_RECORDS=$$records $(VENV)/bin/jupyter-book build . -W -n --keep-going; \
+	status=$$?; rm -rf "$$records"; exit $$status
 
 serve: book
 	@echo ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -16,24 +17,30 @@ BIN = Path(sys.executable).parent
 
 
 def build_book(*extra: str) -> subprocess.CompletedProcess[str]:
-    """Run the real ``jupyter-book build`` with warnings as errors."""
-    return subprocess.run(
-        [
-            str(BIN / "jupyter-book"),
-            "build",
-            str(ROOT),
-            "-W",
-            "-n",
-            "--keep-going",
-            "--path-output",
-            str(OUTPUT),
-            *extra,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=1800,
-        cwd=ROOT,
-    )
+    """Run the real ``jupyter-book build`` with warnings as errors.
+
+    The notebooks run with ``WHOLESCHOOL_RECORDS`` set to an empty throwaway folder: the built
+    book must never embed anyone's real records.
+    """
+    with tempfile.TemporaryDirectory(prefix="wholeschool-book-records-") as records:
+        return subprocess.run(
+            [
+                str(BIN / "jupyter-book"),
+                "build",
+                str(ROOT),
+                "-W",
+                "-n",
+                "--keep-going",
+                "--path-output",
+                str(OUTPUT),
+                *extra,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=1800,
+            cwd=ROOT,
+            env={**os.environ, "WHOLESCHOOL_RECORDS": records},
+        )
 
 
 def page_text(path: Path) -> str:

@@ -23,6 +23,19 @@ from .records import RECORD_TYPES, Record
 
 R = TypeVar("R", bound=Record)
 
+#: Environment variable naming the folder where the lead's records live.
+RECORDS_ENV = "WHOLESCHOOL_RECORDS"
+
+
+def records_folder() -> Path:
+    """The folder for the lead's records: ``$WHOLESCHOOL_RECORDS``, else ``~/wholeschool-records``.
+
+    The one place this default is decided. Building the book points the variable at an empty
+    throwaway folder, so a lead's own records never end up in the published pages.
+    """
+    value = os.environ.get(RECORDS_ENV, "").strip()
+    return Path(value).expanduser() if value else Path.home() / "wholeschool-records"
+
 
 def parse_record(
     text: str, path: str | os.PathLike[str], framework: Framework = FRAMEWORK

@@ -1,0 +1,169 @@
+"""The self-audit widget, driven without a browser: set values, check the file and the summary."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+from wholeschool import FRAMEWORK, AuditRecord, IndicatorRating
+from wholeschool.audit import NOT_RATED, audit, load_audit
+from wholeschool.records import NO_PUPIL_DATA
+from wholeschool.storage import RECORDS_ENV, load_record, records_folder, save_record
+
+RECORDS = Path(__file__).parent / "data" / "records"
+
+
+def saved(folder: Path) -> dict:
+    return json.loads((folder / "audit.json").read_text(encoding="utf-8"))
+
+
+def test_controls_use_scale_labels_and_unique_accessible_descriptions(tmp_path: Path):
+    form = audit("leadership", tmp_path, delay=0)
+    ids = [i.id for i in FRAMEWORK.principle("leadership").indicators]
+    assert list(form.rows) == ids
+    row = form.rows["leadership.1"]
+    assert [label for label, _ in row.rating.options] == ["Not rated"] + [
+        level.label for level in FRAMEWORK.scale
+    ]
+    descriptions = [r.rating.description for r in form.rows.values()]
+    descriptions += [r.note.description for r in form.rows.values()]
+    assert len(set(descriptions)) == len(descriptions)
+    assert all(d for d in descriptions)
+    assert NO_PUPIL_DATA in row.note.placeholder
+    assert NO_PUPIL_DATA in row.reminder.value
+    assert form.school.description == "School label"
+    assert form.summary.value == f"0 of {len(ids)} indicators rated"
+    assert not (tmp_path / "audit.json").exists(), "opening the form must not write anything"
+
+
+def test_rating_change_saves_and_updates_summary_and_descriptor(tmp_path: Path):
+    form = audit("ethos", tmp_path, delay=0)
+    form.rows["ethos.2"].rating.value = 3
+    assert saved(tmp_path)["ratings"] == {"ethos.2": {"rating": 3, "note": ""}}
+    assert form.summary.value.startswith("1 of 5")
+    assert form.progress.value == 1
+    assert FRAMEWORK.level(3).descriptor in form.rows["ethos.2"].descriptor.value
+    assert form.status.value.startswith("Saved at ")
+    form.rows["ethos.4"].note.value = "Assembly rota agreed with the pupil council."
+    assert saved(tmp_path)["ratings"]["ethos.4"] == {
+        "rating": None,
+        "note": "Assembly rota agreed with the pupil council.",
+    }
+    form.rows["ethos.2"].rating.value = NOT_RATED
+    assert "ethos.2" not in saved(tmp_path)["ratings"]
+    assert form.summary.value.startswith("0 of 5")
+    assert "Not rated" in form.rows["ethos.2"].descriptor.value
+    assert isinstance(load_audit(tmp_path), AuditRecord)
+
+
+def test_pages_for_two_principles_do_not_undo_each_other(tmp_path: Path):
+    first = audit("leadership", tmp_path, delay=0)
+    second = audit("curriculum", tmp_path, delay=0)
+    first.rows["leadership.3"].rating.value = 1
+    second.rows["curriculum.1"].rating.value = 4
+    first.rows["leadership.4"].rating.value = 2
+    assert load_audit(tmp_path).rated() == {
+        "leadership.3": 1,
+        "leadership.4": 2,
+        "curriculum.1": 4,
+    }
+    # Saved in framework order whatever the order of the changes.
+    assert list(saved(tmp_path)["ratings"]) == ["leadership.3", "leadership.4", "curriculum.1"]
+
+
+def test_existing_record_is_loaded_into_the_form(tmp_path: Path):
+    (tmp_path / "audit.json").write_bytes((RECORDS / "audit.json").read_bytes())
+    record = load_record(tmp_path / "audit.json", AuditRecord)
+    form = audit(None, tmp_path, delay=0)
+    assert len(form.rows) == len(FRAMEWORK.indicator_by_id)
+    for indicator_id, entry in record.ratings.items():
+        row = form.rows[indicator_id]
+        assert row.value == entry.rating
+        assert row.note.value == entry.note
+    assert form.school.value == record.school
+    assert form.summary.value.startswith(f"{len(record.rated())} of ")
+
+
+def test_debounce_waits_and_flush_saves_now(tmp_path: Path):
+    form = audit("leadership", tmp_path, delay=30)
+    form.rows["leadership.1"].rating.value = 2
+    form.rows["leadership.1"].rating.value = 3
+    assert form.saver.pending
+    assert not (tmp_path / "audit.json").exists()
+    form.flush()
+    assert not form.saver.pending
+    assert load_audit(tmp_path).rated() == {"leadership.1": 3}
+
+
+def test_debounce_timer_saves_by_itself(tmp_path: Path):
+    form = audit("leadership", tmp_path, delay=0.05)
+    form.rows["leadership.2"].rating.value = 4
+    deadline = time.monotonic() + 5
+    while form.saver.pending and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert load_audit(tmp_path).rated() == {"leadership.2": 4}
+
+
+def test_bad_record_is_reported_kindly_and_never_overwritten(tmp_path: Path):
+    path = tmp_path / "audit.json"
+    path.write_text('{"kind": "audit", "school": "Oak", "ratings": {}}', encoding="utf-8")
+    before = path.read_bytes()
+    form = audit("leadership", tmp_path, delay=0)
+    assert str(path) in form.status.value and "not being saved" in form.status.value
+    form.rows["leadership.1"].rating.value = 2
+    form.rows["leadership.1"].note.value = "We met the governors."
+    assert path.read_bytes() == before
+    assert "framework_version" in form.error or "date" in form.error
+    assert str(path) in form.status.value
+
+
+def test_fixing_the_bad_file_lets_saving_resume(tmp_path: Path):
+    path = tmp_path / "audit.json"
+    path.write_text("{", encoding="utf-8")
+    form = audit("leadership", tmp_path, delay=0)
+    form.rows["leadership.1"].rating.value = 2
+    assert path.read_text() == "{"
+    path.unlink()  # the lead moved the broken file aside
+    form.rows["leadership.2"].rating.value = 1
+    assert load_audit(tmp_path).rated() == {"leadership.1": 2, "leadership.2": 1}
+    assert form.error is None and form.status.value.startswith("Saved at")
+
+
+def test_too_long_note_is_refused_with_the_field_named(tmp_path: Path):
+    form = audit("leadership", tmp_path, delay=0)
+    form.rows["leadership.1"].rating.value = 1
+    before = (tmp_path / "audit.json").read_bytes()
+    form.rows["leadership.1"].note.value = "x" * 2001
+    assert (tmp_path / "audit.json").read_bytes() == before
+    assert 'ratings["leadership.1"].note' in form.error
+
+
+def test_school_label_is_kept(tmp_path: Path):
+    save_record(
+        AuditRecord(
+            school="Oak Hill Primary",
+            framework_version=FRAMEWORK.version,
+            date="2026-09-20",
+            ratings={"ethos.1": IndicatorRating(rating=2)},
+        ),
+        tmp_path / "audit.json",
+    )
+    form = audit("ethos", tmp_path, delay=0)
+    form.school.value = "Oak Hill"
+    assert load_audit(tmp_path).school == "Oak Hill"
+    assert load_audit(tmp_path).rated() == {"ethos.1": 2}
+
+
+def test_unknown_principle_is_named():
+    with pytest.raises(KeyError, match="unknown principle 'wellbeing'"):
+        audit("wellbeing")
+
+
+def test_records_folder_default(monkeypatch, tmp_path: Path):
+    monkeypatch.setenv(RECORDS_ENV, str(tmp_path))
+    assert records_folder() == tmp_path
+    monkeypatch.delenv(RECORDS_ENV)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert records_folder() == tmp_path / "home" / "wholeschool-records"

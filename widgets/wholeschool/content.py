@@ -1,6 +1,6 @@
-"""Course content kept as data: worked examples per indicator and reflection questions.
+"""Course content kept as data: worked examples, reflection questions and curated resources.
 
-Both live in ``data/`` beside the framework and are validated here; the book pages and the
+All live in ``data/`` beside the framework and are validated here; the book pages and the
 nbgrader assignments render them, so nothing is restated by hand.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -106,3 +107,69 @@ def reflection_questions(principle_id: str) -> tuple[Question, ...]:
         return reflections.capstone
     FRAMEWORK.principle(principle_id)  # a clear KeyError for an unknown id
     return reflections.principles[principle_id]
+
+
+class QualityCriterion(_Data):
+    """One test a resource should pass before it is used with pupils or staff."""
+
+    id: str = Field(pattern=r"^[a-z-]+$")
+    name: str = Field(min_length=5)
+    question: str = Field(min_length=20)
+
+
+class EvidenceLevel(_Data):
+    """How strong the evidence behind a resource is, on the course's own short scale."""
+
+    id: str = Field(pattern=r"^[a-z-]+$")
+    label: str = Field(min_length=3)
+    meaning: str = Field(min_length=20)
+
+
+class Resource(_Data):
+    """A real, well-known resource, described in our own words."""
+
+    title: str = Field(min_length=3)
+    organisation: str = Field(min_length=2)
+    url: str | None = Field(default=None, pattern=r"^https://[^\s]+$")
+    description: str = Field(min_length=40)
+    evidence: str
+    settings: tuple[Literal["primary", "secondary", "college"], ...] = Field(min_length=1)
+
+
+class Resources(_Data):
+    """Quality criteria, evidence levels, and a curated list of resources for every principle."""
+
+    version: str
+    criteria: tuple[QualityCriterion, ...] = Field(min_length=1)
+    evidence_levels: tuple[EvidenceLevel, ...] = Field(min_length=1)
+    principles: dict[str, tuple[Resource, ...]]
+
+    def level(self, level_id: str) -> EvidenceLevel:
+        return next(level for level in self.evidence_levels if level.id == level_id)
+
+
+def load_resources(
+    path: Path = DATA / "resources.yaml", framework: Framework = FRAMEWORK
+) -> Resources:
+    """The resources file, with every principle listed and every evidence level known."""
+    try:
+        data = Resources.model_validate(read_yaml(path))
+    except ValidationError as error:
+        raise from_validation_error(error, path) from None
+    expected = [principle.id for principle in framework.principles]
+    if sorted(data.principles) != sorted(expected):
+        missing = sorted(set(expected) - set(data.principles))
+        unknown = sorted(set(data.principles) - set(expected))
+        raise DataFileError(path, "principles", f"missing {missing}, unknown {unknown}")
+    known = {level.id for level in data.evidence_levels}
+    for principle_id, items in data.principles.items():
+        if not items:
+            raise DataFileError(path, f"principles.{principle_id}", "lists no resources")
+        for i, item in enumerate(items):
+            if item.evidence not in known:
+                raise DataFileError(
+                    path,
+                    f"principles.{principle_id}[{i}].evidence",
+                    f"{item.evidence!r} is not one of {sorted(known)}",
+                )
+    return data

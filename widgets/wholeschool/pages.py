@@ -51,3 +51,40 @@ def reflection_questions(principle_id: str) -> Markdown:
 
     lines = [f"1. {q.text} *({q.points} marks)*" for q in questions(principle_id)]
     return Markdown("\n".join(lines))
+
+
+def resource_criteria() -> Markdown:
+    """The quality criteria for judging a resource, as a list of questions."""
+    from .content import load_resources
+
+    data = load_resources()
+    return Markdown("\n".join(f"- **{c.name}.** {c.question}" for c in data.criteria))
+
+
+def evidence_levels() -> Markdown:
+    """The course's evidence scale for resources, as a Markdown table."""
+    from .content import load_resources
+
+    rows = ["| Evidence | What it means |", "| --- | --- |"]
+    rows += [f"| {level.label} | {level.meaning} |" for level in load_resources().evidence_levels]
+    return Markdown("\n".join(rows))
+
+
+def resource_list(framework: Framework = FRAMEWORK) -> Markdown:
+    """The curated resources under a heading per principle, each with its level of evidence."""
+    from .content import load_resources
+
+    data = load_resources(framework=framework)
+    parts = []
+    for principle in framework.principles:
+        parts.append(f"### {principle.number}. {principle.short_name}\n")
+        for item in data.principles[principle.id]:
+            # The url is the organisation's own site, so it links the organisation's name.
+            who = f"[{item.organisation}]({item.url})" if item.url else item.organisation
+            settings = ", ".join(item.settings)
+            parts.append(
+                f"- **{item.title}** ({who}). {item.description} "
+                f"*Evidence: {data.level(item.evidence).label}. Settings: {settings}.*"
+            )
+        parts.append("")
+    return Markdown("\n".join(parts))

@@ -1,0 +1,205 @@
+"""Evidence entries: references only, dates not in the future, errors name file and field."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from pathlib import Path
+
+import pytest
+from wholeschool import FRAMEWORK, RecordError
+from wholeschool.evidence import (
+    EvidenceLog,
+    add_evidence,
+    check_link,
+    evidence_panel,
+    evidence_path,
+    evidence_table,
+    load_evidence,
+)
+from wholeschool.history import list_versions
+from wholeschool.storage import load_record, scan_records
+
+TODAY = dt.date.today()
+TOMORROW = TODAY + dt.timedelta(days=1)
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://school.example/wellbeing/policy.pdf",
+        "http://intranet/staff-survey",
+        "S:/Wellbeing/Staff survey 2026.xlsx",
+        "C:\\Users\\lead\\Documents\\governors-minutes.docx",
+        "\\\\server\\share\\wellbeing\\plan.docx",
+        "/home/lead/wellbeing/action-plan.docx",
+        "~/Documents/pupil-voice-summary.pdf",
+        "policies/behaviour.pdf",
+        "minutes-2026-10.docx",
+    ],
+)
+def test_links_that_are_urls_or_paths_are_accepted(link):
+    assert check_link(f"  {link} ") == link
+
+
+@pytest.mark.parametrize(
+    ("link", "problem"),
+    [
+        ("", "is empty"),
+        ("ask the head", "neither a web address nor a file path"),
+        ("ftp://files.example/policy.pdf", "not a web (http or https) address"),
+        ("javascript:alert(1)", "not a web (http or https) address"),
+        ("mailto:head@school.example", "not a web (http or https) address"),
+        ("https://", "not a complete web address"),
+        ("https://school.example/a b", "not a complete web address"),
+        ("www.school.example/policy", "add https://"),
+        ("policy.pdf\nsecond line", "line break"),
+    ],
+)
+def test_links_that_are_neither_are_refused(link, problem):
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        check_link(link)
+
+
+def test_add_evidence_saves_a_valid_record_with_history(tmp_path: Path):
+    add_evidence(
+        "ethos.2", "Anti-bullying policy review", TODAY, "S:/Policies/bullying.pdf", tmp_path
+    )
+    log = add_evidence(
+        "ethos.2", "Pupil survey on bullying, summary", TODAY, "https://x.example/s", tmp_path
+    )
+    add_evidence("leadership.2", "Governors' minutes, autumn", TODAY, "minutes.docx", tmp_path)
+    loaded = load_record(evidence_path(tmp_path), EvidenceLog)
+    assert loaded.count() == 3
+    assert [e.description for e in loaded.entries["ethos.2"]] == [
+        "Anti-bullying policy review",
+        "Pupil survey on bullying, summary",
+    ]
+    assert list(loaded.entries) == ["leadership.2", "ethos.2"]  # framework order
+    assert log.count() == 2
+    assert len(list_versions(evidence_path(tmp_path))) == 3
+    assert scan_records([evidence_path(tmp_path)])[0].record == loaded
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "problem"),
+    [
+        ({"date": TOMORROW}, 'entries["ethos.2"][1].date', "is in the future"),
+        ({"link": "ask the head"}, 'entries["ethos.2"][1].link', "neither a web address"),
+        ({"description": "  "}, 'entries["ethos.2"][1].description', "at least 3 characters"),
+        ({"indicator_id": "ethos.9"}, "indicator", "unknown indicator 'ethos.9'"),
+    ],
+)
+def test_bad_entry_names_file_and_field_and_loses_nothing(tmp_path: Path, kwargs, field, problem):
+    add_evidence(
+        "ethos.2", "Anti-bullying policy review", TODAY, "S:/Policies/bullying.pdf", tmp_path
+    )
+    path = evidence_path(tmp_path)
+    before = path.read_bytes()
+    entry = {
+        "indicator_id": "ethos.2",
+        "description": "Survey results",
+        "date": TODAY,
+        "link": "https://x.example/s",
+    }
+    entry.update(kwargs)
+    with pytest.raises(RecordError) as caught:
+        add_evidence(folder=tmp_path, **entry)
+    assert caught.value.path == str(path)
+    assert caught.value.field == field
+    assert problem in caught.value.problem
+    assert path.read_bytes() == before
+    assert len(list_versions(path)) == 1
+
+
+def _hand_edited(tmp_path: Path, change) -> Path:
+    add_evidence(
+        "ethos.2", "Anti-bullying policy review", TODAY, "S:/Policies/bullying.pdf", tmp_path
+    )
+    path = evidence_path(tmp_path)
+    data = json.loads(path.read_text())
+    change(data)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "problem"),
+    [
+        (
+            lambda d: d["entries"]["ethos.2"][0].update(date=TOMORROW.isoformat()),
+            'entries["ethos.2"][0].date',
+            "is in the future",
+        ),
+        (
+            lambda d: d["entries"]["ethos.2"][0].update(link="see office"),
+            'entries["ethos.2"][0].link',
+            "neither a web address",
+        ),
+        (
+            lambda d: d["entries"].update({"ethos.9": d["entries"]["ethos.2"]}),
+            'entries["ethos.9"]',
+            "unknown indicator",
+        ),
+        (
+            lambda d: d["entries"]["ethos.2"][0].update(pupil="A. Pupil"),
+            'entries["ethos.2"][0].pupil',
+            "never hold pupil data",
+        ),
+        (
+            lambda d: d["entries"]["ethos.2"][0].update(content="the whole document"),
+            'entries["ethos.2"][0].content',
+            "is not a field",
+        ),
+    ],
+)
+def test_hand_edited_log_is_reported_by_file_and_field_and_kept(tmp_path, change, field, problem):
+    path = _hand_edited(tmp_path, change)
+    before = path.read_bytes()
+    with pytest.raises(RecordError) as caught:
+        load_record(path)
+    assert (caught.value.path, caught.value.field) == (str(path), field)
+    assert problem in caught.value.problem
+    with pytest.raises(RecordError, match=re.escape(f"{path}: {field}: ")):
+        add_evidence("ethos.1", "Staff survey", TODAY, "https://x.example/s", tmp_path)
+    assert path.read_bytes() == before
+
+
+def test_evidence_table_and_principle_view(tmp_path: Path):
+    add_evidence("ethos.2", "Older evidence", TODAY - dt.timedelta(days=30), "a/b.pdf", tmp_path)
+    add_evidence("ethos.4", "Newer evidence", TODAY, "a/c.pdf", tmp_path)
+    log = load_evidence(tmp_path)
+    table = evidence_table(log)
+    assert table["indicator"].tolist() == ["ethos.2", "ethos.4"]
+    assert set(table["principle"]) == {FRAMEWORK.principle("ethos").short_name}
+    assert [e.description for _, e in log.for_principle("ethos")] == [
+        "Newer evidence",
+        "Older evidence",
+    ]
+    assert log.for_principle("leadership") == []
+    assert evidence_table(None).empty
+
+
+def test_panel_adds_evidence_and_shows_errors_without_saving(tmp_path: Path):
+    panel = evidence_panel("ethos.2", tmp_path)
+    _heading, reminder, description, date, link, add, status, listing = panel.children
+    assert "Do not name pupils" in reminder.value
+    assert "No evidence logged" in listing.value
+    description.value = "Anti-bullying policy review"
+    date.value = TODAY
+    link.value = "S:/Policies/bullying.pdf"
+    add.click()
+    assert status.value == "Added."
+    assert "Anti-bullying policy review" in listing.value
+    before = evidence_path(tmp_path).read_bytes()
+    description.value = "Another one"
+    link.value = "ask the head"
+    add.click()
+    assert "Not added" in status.value and ".link" in status.value
+    assert evidence_path(tmp_path).read_bytes() == before
+    date.value = TOMORROW
+    link.value = "https://x.example/s"
+    add.click()
+    assert "in the future" in status.value
+    assert evidence_path(tmp_path).read_bytes() == before

@@ -1,0 +1,351 @@
+"""Action plan: ranking rules, drafting, the editing widget, and the plan record."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from wholeschool import FRAMEWORK, AuditRecord, IndicatorRating, RecordError
+from wholeschool.errors import DataFileError
+from wholeschool.plan import (
+    CENTRE_WEIGHT,
+    SUGGESTIONS_FILE,
+    PlanEditor,
+    action_plan,
+    draft_plan,
+    load_plan,
+    load_suggestions,
+    plan_message,
+    rank_gaps,
+)
+from wholeschool.records import STATUSES, PlanAction, PlanRecord
+from wholeschool.storage import load_record, save_record
+
+RECORDS = Path(__file__).parent / "data" / "records"
+TOP = FRAMEWORK.max_rating
+ALL = list(FRAMEWORK.indicator_by_id)
+
+
+def ids(gaps) -> list[str]:
+    return [gap.indicator.id for gap in gaps]
+
+
+def audit_of(ratings: dict[str, int | None], school: str = "Oak Hill Primary") -> AuditRecord:
+    return AuditRecord(
+        school=school,
+        framework_version=FRAMEWORK.version,
+        date=dt.date(2026, 9, 20),
+        ratings={k: IndicatorRating(rating=v) for k, v in ratings.items()},
+    )
+
+
+# --- ranking --------------------------------------------------------------------------------
+
+
+def test_lowest_rating_first_and_embedded_or_unrated_are_not_gaps():
+    gaps = rank_gaps({"ethos.1": 3, "ethos.2": 0, "curriculum.1": 1, "ethos.3": TOP})
+    assert ids(gaps) == ["ethos.2", "curriculum.1", "ethos.1"]
+    assert [g.rating for g in gaps] == [0, 1, 3]
+
+
+def test_leadership_weighs_most():
+    # A leadership gap of 3 (rated 1) outweighs a gap of 4 elsewhere.
+    assert CENTRE_WEIGHT > 1
+    assert ids(rank_gaps({"ethos.2": 0, "leadership.4": 1})) == ["leadership.4", "ethos.2"]
+    # Leadership rated 2 (2 × 1.5 = 3) ties with a 1 elsewhere and comes first by order...
+    assert ids(rank_gaps({"ethos.2": 1, "leadership.4": 2})) == ["leadership.4", "ethos.2"]
+    # ...but comes after a 0 elsewhere (4).
+    assert ids(rank_gaps({"leadership.4": 2, "ethos.2": 0})) == ["ethos.2", "leadership.4"]
+    # Leadership rated 3 (1.5) comes after a 2 elsewhere (2).
+    assert ids(rank_gaps({"leadership.1": 3, "ethos.2": 2})) == ["ethos.2", "leadership.1"]
+
+
+def test_ties_keep_framework_order_whatever_the_input_order():
+    ratings = {"targeted-support.2": 1, "curriculum.3": 1, "ethos.5": 1, "ethos.1": 1}
+    expected = ["ethos.1", "ethos.5", "curriculum.3", "targeted-support.2"]
+    assert ids(rank_gaps(ratings)) == expected
+    assert ids(rank_gaps(dict(reversed(ratings.items())))) == expected
+
+
+def test_pin_and_drop():
+    ratings = {"ethos.1": 0, "ethos.2": 1, "ethos.3": TOP, "curriculum.1": 2}
+    gaps = rank_gaps(
+        ratings, pinned=["ethos.3", "curriculum.1", "leadership.5"], dropped=["ethos.1"]
+    )
+    assert ids(gaps) == ["ethos.3", "curriculum.1", "leadership.5", "ethos.2"]
+    assert [g.pinned for g in gaps] == [True, True, True, False]
+    assert gaps[2].rating is None  # pinned although not rated
+
+
+def test_pin_drop_errors_name_the_indicator():
+    with pytest.raises(ValueError, match="pinned: unknown indicator 'ethos.9'"):
+        rank_gaps({}, pinned=["ethos.9"])
+    with pytest.raises(ValueError, match="dropped: unknown indicator 'nope.1'"):
+        rank_gaps({}, dropped=["nope.1"])
+    with pytest.raises(ValueError, match="ethos.1 cannot be both pinned and dropped"):
+        rank_gaps({}, pinned=["ethos.1"], dropped=["ethos.1"])
+
+
+def test_all_embedded_audit_has_no_gaps_and_says_so(tmp_path: Path):
+    audit = audit_of(dict.fromkeys(ALL, TOP))
+    plan, message = draft_plan(audit)
+    assert plan.actions == []
+    assert message.startswith("Every rated indicator is Embedded: there are no gaps")
+    assert "not rated" not in message
+    save_record(audit, tmp_path / "audit.json")
+    widget = action_plan(tmp_path, delay=0)
+    assert "there are no gaps to plan for" in widget.children[0].value
+    assert not (tmp_path / "plan.json").exists()
+
+
+def test_messages_for_nothing_rated_and_partly_rated():
+    assert plan_message({}, [], 0).startswith("Nothing has been rated yet")
+    ratings = {"ethos.1": TOP}
+    message = plan_message(ratings, [], 0)
+    assert f"{len(ALL) - 1} indicators are not rated yet" in message
+    gaps = rank_gaps({"ethos.1": 1, "ethos.2": 2})
+    assert plan_message({"ethos.1": 1, "ethos.2": 2}, gaps, 1).startswith("1 of 2 gaps")
+
+
+# --- drafting -------------------------------------------------------------------------------
+
+
+def test_draft_has_suggested_actions_with_dates_for_the_top_gaps():
+    suggestions = load_suggestions()
+    audit = load_record(RECORDS / "audit.json", AuditRecord)
+    start = dt.date(2026, 10, 5)
+    plan, _ = draft_plan(audit, limit=3, start=start)
+    top3 = ids(rank_gaps(audit.rated()))[:3]
+    assert [a.indicator for a in plan.actions] == [
+        key for key in top3 for _ in suggestions.actions[key]
+    ]
+    first = suggestions.actions[top3[0]][0]
+    assert plan.actions[0].what == first.what
+    assert plan.actions[0].due == start + dt.timedelta(weeks=first.weeks)
+    assert plan.actions[0].status == "not started"
+    assert plan.audit_date == audit.date and plan.school == audit.school
+
+
+def test_pinned_indicators_are_kept_beyond_the_limit():
+    audit = audit_of({"ethos.1": 0, "ethos.2": 0})
+    plan, _ = draft_plan(audit, pinned=["leadership.1", "leadership.2"], limit=1)
+    assert [a.indicator for a in plan.actions] == ["leadership.1", "leadership.2"]
+
+
+def test_suggestions_cover_every_indicator_in_own_file():
+    suggestions = load_suggestions()
+    assert set(suggestions.actions) == set(FRAMEWORK.indicator_by_id)
+    assert all(len(v) >= 1 for v in suggestions.actions.values())
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "problem"),
+    [
+        (lambda d: d["actions"].pop("ethos.3"), "actions", "no suggested action for ethos.3"),
+        (
+            lambda d: d["actions"].update({"ethos.9": d["actions"]["ethos.1"]}),
+            "actions.ethos.9",
+            "is not an indicator",
+        ),
+        (
+            lambda d: d["actions"]["ethos.1"][0].update(weeks=0),
+            "actions",
+            "greater than or equal to 1",
+        ),
+        (
+            lambda d: d["actions"].update({"ethos.1": []}),
+            "actions.ethos.1",
+            "needs at least one action",
+        ),
+    ],
+)
+def test_bad_suggestions_file_names_file_and_field(tmp_path: Path, change, field, problem):
+    data = yaml.safe_load(SUGGESTIONS_FILE.read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "suggested_actions.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    with pytest.raises(DataFileError) as caught:
+        load_suggestions(path)
+    assert caught.value.path == str(path)
+    assert caught.value.field.startswith(field)
+    assert problem in caught.value.problem
+
+
+# --- the record -----------------------------------------------------------------------------
+
+
+def plan_json(**action) -> str:
+    base = json.loads((RECORDS / "plan.json").read_text(encoding="utf-8"))
+    base["actions"][0].update(action)
+    return json.dumps(base)
+
+
+@pytest.mark.parametrize(
+    ("action", "field", "problem"),
+    [
+        (
+            {"due": "2025-09-01"},
+            "actions[0].due",
+            "due date 2025-09-01 is before the start date 2025-10-01",
+        ),
+        ({"status": "finished"}, "actions[0].status", "'not started', 'in progress', 'done'"),
+        ({"indicator": "ethos.42"}, "actions[0].indicator", "unknown indicator 'ethos.42'"),
+        ({"what": ""}, "actions[0].what", "at least 1 character"),
+        ({"pupil": "A. Pupil"}, "actions[0].pupil", "records never hold pupil data"),
+    ],
+)
+def test_bad_plan_file_is_reported_by_field_and_kept(tmp_path: Path, action, field, problem):
+    path = tmp_path / "plan.json"
+    path.write_text(plan_json(**action), encoding="utf-8")
+    before = path.read_bytes()
+    with pytest.raises(RecordError) as caught:
+        load_record(path, PlanRecord)
+    assert caught.value.field == field
+    assert problem in caught.value.problem
+    shutil.copy(RECORDS / "audit.json", tmp_path)
+    widget = action_plan(tmp_path, delay=0)
+    assert str(path) in widget.value and field in widget.value
+    assert path.read_bytes() == before
+
+
+# --- the widget -----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    shutil.copy(RECORDS / "audit.json", tmp_path)
+    return tmp_path
+
+
+def test_no_audit_gives_a_message_and_saves_nothing(tmp_path: Path):
+    widget = action_plan(tmp_path, delay=0)
+    assert "No self-audit has been saved yet" in widget.value
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_draft_is_saved_at_once_and_edits_save_themselves(folder: Path):
+    editor = action_plan(folder, delay=0)
+    assert isinstance(editor, PlanEditor)
+    assert load_plan(folder).actions == editor.plan.actions
+    row = editor.rows[1]
+    row.what.value = "Put wellbeing on the agenda of every governors' meeting."
+    row.lead.value = "SMHL"
+    row.status.value = "in progress"
+    row.due.value = dt.date(2027, 3, 31)
+    saved = load_plan(folder).actions[1]
+    assert saved.what == "Put wellbeing on the agenda of every governors' meeting."
+    assert (saved.lead, saved.status, saved.due) == ("SMHL", "in progress", dt.date(2027, 3, 31))
+    assert editor.status.value.startswith("Saved at")
+    assert list(row.status.options) == list(STATUSES)
+    descriptions = [c.description for r in editor.rows for c in r.controls]
+    assert len(set(descriptions)) == len(descriptions)
+
+
+def test_due_before_start_is_refused_with_the_action_named(folder: Path):
+    editor = action_plan(folder, delay=0)
+    before = (folder / "plan.json").read_bytes()
+    row = editor.rows[2]
+    row.due.value = row.start.value - dt.timedelta(days=1)
+    assert (folder / "plan.json").read_bytes() == before
+    assert editor.error.startswith("Action 3: ")
+    assert "actions[2].due: due date" in editor.error
+    assert "is before the start date" in editor.status.value
+    row.due.value = row.start.value  # fixed: saving resumes
+    assert load_plan(folder).actions[2].due == row.start.value
+    assert editor.error is None
+
+
+def test_reopening_keeps_edits_and_redraft_adds_without_losing_work(folder: Path):
+    editor = action_plan(folder, delay=0)
+    editor.rows[0].status.value = "done"
+    reopened = action_plan(folder, delay=0, pinned=["parents-carers.1"])
+    assert reopened.rows[0].status.value == "done"
+    assert "parents-carers.1" not in [r.indicator for r in reopened.rows]  # only on redraft
+    redrafted = action_plan(folder, delay=0, pinned=["parents-carers.1"], redraft=True)
+    indicators = [r.indicator for r in redrafted.rows]
+    assert indicators[: len(editor.rows)] == [r.indicator for r in editor.rows]
+    assert "parents-carers.1" in indicators
+    assert redrafted.rows[0].status.value == "done"
+    assert load_plan(folder).pinned == ["parents-carers.1"]
+    dropped = action_plan(folder, delay=0, dropped=[indicators[0]], redraft=True)
+    assert indicators[0] not in [r.indicator for r in dropped.rows]
+
+
+def test_debounced_editor_saves_on_flush(folder: Path):
+    editor = action_plan(folder, delay=30)
+    editor.rows[0].lead.value = "Deputy head"
+    assert load_plan(folder).actions[0].lead != "Deputy head"
+    editor.flush()
+    assert load_plan(folder).actions[0].lead == "Deputy head"
+
+
+# --- properties -----------------------------------------------------------------------------
+
+text = st.text(max_size=120)
+actions = st.builds(
+    lambda indicator, what, lead, start, days, measure, status: PlanAction(
+        indicator=indicator,
+        what=what,
+        lead=lead,
+        start=start,
+        due=start + dt.timedelta(days=days),
+        measure=measure,
+        status=status,
+    ),
+    indicator=st.sampled_from(ALL),
+    what=st.text(min_size=1, max_size=200).map(str.strip).filter(bool),
+    lead=st.text(max_size=80).map(str.strip),
+    start=st.dates(dt.date(2020, 1, 1), dt.date(2040, 1, 1)),
+    days=st.integers(0, 800),
+    measure=text.map(str.strip),
+    status=st.sampled_from(STATUSES),
+)
+plans = st.builds(
+    PlanRecord,
+    school=st.text(min_size=1, max_size=80).map(str.strip).filter(bool),
+    framework_version=st.just(FRAMEWORK.version),
+    date=st.dates(dt.date(2000, 1, 1), dt.date(2100, 1, 1)),
+    audit_date=st.one_of(st.none(), st.dates()),
+    pinned=st.lists(st.sampled_from(ALL), max_size=3),
+    dropped=st.lists(st.sampled_from(ALL), max_size=3),
+    actions=st.lists(actions, max_size=6),
+)
+
+
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=plans)
+def test_property_plan_round_trip(tmp_path: Path, plan: PlanRecord):
+    path = save_record(plan, tmp_path / "plan.json")
+    assert load_record(path, PlanRecord) == plan
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(plan=plans, data=st.data())
+def test_property_plan_corruption_is_caught_and_file_kept(tmp_path: Path, plan: PlanRecord, data):
+    raw = bytearray((plan.model_dump_json(indent=2) + "\n").encode())
+    position = data.draw(st.integers(0, len(raw) - 1))
+    action = data.draw(st.sampled_from(["flip", "delete", "truncate"]))
+    if action == "flip":
+        raw[position] ^= data.draw(st.integers(1, 255))
+    elif action == "delete":
+        del raw[position]
+    else:
+        del raw[position:]
+    path = tmp_path / "plan.json"
+    path.write_bytes(bytes(raw))
+    try:
+        loaded = load_record(path)
+    except RecordError as error:
+        assert str(error).startswith(f"{path}: ")
+        assert error.problem
+    else:
+        # Some changes leave a valid record (a letter of a text field, say): still valid then.
+        assert isinstance(loaded, PlanRecord)
+        assert PlanRecord.model_validate(loaded.model_dump()) == loaded
+    assert path.read_bytes() == bytes(raw)

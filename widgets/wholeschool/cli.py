@@ -50,5 +50,7 @@ def framework() -> None:
             click.echo(f"   {indicator.id:<22} {indicator.text}")
 
 
+from . import cli_report  # noqa: E402, F401  (registers the `wholeschool report` commands)
+
 if __name__ == "__main__":  # pragma: no cover
     main()

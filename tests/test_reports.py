@@ -1,0 +1,326 @@
+"""Governor reports from fixture records open in python-docx and an HTML parser, with the
+expected sections, figures, priorities and evidence; the real CLI writes both formats."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import docx
+import matplotlib.image
+import numpy as np
+import pytest
+from helpers import BIN
+from wholeschool import FRAMEWORK, AuditRecord, IndicatorRating, RecordError
+from wholeschool.crosswalk import crosswalk_table
+from wholeschool.evidence import EvidenceEntry, EvidenceLog
+from wholeschool.history import record_version
+from wholeschool.records import PlanAction, PlanRecord, ProgressLog
+from wholeschool.reports import SECTIONS, build_report, to_docx, to_html, write_report
+from wholeschool.sample_year import write_sample_year
+from wholeschool.storage import save_record
+
+SCHOOL = "Fixture Primary"
+
+
+def _save(record, path: Path) -> None:
+    save_record(record, path)
+    record_version(path, now=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    """A small, hand-checked set of records."""
+    common = {"school": SCHOOL, "framework_version": FRAMEWORK.version}
+    leadership = dict(zip([f"leadership.{i}" for i in range(1, 6)], [1, 2, 3, 2, 2], strict=True))
+    ethos = {f"ethos.{i}": 1 for i in range(1, 6)}
+    audit = AuditRecord(
+        **common,
+        date=dt.date(2026, 4, 20),  # summer term 2025-26
+        ratings={k: IndicatorRating(rating=v) for k, v in {**leadership, **ethos}.items()},
+    )
+    _save(audit, tmp_path / "audit.json")
+    log = ProgressLog(
+        **common,
+        date=dt.date(2026, 11, 20),
+        academic_year="2026-27",
+        term="autumn",
+        ratings={"leadership": 3, "ethos": 1, "curriculum": 2},
+    )
+    _save(log, tmp_path / "progress-2026-27-autumn.json")
+    action = {"start": dt.date(2026, 9, 1), "measure": "Re-rated at the next review"}
+    plan = PlanRecord(
+        **common,
+        date=dt.date(2026, 9, 1),
+        pinned=["curriculum.1"],
+        actions=[
+            PlanAction(
+                indicator="ethos.1",
+                what="Set up a calm room rota",
+                lead="Pastoral lead",
+                due=dt.date(2027, 1, 31),
+                status="in progress",
+                **action,
+            ),
+            PlanAction(
+                indicator="leadership.3",
+                what="Cost the wellbeing objectives",
+                lead="Head teacher",
+                due=dt.date(2026, 10, 31),
+                status="done",
+                **action,
+            ),
+            PlanAction(
+                indicator="curriculum.1",
+                what="Map the RSHE programme",
+                lead="PSHE lead",
+                due=dt.date(2027, 3, 15),
+                status="not started",
+                **action,
+            ),
+        ],
+    )
+    _save(plan, tmp_path / "plan.json")
+    evidence = EvidenceLog(
+        **common,
+        date=dt.date(2026, 11, 1),
+        entries={
+            "leadership.2": [
+                EvidenceEntry(
+                    description="Governors' minutes, wellbeing item",
+                    date=dt.date(2026, 10, 14),
+                    link="https://governors.fixture.example/minutes/oct",
+                )
+            ],
+            "ethos.2": [
+                EvidenceEntry(
+                    description="Anti-bullying policy review notes",
+                    date=dt.date(2026, 9, 30),
+                    link="S:/Policies/anti-bullying-review.docx",
+                )
+            ],
+        },
+    )
+    _save(evidence, tmp_path / "evidence.json")
+    return tmp_path
+
+
+class Page(HTMLParser):
+    """Collects headings, images, table cells and any external references of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.headings: list[tuple[str, str]] = []
+        self.images: list[dict[str, str]] = []
+        self.cells: list[str] = []
+        self.external: list[str] = []
+        self._tag: str | None = None
+        self._text = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag in ("h1", "h2", "h3", "td", "th"):
+            self._tag, self._text = tag, ""
+        if tag == "img":
+            self.images.append(attrs)
+        for name in ("src", "href"):
+            if attrs.get(name) and not attrs[name].startswith("data:"):
+                self.external.append(attrs[name])
+
+    def handle_data(self, data):
+        if self._tag:
+            self._text += data
+
+    def handle_endtag(self, tag):
+        if tag == self._tag:
+            if tag in ("td", "th"):
+                self.cells.append(self._text.strip())
+            else:
+                self.headings.append((tag, self._text.strip()))
+            self._tag = None
+
+
+def parse(text: str) -> Page:
+    page = Page()
+    page.feed(text)
+    return page
+
+
+def test_report_content_matches_a_hand_computation(folder: Path):
+    report = build_report(folder, made_on=dt.date(2026, 11, 25))
+    assert report.school == SCHOOL
+    assert [s.source for s in report.snapshots] == ["audit", "progress"]
+    assert report.previous.scores["leadership"] == 2.0  # (1 + 2 + 3 + 2 + 2) / 5
+    assert report.previous.scores["ethos"] == 1.0
+    assert report.previous.scores["curriculum"] is None
+    changes = report.changes.set_index("principle")
+    assert changes.loc["Leadership and management", "change"] == 1.0
+    assert changes.loc["Leadership and management", "direction"] == "up"
+    assert changes.loc["Ethos and environment", "direction"] == "no change"
+    assert changes.loc["Curriculum, teaching and learning", "direction"] == "no earlier rating"
+    # pinned indicator first, done actions left out
+    assert [a.what for a in report.priorities] == [
+        "Map the RSHE programme",
+        "Set up a calm room rota",
+    ]
+    expected = crosswalk_table(report.records.audit.rated())
+    assert report.crosswalk.equals(expected)
+
+
+def test_html_report_has_sections_figures_priorities_and_evidence(folder: Path):
+    text = to_html(build_report(folder))
+    page = parse(text)
+    h2 = [title for tag, title in page.headings if tag == "h2"]
+    assert h2 == [f"{n}. {title}" for n, title in enumerate(SECTIONS, start=1)]
+    assert len(page.images) == 2
+    for image in page.images:
+        assert image["alt"]
+        png = base64.b64decode(image["src"].removeprefix("data:image/png;base64,"))
+        assert png.startswith(b"\x89PNG")
+    assert page.external == []  # self-contained: nothing fetched from elsewhere
+    for cell in (
+        "Map the RSHE programme",
+        "PSHE lead",
+        "15 Mar 2027",
+        "Set up a calm room rota",
+        "Pastoral lead",
+        "Anti-bullying policy review notes",
+        "S:/Policies/anti-bullying-review.docx",
+        "+1.0",
+        "Leading change",
+        "Behaviour and attitudes",
+        "Working with parents and carers",
+    ):
+        assert cell in page.cells, cell
+    assert "Cost the wellbeing objectives" not in text  # done: not a priority
+    h3 = [title for tag, title in page.headings if tag == "h3"]
+    assert "Leadership and management: Established (3.0)" in h3
+    assert "Curriculum, teaching and learning: Developing (2.0)" in h3
+    assert "designated safeguarding lead (DSL)" in text
+
+
+def test_docx_report_opens_with_python_docx_and_holds_the_same(folder: Path, tmp_path: Path):
+    out = write_report(build_report(folder), tmp_path / "out" / "governors.docx")
+    document = docx.Document(out)
+    headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
+    assert headings == [f"{n}. {title}" for n, title in enumerate(SECTIONS, start=1)]
+    assert len(document.inline_shapes) == 2
+    cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
+    for expected in (
+        "Map the RSHE programme",
+        "PSHE lead",
+        "15 Mar 2027",
+        "Governors' minutes, wellbeing item",
+        "https://governors.fixture.example/minutes/oct",
+        "Personal development",
+    ):
+        assert expected in cells, expected
+    assert "Cost the wellbeing objectives" not in cells
+
+
+def test_charts_print_in_black_and_white(folder: Path):
+    report = build_report(folder)
+    for png in report.charts.values():
+        pixels = matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3]
+        assert np.allclose(pixels[..., 0], pixels[..., 1])
+        assert np.allclose(pixels[..., 1], pixels[..., 2])
+
+
+def test_a_bad_file_is_reported_in_the_report_and_left_alone(folder: Path, tmp_path: Path):
+    bad = folder / "progress-old.json"
+    bad.write_text('{"kind": "progress", "school": "x"', encoding="utf-8")
+    before = bad.read_bytes()
+    report = build_report(folder)
+    assert len(report.records.problems) == 1
+    assert str(bad) in report.records.problems[0]
+    assert "could not be read" in to_html(report)
+    assert bad.read_bytes() == before
+
+
+def test_history_folders_are_not_read_as_records(folder: Path):
+    assert (folder / ".history" / "audit").is_dir()
+    report = build_report(folder)
+    assert report.records.problems == []
+    assert len(report.records.logs) == 1
+
+
+def test_changes_between_two_dates_come_from_history(folder: Path):
+    audit_path = folder / "audit.json"
+    audit = build_report(folder).records.audit
+    changed = audit.model_copy(deep=True)
+    changed.ratings["ethos.3"] = IndicatorRating(rating=3, note="New calm room")
+    save_record(changed, audit_path)
+    record_version(audit_path, now=dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc))
+    report = build_report(folder, since=dt.date(2026, 2, 1), made_on=dt.date(2026, 11, 25))
+    rows = report.record_changes.to_dict("records")
+    assert {
+        "record": "Self-audit",
+        "field": 'ratings["ethos.3"].rating',
+        "before": 1,
+        "after": 3,
+    } in rows
+    page = parse(to_html(report))
+    assert ("h3", "Changes to the records since 01 February 2026") in page.headings
+    assert 'ratings["ethos.3"].note' in page.cells
+
+
+def test_no_audit_is_a_clear_error(tmp_path: Path):
+    with pytest.raises(RecordError, match="holds no self-audit record"):
+        build_report(tmp_path)
+
+
+def test_full_year_report_lists_all_evidence(tmp_path: Path):
+    folder = write_sample_year(tmp_path / "records", actions=40, evidence=100)
+    report = build_report(folder)
+    assert report.records.plan is not None and len(report.records.plan.actions) == 40
+    assert len(report.records.logs) == 3
+    assert report.records.evidence.count() == 100
+    assert len(report.priorities) == 5
+    document = to_docx(report)
+    evidence_rows = sum(
+        len(t.rows) - 1 for t in document.tables if t.rows[0].cells[0].text == "Indicator"
+    )
+    assert evidence_rows == 100
+
+
+def test_cli_writes_both_formats_and_refuses_other_names(folder: Path, tmp_path: Path):
+    for name in ("governors.html", "governors.docx"):
+        out = tmp_path / name
+        result = subprocess.run(
+            [
+                str(BIN / "wholeschool"),
+                "report",
+                "governors",
+                "--records",
+                str(folder),
+                "--out",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        assert f"wrote {out}" in result.stdout
+        assert out.stat().st_size > 10_000
+    result = subprocess.run(
+        [
+            str(BIN / "wholeschool"),
+            "report",
+            "governors",
+            "--records",
+            str(folder),
+            "--out",
+            str(tmp_path / "r.pdf"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "must end in .docx or .html" in result.stderr
+    assert not (tmp_path / "r.pdf").exists()

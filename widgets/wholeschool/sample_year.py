@@ -1,0 +1,138 @@
+"""A made-up school's full year of records, for the governor report page, tests and benchmarks.
+
+Everything here is fictional and deterministic (a seeded random generator): a baseline
+self-audit, an action plan, up to three termly progress logs and an evidence log, saved with
+their version history like a lead's own records. No pupil data, only roles and documents.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import random
+from pathlib import Path
+
+from .evidence import EVIDENCE_FILE, EvidenceEntry, EvidenceLog
+from .framework import FRAMEWORK, Framework
+from .history import save_with_history
+from .records import AuditRecord, IndicatorRating, PlanAction, PlanRecord, ProgressLog
+
+SCHOOL = "Oak Hill Primary (example)"
+YEAR = "2025-26"
+AUDIT_DATE = dt.date(2025, 9, 22)
+LOG_DATES = {
+    "autumn": dt.date(2025, 12, 12),
+    "spring": dt.date(2026, 3, 27),
+    "summer": dt.date(2026, 7, 17),
+}
+LEADS = ("SMHL", "Head teacher", "PSHE lead", "SENCO", "Wellbeing governor", "Pastoral lead")
+STATUSES = ("done", "in progress", "in progress", "not started", "on hold")
+DOCUMENTS = (
+    ("Staff wellbeing survey summary", "S:/Wellbeing/staff-survey-{n}.pdf"),
+    ("Governors' minutes, wellbeing item", "https://governors.oakhill.example/minutes/{n}"),
+    ("Pupil voice survey results (whole-school summary)", "S:/Wellbeing/pupil-voice-{n}.xlsx"),
+    ("Policy review notes", "S:/Policies/review-{n}.docx"),
+    ("Training attendance log", "S:/CPD/training-log-{n}.xlsx"),
+    ("Parent workshop feedback summary", "S:/Parents/workshop-feedback-{n}.pdf"),
+    ("Intervention outcome summary (anonymised)", "S:/Wellbeing/outcomes-{n}.xlsx"),
+)
+
+
+def _principle_means(ratings: dict[str, int], framework: Framework) -> dict[str, int]:
+    means = {}
+    for principle in framework.principles:
+        values = [ratings[i.id] for i in principle.indicators if i.id in ratings]
+        means[principle.id] = round(sum(values) / len(values)) if values else 0
+    return means
+
+
+def write_sample_year(
+    folder: str | os.PathLike[str],
+    *,
+    actions: int = 40,
+    evidence: int = 100,
+    logs: int = 3,
+    seed: int = 2025,
+    framework: Framework = FRAMEWORK,
+) -> Path:
+    """Write the fictional school's records into ``folder`` and return it."""
+    folder = Path(folder)
+    rng = random.Random(seed)
+    indicators = list(framework.indicator_by_id)
+    base = {i: rng.choice((0, 1, 1, 2, 2, 3)) for i in indicators}
+    audit = AuditRecord(
+        school=SCHOOL,
+        framework_version=framework.version,
+        date=AUDIT_DATE,
+        ratings={
+            i: IndicatorRating(rating=r, note="Baseline, agreed with the head teacher.")
+            for i, r in base.items()
+        },
+    )
+    save_with_history(audit, folder / "audit.json", framework)
+
+    gaps = sorted(indicators, key=lambda i: (base[i], indicators.index(i)))
+    plan_actions = []
+    for n in range(actions):
+        indicator = gaps[n % len(gaps)]
+        start = AUDIT_DATE + dt.timedelta(days=7 + 3 * n)
+        plan_actions.append(
+            PlanAction(
+                indicator=indicator,
+                what=f"Action {n + 1} for {indicator}: {framework.indicator_by_id[indicator].text}",
+                lead=LEADS[n % len(LEADS)],
+                start=start,
+                due=start + dt.timedelta(days=60 + 5 * (n % 9)),
+                measure="Re-rated one level higher at the next termly review.",
+                status=STATUSES[rng.randrange(len(STATUSES))] if n >= 8 else "in progress",
+            )
+        )
+    plan = PlanRecord(
+        school=SCHOOL,
+        framework_version=framework.version,
+        date=AUDIT_DATE + dt.timedelta(days=5),
+        audit_date=AUDIT_DATE,
+        pinned=[gaps[1]],
+        actions=plan_actions,
+    )
+    save_with_history(plan, folder / "plan.json", framework)
+
+    scores = _principle_means(base, framework)
+    for term in list(LOG_DATES)[:logs]:
+        scores = {
+            p: min(framework.max_rating, s + rng.choice((0, 0, 1))) for p, s in scores.items()
+        }
+        log = ProgressLog(
+            school=SCHOOL,
+            framework_version=framework.version,
+            date=LOG_DATES[term],
+            academic_year=YEAR,
+            term=term,
+            ratings=dict(scores),
+            done="Staff training twilight; new pupil wellbeing ambassadors.",
+            helped="Time protected by the head teacher.",
+            hindered="Staff absence in the second half of term.",
+            next_steps="Review the graduated response with the SENCO.",
+        )
+        save_with_history(log, folder / f"progress-{YEAR}-{term}.json", framework)
+
+    entries: dict[str, list[EvidenceEntry]] = {}
+    for n in range(evidence):
+        indicator = indicators[(n * 7) % len(indicators)]
+        description, link = DOCUMENTS[n % len(DOCUMENTS)]
+        entries.setdefault(indicator, []).append(
+            EvidenceEntry(
+                description=description,
+                date=AUDIT_DATE + dt.timedelta(days=(n * 3) % 300),
+                link=link.format(n=n + 1),
+            )
+        )
+    order = {i: k for k, i in enumerate(indicators)}
+    log = EvidenceLog(
+        school=SCHOOL,
+        framework_version=framework.version,
+        date=LOG_DATES["summer"],
+        entries=dict(sorted(entries.items(), key=lambda kv: order[kv[0]])),
+    )
+    save_with_history(log, folder / EVIDENCE_FILE, framework)
+    return folder

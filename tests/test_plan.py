@@ -318,14 +318,18 @@ plans = st.builds(
 )
 
 
-@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(plan=plans)
 def test_property_plan_round_trip(tmp_path: Path, plan: PlanRecord):
     path = save_record(plan, tmp_path / "plan.json")
     assert load_record(path, PlanRecord) == plan
 
 
-@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(plan=plans, data=st.data())
 def test_property_plan_corruption_is_caught_and_file_kept(tmp_path: Path, plan: PlanRecord, data):
     raw = bytearray((plan.model_dump_json(indent=2) + "\n").encode())

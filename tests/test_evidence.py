@@ -13,6 +13,7 @@ from wholeschool.evidence import (
     EvidenceLog,
     add_evidence,
     check_link,
+    evidence_log,
     evidence_panel,
     evidence_path,
     evidence_table,
@@ -203,3 +204,13 @@ def test_panel_adds_evidence_and_shows_errors_without_saving(tmp_path: Path):
     add.click()
     assert "in the future" in status.value
     assert evidence_path(tmp_path).read_bytes() == before
+
+
+def test_evidence_log_switches_indicator(tmp_path: Path):
+    add_evidence("ethos.2", "Anti-bullying policy review", TODAY, "S:/Policies/b.pdf", tmp_path)
+    form = evidence_log(tmp_path)
+    chooser, holder = form.children
+    assert chooser.value == "leadership.1"
+    assert "No evidence logged" in holder.children[0].children[-1].value
+    chooser.value = "ethos.2"
+    assert "Anti-bullying policy review" in holder.children[0].children[-1].value

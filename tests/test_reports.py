@@ -21,7 +21,7 @@ from wholeschool.evidence import EvidenceEntry, EvidenceLog
 from wholeschool.history import record_version
 from wholeschool.records import PlanAction, PlanRecord, ProgressLog
 from wholeschool.reports import SECTIONS, build_report, to_docx, to_html, write_report
-from wholeschool.sample_year import write_sample_year
+from wholeschool.sample_year import records_or_sample, write_sample_year
 from wholeschool.storage import save_record
 
 SCHOOL = "Fixture Primary"
@@ -324,3 +324,17 @@ def test_cli_writes_both_formats_and_refuses_other_names(folder: Path, tmp_path:
     assert result.returncode == 2
     assert "must end in .docx or .html" in result.stderr
     assert not (tmp_path / "r.pdf").exists()
+
+
+def test_preview_fragment_has_no_page_styles(folder: Path):
+    fragment = to_html(build_report(folder), standalone=False)
+    assert "<style>" not in fragment and "<html" not in fragment
+    assert [t for t, _ in parse(fragment).headings].count("h2") == len(SECTIONS)
+
+
+def test_records_or_sample_prefers_the_leads_own_audit(folder: Path, tmp_path: Path):
+    assert records_or_sample(folder) == (folder, False)
+    sample, is_sample = records_or_sample(tmp_path / "empty", sample_folder=tmp_path / "sample")
+    assert is_sample and sample == tmp_path / "sample"
+    assert not (tmp_path / "empty").exists()  # nothing written into the lead's folder
+    assert build_report(sample).school.endswith("(example)")

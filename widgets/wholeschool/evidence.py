@@ -275,3 +275,21 @@ def evidence_panel(
         listing.value = f"<b>The evidence log could not be read.</b> {html.escape(str(error))}"
     heading = widgets.HTML(f"<b>Evidence for {indicator.id}</b>: {html.escape(indicator.text)}")
     return widgets.VBox([heading, reminder, description, date, link, add, status, listing])
+
+
+def evidence_log(folder: str | os.PathLike[str] | None = None, framework: Framework = FRAMEWORK):
+    """Pick an indicator, then add and see its evidence (an :func:`evidence_panel` per choice)."""
+    import ipywidgets as widgets
+
+    chooser = widgets.Dropdown(
+        options=[(f"{i.id}: {i.text[:60]}", i.id) for i in framework.indicator_by_id.values()],
+        description="Indicator",
+        layout=widgets.Layout(width="95%"),
+    )
+    holder = widgets.VBox([evidence_panel(chooser.value, folder, framework)])
+
+    def switch(change: dict) -> None:
+        holder.children = [evidence_panel(change["new"], folder, framework)]
+
+    chooser.observe(switch, names="value")
+    return widgets.VBox([chooser, holder])

@@ -517,15 +517,21 @@ def _standing_alt(report: GovernorReport) -> str:
     )
 
 
-def to_html(report: GovernorReport) -> str:
-    """The report as one self-contained HTML page (charts embedded, no external files)."""
+def to_html(report: GovernorReport, standalone: bool = True) -> str:
+    """The report as one self-contained HTML page (charts embedded, no external files).
+
+    ``standalone=False`` gives the body only, without page styles, to preview in a notebook.
+    """
     fw = report.framework
     esc = html.escape
-    parts = [
+    page = [
         "<!DOCTYPE html>",
         '<html lang="en-GB"><head><meta charset="utf-8">',
         f"<title>Mental health and wellbeing: report to governors, {esc(report.school)}</title>",
         f"<style>{CSS}</style></head><body>",
+    ]
+    parts = [
+        *(page if standalone else []),
         "<h1>Mental health and wellbeing: report to governors</h1>",
         f"<p><strong>{esc(report.school)}</strong> · {report.made_on:%d %B %Y}</p>",
         f"<p>{esc(_intro(report))}</p>",
@@ -608,7 +614,8 @@ def to_html(report: GovernorReport) -> str:
             [[str(lv.value), lv.label, lv.descriptor] for lv in fw.scale],
         )
     )
-    parts.append("</body></html>")
+    if standalone:
+        parts.append("</body></html>")
     return "\n".join(parts)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import random
+import tempfile
 from pathlib import Path
 
 from .evidence import EVIDENCE_FILE, EvidenceEntry, EvidenceLog
@@ -136,3 +137,26 @@ def write_sample_year(
     )
     save_with_history(log, folder / EVIDENCE_FILE, framework)
     return folder
+
+
+def records_or_sample(
+    folder: str | os.PathLike[str] | None = None,
+    sample_folder: str | os.PathLike[str] | None = None,
+) -> tuple[Path, bool]:
+    """The lead's records folder if it holds a self-audit, else a folder with the sample year.
+
+    Returns ``(folder, is_sample)``. The sample goes to ``sample_folder`` (default: a new
+    temporary folder), never into the lead's records.
+    """
+    from .audit import AUDIT_FILE
+    from .storage import records_folder
+
+    own = Path(folder) if folder is not None else records_folder()
+    if (own / AUDIT_FILE).exists():
+        return own, False
+    target = (
+        Path(sample_folder)
+        if sample_folder is not None
+        else Path(tempfile.mkdtemp(prefix="wholeschool-sample-"))
+    )
+    return write_sample_year(target), True

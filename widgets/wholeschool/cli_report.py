@@ -10,6 +10,7 @@ import time
 
 import click
 
+from . import evidence  # noqa: F401  (makes the "evidence" record kind known to `validate`)
 from .cli import main
 from .errors import RecordError
 

@@ -118,6 +118,7 @@ class Page(HTMLParser):
         self.images: list[dict[str, str]] = []
         self.cells: list[str] = []
         self.external: list[str] = []
+        self.links: list[str] = []
         self._tag: str | None = None
         self._text = ""
 
@@ -127,9 +128,12 @@ class Page(HTMLParser):
             self._tag, self._text = tag, ""
         if tag == "img":
             self.images.append(attrs)
-        for name in ("src", "href"):
-            if attrs.get(name) and not attrs[name].startswith("data:"):
-                self.external.append(attrs[name])
+        if tag == "a":
+            self.links.append(attrs["href"])
+        # anything the page would fetch by itself: images, scripts, style sheets, frames
+        fetched = attrs.get("href") if tag == "link" else attrs.get("src")
+        if fetched and not fetched.startswith("data:"):
+            self.external.append(fetched)
 
     def handle_data(self, data):
         if self._tag:
@@ -182,6 +186,7 @@ def test_html_report_has_sections_figures_priorities_and_evidence(folder: Path):
         png = base64.b64decode(image["src"].removeprefix("data:image/png;base64,"))
         assert png.startswith(b"\x89PNG")
     assert page.external == []  # self-contained: nothing fetched from elsewhere
+    assert page.links == ["https://governors.fixture.example/minutes/oct"]  # clickable evidence
     for cell in (
         "Map the RSHE programme",
         "PSHE lead",

@@ -401,6 +401,18 @@ def _principle_evidence(report: GovernorReport, principle_id: str):
     return log.for_principle(principle_id) if log else []
 
 
+def _evidence_rows(report: GovernorReport, items) -> list[list[str]]:
+    return [
+        [
+            f"{report.framework.indicator_by_id[i].text} ({i})",
+            entry.description,
+            entry.date.strftime("%d %b %Y"),
+            entry.link,
+        ]
+        for i, entry in items
+    ]
+
+
 def _crosswalk_rows(report: GovernorReport, framework_id: str) -> list[list[str]]:
     short = report.crosswalk_data.other(framework_id).short_name
     part = report.crosswalk[report.crosswalk["framework"] == short]
@@ -410,7 +422,15 @@ def _crosswalk_rows(report: GovernorReport, framework_id: str) -> list[list[str]
         if pd.isna(row.mean_rating):
             rows.append([row.target, rated, "not rated yet", ""])
         else:
-            rows.append([row.target, rated, f"{row.mean_rating:.1f} ({row.percent}%)", row.weakest])
+            weakest = report.framework.indicator_by_id[row.weakest]
+            rows.append(
+                [
+                    row.target,
+                    rated,
+                    f"{row.mean_rating:.1f} ({row.percent}%)",
+                    f"{weakest.text} ({weakest.id})",
+                ]
+            )
     return rows
 
 
@@ -492,11 +512,18 @@ img { max-width: 100%; height: auto; }
 """
 
 
+def _cell_html(value: object) -> str:
+    """Escaped cell text; a web address becomes a link (followed only when clicked)."""
+    text = html.escape(str(value))
+    if isinstance(value, str) and value.startswith(("http://", "https://")):
+        return f'<a href="{text}">{text}</a>'
+    return text
+
+
 def _table_html(headers: list[str], rows: list[list[str]]) -> str:
     head = "".join(f'<th scope="col">{html.escape(h)}</th>' for h in headers)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>"
-        for row in rows
+        "<tr>" + "".join(f"<td>{_cell_html(cell)}</td>" for cell in row) + "</tr>" for row in rows
     )
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -592,7 +619,7 @@ def to_html(report: GovernorReport, standalone: bool = True) -> str:
             parts.append(
                 _table_html(
                     EVIDENCE_HEADERS,
-                    [[i, e.description, e.date.strftime("%d %b %Y"), e.link] for i, e in items],
+                    _evidence_rows(report, items),
                 )
             )
         else:
@@ -691,7 +718,7 @@ def to_docx(report: GovernorReport):
             _docx_table(
                 document,
                 EVIDENCE_HEADERS,
-                [[i, e.description, e.date.strftime("%d %b %Y"), e.link] for i, e in items],
+                _evidence_rows(report, items),
             )
         else:
             document.add_paragraph("No evidence logged yet for this principle.")

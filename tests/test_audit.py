@@ -167,3 +167,25 @@ def test_records_folder_default(monkeypatch, tmp_path: Path):
     monkeypatch.delenv(RECORDS_ENV)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
     assert records_folder() == tmp_path / "home" / "wholeschool-records"
+
+
+def test_pending_change_survives_a_kernel_restart(tmp_path: Path):
+    """A real kernel: a change still inside the debounce wait is saved when the kernel restarts."""
+    from jupyter_client.manager import start_new_kernel
+
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        code = (
+            "from wholeschool.audit import audit\n"
+            f"form = audit('leadership', {str(tmp_path)!r}, delay=60)\n"
+            "form.rows['leadership.1'].rating.value = 3\n"
+            "assert form.saver.pending\n"
+        )
+        reply = client.execute_interactive(code, timeout=60)
+        assert reply["content"]["status"] == "ok", reply["content"]
+        assert not (tmp_path / "audit.json").exists()
+        manager.restart_kernel(now=False)
+        assert load_audit(tmp_path).rated() == {"leadership.1": 3}
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)

@@ -414,6 +414,8 @@ def test_a_missing_criterion_in_the_data_file_is_reported(tmp_path: Path) -> Non
         "A Reception child, Leo Grant, is struggling.",
         "His UPN is A12345678901B.",
         "Her date of birth was on the form.",
+        "We met them. Pupil Amy Jones said the corridors feel unsafe.",
+        "Children Amy Jones and her friend asked for help.",
     ],
 )
 def test_privacy_heuristic_flags_pupil_details(text: str) -> None:
@@ -439,6 +441,8 @@ def test_privacy_flag_shows_initials_not_the_name() -> None:
         "Sam in Year 9 is upset.",  # one word: a documented limit of the heuristic
         "Students in Year 11. Anna Freud Centre resources helped.",
         "Year 10 students said Tuesday mornings feel rushed.",
+        "The United Nations Convention on the Rights of the Child applies in the United Kingdom.",
+        "Staff at Riverside Park School say pupils arrive calmer.",
     ],
 )
 def test_privacy_heuristic_lets_ordinary_school_text_through(text: str) -> None:
@@ -562,3 +566,43 @@ def test_the_checklist_shows_in_markdown_html_and_plain_text() -> None:
 def test_unknown_criterion_id_is_a_clear_key_error() -> None:
     with pytest.raises(KeyError, match="no criterion 'privcy'; known: finding"):
         check(good()).passed("privcy")
+
+
+# --- the nbgrader cells ---------------------------------------------------------------------
+
+
+def _answer(principle: str, *, solution: bool) -> object:
+    """Run the answer cell as the instructor (solution kept) or a lead (solution replaced) sees it."""
+    from wholeschool.reflect_cells import PREFIX, structured_reflection_specs
+
+    (spec,) = [s for s in structured_reflection_specs(principle) if s.id == PREFIX]
+    before, _, rest = spec.source.partition("### BEGIN SOLUTION\n")
+    model, _, after = rest.partition("### END SOLUTION")
+    namespace: dict[str, object] = {}
+    exec(before + (model if solution else "") + after, namespace)
+    return namespace["reflection"]
+
+
+@pytest.mark.parametrize("principle", [p.id for p in FRAMEWORK.principles])
+def test_the_model_answer_passes_and_the_released_template_fails(principle: str) -> None:
+    model = check(_answer(principle, solution=True), principle)
+    assert failed(model) == set()
+    assert model.score == model.max_score
+    template = check(_answer(principle, solution=False), principle)
+    assert template.is_template and template.score == 0
+
+
+def test_one_hidden_cell_per_graded_criterion_with_its_points() -> None:
+    from wholeschool.reflect_cells import structured_reflection_specs
+
+    specs = structured_reflection_specs("ethos")
+    hidden = {s.id: s.points for s in specs if s.kind == "hidden"}
+    assert hidden == {
+        f"structured-reflection-{c.id}": c.points for c in CRITERIA.criteria if c.points
+    }
+    for spec in specs:
+        if spec.kind == "hidden":
+            assert spec.source.count("### BEGIN HIDDEN TESTS") == 1
+            assert '"ethos"' in spec.source
+    assert [s.kind for s in specs[:3]] == ["markdown", "answer", "check"]
+    assert [s.points for s in specs if s.kind == "check"] == [0]

@@ -71,6 +71,7 @@ class Criterion(_Data):
 class PrivacyRules(_Data):
     window: int = Field(ge=0, le=5)
     pupil_words: tuple[str, ...] = Field(min_length=1)
+    institution_words: frozenset[str]
     not_names: frozenset[str]
 
 
@@ -453,19 +454,25 @@ _CAPITALISED = re.compile(r"^[A-Z](?:[a-z]+(?:[A-Z][a-z]+)?|['’][A-Z][a-z]+)(?
 def privacy_flags(text: str, criteria: Criteria | None = None) -> list[str]:
     """Reasons ``text`` may identify a pupil, by the documented heuristic (empty if none).
 
-    Flags two capitalised words in a row (not course vocabulary) within ``privacy.window``
-    words of a year group or a pupil word, with no sentence break between; a Unique Pupil
-    Number shape; "date of birth" or "DOB". Names are shown as initials only.
+    Flags two capitalised words in a row (not course vocabulary, not straight after "the" nor
+    before an institution word such as "School") within ``privacy.window`` words of a year
+    group or a pupil word, with no sentence break between; a Unique Pupil Number shape;
+    "date of birth" or "DOB". Names are shown as initials only. The rules and word lists are
+    documented in ``reflection_criteria.yaml``.
     """
     rules = (criteria or load_criteria()).privacy
     flags: list[str] = []
     # Year groups become a single marker token, so "Year 9" counts as one word.
     marked = _YEAR_GROUP.sub(lambda m: " \x00" + m.group(0).replace(" ", "\x01") + " ", text)
     tokens = re.findall(r"\x00\S+|" + _WORD_RE.pattern, marked)
-    pupil_words = {w.lower() for w in rules.pupil_words}
+    pupil_words = {w.lower() for w in rules.pupil_words}  # lower case: a pupil word in a sentence
 
-    def is_trigger(token: str) -> bool:
-        return token.startswith("\x00") or token.lower() in pupil_words
+    def is_trigger(j: int) -> bool:
+        token = tokens[j]
+        if token.startswith("\x00") or token in pupil_words:
+            return True
+        # Capitalised mid-sentence, a pupil word is part of a title ("Rights of the Child").
+        return token.lower() in pupil_words and (j == 0 or tokens[j - 1] in _BREAKS)
 
     def is_name(token: str) -> bool:
         return bool(_CAPITALISED.match(token)) and token not in rules.not_names
@@ -473,12 +480,15 @@ def privacy_flags(text: str, criteria: Criteria | None = None) -> list[str]:
     for i in range(len(tokens) - 1):
         if not (is_name(tokens[i]) and is_name(tokens[i + 1])):
             continue
-        before = tokens[max(0, i - rules.window - 1) : i]
-        after = tokens[i + 2 : i + 3 + rules.window]
-        near = [t for t in _until_break(reversed(before))] + list(_until_break(after))
-        trigger = next((t for t in near if is_trigger(t)), None)
-        if trigger:
-            shown = trigger.lstrip("\x00").replace("\x01", " ")
+        if (i > 0 and tokens[i - 1].lower() == "the") or (
+            i + 2 < len(tokens) and tokens[i + 2] in rules.institution_words
+        ):
+            continue  # "the United Kingdom", "Riverside Park School": a place, not a pupil
+        before = _until_break(range(i - 1, max(-1, i - rules.window - 2), -1), tokens)
+        after = _until_break(range(i + 2, min(len(tokens), i + 3 + rules.window)), tokens)
+        trigger = next((j for j in [*before, *after] if is_trigger(j)), None)
+        if trigger is not None:
+            shown = tokens[trigger].lstrip("\x00").replace("\x01", " ")
             initials = f"{tokens[i][0]}… {tokens[i + 1][0]}…"
             flags.append(f"two capitalised words ({initials}) next to '{shown}' look like a name")
     if _UPN.search(text):
@@ -488,11 +498,15 @@ def privacy_flags(text: str, criteria: Criteria | None = None) -> list[str]:
     return flags
 
 
-def _until_break(tokens: Iterable[str]) -> Iterator[str]:
-    for token in tokens:
-        if token in {".", ";", "!", "?", "\n"}:
+_BREAKS = frozenset({".", ";", "!", "?", "\n"})
+
+
+def _until_break(indices: Iterable[int], tokens: list[str]) -> Iterator[int]:
+    """The indices in order, stopping at the first sentence break."""
+    for j in indices:
+        if tokens[j] in _BREAKS:
             return
-        yield token
+        yield j
 
 
 def latest_audit(folder: Path, principle: Principle) -> tuple[Path, AuditRecord] | None:

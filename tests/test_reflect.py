@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from helpers import ROOT
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from wholeschool import FRAMEWORK, AuditRecord, IndicatorRating, save_record
 from wholeschool.content import DATA
 from wholeschool.errors import DataFileError
@@ -187,7 +189,8 @@ def test_template_text_left_in_one_field_is_caught_even_with_more_added() -> Non
         ),
         (
             [Action(what="Do a thing.", ownr="SENCo", target_date="2027-01-01")],
-            "action 1: `ownr` is not a field of an action",
+            "`ownr` is not a field of action 1 (the fields are `what`, `owner`, "
+            "`target_date`); did you mean `owner`?",
         ),
     ],
 )
@@ -201,8 +204,18 @@ def test_a_misspelt_field_name_is_pointed_out() -> None:
     fields = good().model_dump()
     fields["acions"] = fields.pop("actions")
     checklist = check(Reflection(**fields))
-    assert "`acions` is not a field of a reflection" in str(checklist)
+    assert "`acions` is not a field of the reflection" in str(checklist)
     assert "did you mean `actions`?" in str(checklist)
+
+
+def test_values_without_field_names_are_reported_not_raised() -> None:
+    checklist = check(
+        good(actions=[Action("Do a thing.", "SENCo", "2027-01-01")]),
+    )
+    assert "action 1 was given 3 values without a field name" in msg(checklist, "actions")
+    assert 'for example what="..."' in msg(checklist, "actions")
+    checklist = check(Reflection("We found gaps everywhere in the audit this year."))
+    assert "The reflection was given 1 value without a field name" in str(checklist)
 
 
 def test_actions_given_as_dicts_are_read() -> None:
@@ -606,3 +619,43 @@ def test_one_hidden_cell_per_graded_criterion_with_its_points() -> None:
             assert '"ethos"' in spec.source
     assert [s.kind for s in specs[:3]] == ["markdown", "answer", "check"]
     assert [s.points for s in specs if s.kind == "check"] == [0]
+
+
+# --- never raises on a lead's input (property) ----------------------------------------------
+
+_scalars = st.one_of(
+    st.none(),
+    st.text(max_size=300),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.booleans(),
+    st.dates(),
+    st.sampled_from(["2027-03-31", "31/03/2027", "YYYY-MM-DD", "Amy Jones in Year 9", ""]),
+)
+_values = st.recursive(
+    _scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.text(max_size=20), inner, max_size=4),
+        st.builds(Action, what=inner, owner=inner, target_date=inner),
+    ),
+    max_leaves=12,
+)
+_fields = st.fixed_dictionaries(
+    {},
+    optional={
+        name: _values
+        for name in ("finding", "ratings", "evidence", "actions", "success_measure", "reflection")
+    },
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(fields=_fields, principle=st.sampled_from([p.id for p in FRAMEWORK.principles]))
+def test_any_input_gives_a_checklist_and_never_raises(
+    fields: dict[str, object], principle: str
+) -> None:
+    checklist = check(Reflection(**fields), principle)
+    assert [r.id for r in checklist.results] == [c.id for c in CRITERIA.criteria]
+    assert all(r.message for r in checklist.results)
+    assert str(checklist) and checklist._repr_markdown_() and checklist._repr_html_()

@@ -22,7 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 
 from . import storage
 from .content import DATA, read_yaml
@@ -145,10 +145,34 @@ def load_criteria(path: Path = CRITERIA_FILE, framework: Framework = FRAMEWORK) 
 # check_reflection() says in plain words what is wrong with it.
 
 
-class Action(BaseModel):
-    """One action: what will happen, the role that owns it, and the target date."""
+class _Lenient(BaseModel):
+    """Accepts anything, even values without names, so that writing an answer never fails."""
 
     model_config = ConfigDict(extra="allow", arbitrary_types_allowed=True)
+    _unnamed: tuple[object, ...] = PrivateAttr(default=())
+
+    def __init__(self, *unnamed: object, **fields: object) -> None:
+        super().__init__(**fields)
+        self._unnamed = unnamed
+
+    def naming_problems(self, what: str) -> Iterator[str]:
+        """Plain-English problems with how the fields were written (unnamed or misspelt)."""
+        if self._unnamed:
+            count = len(self._unnamed)
+            first = next(iter(type(self).model_fields))
+            yield (
+                f"{what} was given {count} value{'s' * (count != 1)} without a field name; "
+                f'write each one as name=value, for example {first}="..."'
+            )
+        for extra in self.model_extra or {}:
+            close = difflib.get_close_matches(extra, list(type(self).model_fields), n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else ""
+            fields = ", ".join(f"`{f}`" for f in type(self).model_fields)
+            yield f"`{extra}` is not a field of {what} (the fields are {fields}){hint}"
+
+
+class Action(_Lenient):
+    """One action: what will happen, the role that owns it, and the target date."""
 
     what: Any = Field(default=None, description="What will happen, in one sentence.")
     owner: Any = Field(default=None, description="The role that owns it, not a person's name.")
@@ -157,10 +181,8 @@ class Action(BaseModel):
     )
 
 
-class Reflection(BaseModel):
+class Reflection(_Lenient):
     """A lead's reflection on one principle, as a structured answer the course can check."""
-
-    model_config = ConfigDict(extra="allow", arbitrary_types_allowed=True)
 
     finding: Any = Field(default=None, description="What your self-audit showed.")
     ratings: Any = Field(
@@ -285,7 +307,7 @@ class Checklist:
                 "This is still the template: replace the guidance text in each field with "
                 "your own words, then run the cell again."
             )
-        lines.extend(self.notes)
+        lines.extend(_sentence(note) for note in self.notes)
         if not self.to_do and not self.is_template:
             lines.append("Everything the automatic check looks for is there. Well done.")
         return lines
@@ -599,8 +621,7 @@ def check_reflection(
             "the template."
         )
         reflection = Reflection()
-    for extra in reflection.model_extra or {}:
-        notes.append(_unknown_field(extra, Reflection, "a reflection"))
+    notes.extend(reflection.naming_problems("the reflection"))
 
     read = _Reader(criteria)
     t = criteria.template
@@ -649,13 +670,6 @@ def check_reflection(
     return Checklist(principle.id, tuple(results), tuple(notes), is_template)
 
 
-def _unknown_field(name: str, model: type[BaseModel], what: str) -> str:
-    close = difflib.get_close_matches(name, list(model.model_fields), n=1)
-    hint = f"; did you mean `{close[0]}`?" if close else ""
-    fields = ", ".join(f"`{f}`" for f in model.model_fields)
-    return f"`{name}` is not a field of {what} (the fields are {fields}){hint}"
-
-
 def _read_actions(value: object, read: _Reader, today: dt.date) -> list[dict[str, Any]]:
     """Each action as a dict with ``n`` (1-based), ``what``, ``owner``, ``date`` (or ``None``)."""
     limits = read.criteria.actions
@@ -692,8 +706,8 @@ def _read_actions(value: object, read: _Reader, today: dt.date) -> list[dict[str
                 f"{label} should be Action(what=..., owner=..., target_date=...), not {_a(item)}",
             )
             continue
-        for extra in item.model_extra or {}:
-            read.problem("actions", f"{label}: " + _unknown_field(extra, Action, "an action"))
+        for problem in item.naming_problems(label):
+            read.problem("actions", problem)
         what = read.text(item.what, f"{label} `what`", "actions", t.action_what)
         owner = read.text(item.owner, f"{label} `owner`", "actions", t.action_owner)
         if owner is not None and not _phrase_pattern(read.criteria.role_words).search(owner):

@@ -586,7 +586,16 @@ def _normal(text: str) -> str:
 
 def _a(value: object) -> str:
     name = type(value).__name__
-    kinds = {"str": "text", "list": "a list", "dict": "a dictionary", "int": "a number"}
+    kinds = {
+        "str": "text",
+        "list": "a list",
+        "tuple": "a list",
+        "dict": "a dictionary",
+        "int": "a number",
+        "float": "a number",
+        "bool": "True or False",
+        "NoneType": "nothing (None)",
+    }
     if name in kinds:
         return kinds[name]
     return f"an {name}" if name[:1].lower() in "aeiou" else f"a {name}"
@@ -675,7 +684,10 @@ def _read_actions(value: object, read: _Reader, today: dt.date) -> list[dict[str
     limits = read.criteria.actions
     t = read.criteria.template
     if value is None:
-        read.problem("actions", "`actions` is missing: add a list of one to three Action(...)")
+        read.problem(
+            "actions",
+            f"`actions` is missing: add a list of {limits.min} to {limits.max} Action(...)",
+        )
         return []
     if isinstance(value, Action | dict):
         read.problem(

@@ -15,6 +15,7 @@ from wholeschool import FRAMEWORK, AuditRecord, IndicatorRating, RecordError
 from wholeschool.errors import DataFileError
 from wholeschool.plan import (
     CENTRE_WEIGHT,
+    NEW_ACTION,
     SUGGESTIONS_FILE,
     PlanEditor,
     action_plan,
@@ -353,3 +354,17 @@ def test_property_plan_corruption_is_caught_and_file_kept(tmp_path: Path, plan: 
         assert isinstance(loaded, PlanRecord)
         assert PlanRecord.model_validate(loaded.model_dump()) == loaded
     assert path.read_bytes() == bytes(raw)
+
+
+def test_lead_can_add_an_action(folder: Path):
+    editor = action_plan(folder, delay=0)
+    count = len(editor.rows)
+    editor.new_indicator.value = "parents-carers.4"
+    editor.add_button.click()
+    assert len(editor.rows) == count + 1
+    assert editor.rows[-1].box in editor.children
+    saved = load_plan(folder).actions
+    assert len(saved) == count + 1
+    assert (saved[-1].indicator, saved[-1].what) == ("parents-carers.4", NEW_ACTION)
+    editor.rows[-1].what.value = "Coffee morning for families new to the school."
+    assert load_plan(folder).actions[-1].what == "Coffee morning for families new to the school."

@@ -43,6 +43,8 @@ CENTRE_WEIGHT = 1.5
 #: How many priorities a drafted plan holds, unless the lead asks for another number.
 DEFAULT_LIMIT = 8
 EXPORT_FORMATS = ("csv", "xlsx", "md", "docx")
+#: The text of an action the lead has just added, to be written over.
+NEW_ACTION = "New action: describe what will be done."
 
 
 # --- Suggested actions (data) -------------------------------------------------------------
@@ -430,15 +432,52 @@ class PlanEditor(widgets.VBox):
         self.error: str | None = None
         self.saved_at: dt.datetime | None = None
         self.status = widgets.HTML()
-        self.rows = [ActionRow(n, a, framework) for n, a in enumerate(plan.actions, start=1)]
         self.saver = Autosaver(self._save, delay)
-        for row in self.rows:
-            for control in row.controls:
-                control.observe(lambda _change: self.saver.changed(), names="value")
-        intro = widgets.HTML(
-            f"<p>{html.escape(message)}</p>" if message else "",
+        self.rows: list[ActionRow] = []
+        for action in plan.actions:
+            self._add_row(action)
+        self.intro = widgets.HTML(f"<p>{html.escape(message)}</p>" if message else "")
+        self.new_indicator = widgets.Dropdown(
+            options=[(f"{i.id} {i.text}", i.id) for i in framework.indicator_by_id.values()],
+            description="Indicator for a new action",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="95%"),
         )
-        super().__init__([intro, self.status, *(row.box for row in self.rows)])
+        self.add_button = widgets.Button(
+            description="Add an action",
+            tooltip="Add a blank action for the chosen indicator",
+            icon="plus",
+        )
+        self.add_button.on_click(lambda _button: self.add_action(self.new_indicator.value))
+        super().__init__()
+        self._show()
+
+    def _add_row(self, action: PlanAction) -> ActionRow:
+        row = ActionRow(len(self.rows) + 1, action, self.framework)
+        for control in row.controls:
+            control.observe(lambda _change: self.saver.changed(), names="value")
+        self.rows.append(row)
+        return row
+
+    def _show(self) -> None:
+        adder = widgets.VBox(
+            [widgets.HTML("<h4>Add an action</h4>"), self.new_indicator, self.add_button]
+        )
+        self.children = [self.intro, self.status, *(row.box for row in self.rows), adder]
+
+    def add_action(self, indicator_id: str, start: dt.date | None = None) -> ActionRow:
+        """Add a blank action for ``indicator_id`` to the end of the plan, and save."""
+        start = start or dt.date.today()
+        action = PlanAction(
+            indicator=indicator_id,
+            what=NEW_ACTION,
+            start=start,
+            due=start + dt.timedelta(weeks=8),
+        )
+        row = self._add_row(action)
+        self._show()
+        self.saver.changed()
+        return row
 
     def flush(self) -> None:
         """Save a pending change now instead of waiting for the debounce timer."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,8 @@ from wholeschool import FRAMEWORK, AuditRecord, IndicatorRating, RecordError
 from wholeschool.history import (
     diff_dates,
     diff_records,
+    history_folder,
+    keep_version,
     list_versions,
     record_version,
     restore_version,
@@ -145,3 +148,31 @@ def test_version_numbers_never_collide(tmp_path: Path):
         record_version(path, now=when)  # same instant every time
     assert [v.number for v in list_versions(path)] == [1, 2, 3]
     assert len({v.path for v in list_versions(path)}) == 3
+
+
+def test_keep_version_only_where_history_is_kept(tmp_path: Path, monkeypatch):
+    scratch, records, started = tmp_path / "scratch", tmp_path / "records", tmp_path / "started"
+    monkeypatch.setenv("WHOLESCHOOL_RECORDS", str(records))
+    for folder in (scratch, records, started):
+        save_record(audit(1), folder / "audit.json")
+    (started / ".history").mkdir()
+    assert keep_version(scratch / "audit.json") is None
+    assert sorted(p.name for p in scratch.iterdir()) == ["audit.json"]  # left exactly as it was
+    assert keep_version(records / "audit.json").number == 1  # the lead's records folder
+    assert keep_version(started / "audit.json").number == 1  # a folder that keeps history
+
+
+def test_keep_version_warns_but_does_not_fail_the_save(tmp_path: Path, monkeypatch):
+    path = tmp_path / "audit.json"
+    save_with_history(audit(1), path)
+    save_record(audit(2), path)
+
+    def full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full)
+    with pytest.warns(UserWarning, match="could not be added to its history"):
+        assert keep_version(path) is None
+    assert load_record(path) == audit(2)
+    assert len(list_versions(path)) == 1
+    assert [p.name for p in history_folder(path).iterdir()] == [list_versions(path)[0].path.name]

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Annotated, ClassVar, Literal
 from urllib.parse import urlsplit
 
-import pandas as pd
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -191,8 +190,10 @@ def add_evidence(
     return updated
 
 
-def evidence_table(log: EvidenceLog | None, framework: Framework = FRAMEWORK) -> pd.DataFrame:
-    """One row per entry: principle, indicator, description, date, link (framework order)."""
+def evidence_table(log: EvidenceLog | None, framework: Framework = FRAMEWORK):
+    """One row per entry (a pandas DataFrame): principle, indicator, description, date, link."""
+    import pandas as pd
+
     rows = []
     if log is not None:
         for indicator_id, items in log.entries.items():

@@ -5,6 +5,11 @@ Beside each record ``<folder>/<name>.json`` sits an append-only folder
 ``<UTC timestamp>-<n>.json`` (``n`` counts up from 1). Versions are written atomically and are
 never changed or deleted: restoring an old version saves it as the record again, which adds a
 new version on top. The folder starts with a dot, so record scans skip it.
+
+``storage.save_record`` calls :func:`keep_version` after every successful write, so the lead's
+records (in the records folder, or any folder that already keeps history) gain a version on
+each save without the widgets doing anything; :func:`save_with_history` starts history in any
+other folder.
 """
 
 from __future__ import annotations
@@ -13,14 +18,17 @@ import datetime as dt
 import os
 import re
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from .errors import RecordError
 from .framework import FRAMEWORK, Framework
 from .records import Record
+
+if TYPE_CHECKING:  # pandas is imported only when a diff is asked for: saves stay light
+    import pandas as pd
 
 HISTORY_DIR = ".history"
 _STAMP = "%Y%m%dT%H%M%S%fZ"
@@ -110,6 +118,41 @@ def _place(tmp: str, target: Path) -> None:
         os.replace(tmp, target)
 
 
+def keeps_history(folder: str | os.PathLike[str]) -> bool:
+    """Whether saves into ``folder`` keep versions: the lead's records folder always does, and
+    so does any folder that already has a ``.history`` folder (started by
+    :func:`save_with_history`). Other folders, such as a test's scratch folder, stay as they are.
+    """
+    from .storage import records_folder
+
+    folder = Path(folder)
+    if (folder / HISTORY_DIR).is_dir():
+        return True
+    try:
+        return folder.resolve() == records_folder().resolve()
+    except OSError:
+        return False
+
+
+def keep_version(path: str | os.PathLike[str]) -> Version | None:
+    """Called by ``storage.save_record`` after each successful write.
+
+    Adds a version when the record's folder keeps history. If the version cannot be written
+    the record itself is still saved, so this warns instead of raising.
+    """
+    path = Path(path)
+    if not keeps_history(path.parent):
+        return None
+    try:
+        return record_version(path)
+    except OSError as error:
+        warnings.warn(
+            f"{path}: saved, but this version could not be added to its history ({error})",
+            stacklevel=3,
+        )
+        return None
+
+
 def save_with_history(
     record: Record, path: str | os.PathLike[str], framework: Framework = FRAMEWORK
 ) -> Path:
@@ -173,6 +216,8 @@ def _flatten(value: object, prefix: str = "") -> dict[str, object]:
 
 def diff_records(before: Record | None, after: Record | None) -> pd.DataFrame:
     """Field-by-field changes between two records: columns ``field``, ``before``, ``after``."""
+    import pandas as pd
+
     old = _flatten(before.model_dump(mode="json")) if before else {}
     new = _flatten(after.model_dump(mode="json")) if after else {}
     rows = [

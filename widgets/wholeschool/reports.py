@@ -154,7 +154,7 @@ def snapshots(records: Records, framework: Framework = FRAMEWORK) -> list[Snapsh
     if records.audit is not None:
         term = term_of(records.audit.date)
         by_term[term] = Snapshot(
-            f"Self-audit, {records.audit.date:%d %b %Y}",
+            f"self-audit of {records.audit.date:%d %b %Y}",
             records.audit.date,
             term,
             "audit",
@@ -367,7 +367,7 @@ def _change_words(report: GovernorReport) -> str:
         )
     up = report.changes[report.changes["direction"] == "up"]["principle"].tolist()
     down = report.changes[report.changes["direction"] == "down"]["principle"].tolist()
-    text = f"Compared with {report.previous.label}, "
+    text = f"Compared with the {report.previous.label}, "
     text += f"{len(up)} principle(s) moved up" + (f" ({', '.join(up)})" if up else "")
     text += f" and {len(down)} moved down" + (f" ({', '.join(down)})" if down else "") + "."
     return text
@@ -380,7 +380,7 @@ def _intro(report: GovernorReport) -> str:
         "school approach to mental health and wellbeing, what has changed since last term, what "
         "we will do next and the evidence behind each judgement. It was prepared by the senior "
         f"mental health lead on {report.made_on:%d %B %Y}, from "
-        f"{current.label.lower() if current else 'the self-audit'}."
+        f"the {current.label if current else 'self-audit'}."
     )
 
 
@@ -473,7 +473,7 @@ def _change_rows(report: GovernorReport) -> list[list[str]]:
             row.principle,
             _fmt(row.last_term),
             _fmt(row.now),
-            "–" if pd.isna(row.change) else f"{row.change:+.1f}",
+            "–" if pd.isna(row.change) else "0" if row.change == 0 else f"{row.change:+.1f}",
             row.direction,
         ]
         for row in report.changes.itertuples()
@@ -559,7 +559,7 @@ def to_html(report: GovernorReport, standalone: bool = True) -> str:
     ]
     parts = [
         *(page if standalone else []),
-        "<h1>Mental health and wellbeing: report to governors</h1>",
+        "<h1>Mental health and wellbeing: report to governors</h1>" if standalone else "",
         f"<p><strong>{esc(report.school)}</strong> · {report.made_on:%d %B %Y}</p>",
         f"<p>{esc(_intro(report))}</p>",
     ]

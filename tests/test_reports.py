@@ -343,3 +343,15 @@ def test_records_or_sample_prefers_the_leads_own_audit(folder: Path, tmp_path: P
     assert is_sample and sample == tmp_path / "sample"
     assert not (tmp_path / "empty").exists()  # nothing written into the lead's folder
     assert build_report(sample).school.endswith("(example)")
+
+
+def test_report_from_the_shared_fixture_records_reads_only(tmp_path: Path):
+    """The widgets' own fixture records (audit, plan, two logs) make a report; nothing changes."""
+    shared = Path(__file__).parent / "data" / "records"
+    before = {p: p.read_bytes() for p in shared.rglob("*") if p.is_file()}
+    report = build_report(shared)
+    assert [s.source for s in report.snapshots][-2:] == ["progress", "progress"]
+    assert report.previous is not None
+    document = docx.Document(write_report(report, tmp_path / "shared.docx"))
+    assert len(document.inline_shapes) == 2
+    assert {p: p.read_bytes() for p in shared.rglob("*") if p.is_file()} == before

@@ -14,6 +14,8 @@ import os
 from pathlib import Path
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_description import DescriptionStyle
+from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 from pydantic import ValidationError
 
 from .autosave import DEFAULT_DELAY, Autosaver
@@ -69,38 +71,65 @@ def kind_error(error: RecordError) -> str:
     )
 
 
+class _Looks:
+    """Layouts and styles shared by every row of a form: one model each instead of one per
+    control, which makes building the eight-principle form about twice as fast."""
+
+    def __init__(self) -> None:
+        self.html_style = HTMLStyle()
+        self.plain = widgets.Layout()
+        self.full = widgets.Layout(width="100%")
+        self.note = widgets.Layout(width="95%")
+        self.row = widgets.Layout(margin="0 0 1em 0")
+        self.dropdown_style = DescriptionStyle(description_width="initial")
+        self.text_style = TextStyle(description_width="initial")
+
+
 class IndicatorRow:
     """The controls for one indicator: its text, a rating, the level descriptor and a note."""
 
-    def __init__(self, indicator: Indicator, entry: IndicatorRating | None, framework: Framework):
+    def __init__(
+        self,
+        indicator: Indicator,
+        entry: IndicatorRating | None,
+        framework: Framework,
+        looks: _Looks | None = None,
+    ):
         self.indicator = indicator
         self.framework = framework
+        looks = looks or _Looks()
         rating = entry.rating if entry and entry.rating is not None else NOT_RATED
         self.text = widgets.HTML(
             f"<strong>{indicator.id}</strong> {html.escape(indicator.text)}",
-            layout=widgets.Layout(width="100%"),
+            layout=looks.full,
+            style=looks.html_style,
         )
         self.rating = widgets.Dropdown(
             options=rating_options(framework),
             value=rating,
             description=f"Rating for {indicator.id}",
             tooltip=indicator.text,
-            style={"description_width": "initial"},
+            style=looks.dropdown_style,
+            layout=looks.plain,
         )
-        self.descriptor = widgets.HTML(descriptor_html(rating, framework))
+        self.descriptor = widgets.HTML(
+            descriptor_html(rating, framework), layout=looks.plain, style=looks.html_style
+        )
         self.note = widgets.Textarea(
             value=entry.note if entry else "",
             description=f"Note for {indicator.id}",
             placeholder=f"Optional note. {NO_PUPIL_DATA}",
             rows=2,
-            style={"description_width": "initial"},
-            layout=widgets.Layout(width="95%"),
+            style=looks.text_style,
+            layout=looks.note,
         )
-        self.reminder = widgets.HTML(f"<small>{NO_PUPIL_DATA}</small>")
+        self.reminder = widgets.HTML(
+            f"<small>{NO_PUPIL_DATA}</small>", layout=looks.plain, style=looks.html_style
+        )
         self.rating.observe(self._show_descriptor, names="value")
         self.box = widgets.VBox(
             [self.text, self.rating, self.descriptor, self.note, self.reminder],
-            layout=widgets.Layout(margin="0 0 1em 0"),
+            layout=looks.row,
         )
 
     def _show_descriptor(self, change: dict) -> None:
@@ -147,6 +176,7 @@ class AuditForm(widgets.VBox):
             style={"description_width": "initial"},
         )
         self.rows: dict[str, IndicatorRow] = {}
+        looks = _Looks()
         sections: list[widgets.Widget] = []
         for principle in principles:
             sections.append(
@@ -156,7 +186,7 @@ class AuditForm(widgets.VBox):
                 )
             )
             for indicator in principle.indicators:
-                row = IndicatorRow(indicator, ratings.get(indicator.id), framework)
+                row = IndicatorRow(indicator, ratings.get(indicator.id), framework, looks)
                 self.rows[indicator.id] = row
                 sections.append(row.box)
         self.progress = widgets.IntProgress(

@@ -154,10 +154,12 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
 
 
 def expected(passes: set[str]) -> dict[str, float]:
-    points = {c.id: c.points for c in CRITERIA.criteria}
-    out = {f"{PREFIX}-{cid}": float(points[cid] if cid in passes else 0) for cid in GRADED}
-    out[f"{PREFIX}-checklist"] = 0.0
-    return out
+    """Autograded points per test cell when the criteria in ``passes`` pass."""
+    return {
+        f"{PREFIX}-{c.id}": float(c.points if c.id in passes else 0)
+        for c in CRITERIA.criteria
+        if c.points
+    }
 
 
 def test_the_release_holds_the_template_and_no_hidden_test_or_model_answer(graded) -> None:
@@ -166,10 +168,11 @@ def test_the_release_holds_the_template_and_no_hidden_test_or_model_answer(grade
     assert "Write what your self-audit showed for this principle" in sources[PREFIX]
     assert "raise NotImplementedError()" in sources[PREFIX]
     assert "_soon" not in sources[PREFIX]  # the model answer is gone
+    assert "display(_checklist)" in sources[f"{PREFIX}-{GRADED[0]}"]
     for criterion in GRADED:
-        hidden = sources[f"{PREFIX}-{criterion}"]
-        assert hidden.startswith("# Checked automatically:")
-        assert "assert" not in hidden
+        test = sources[f"{PREFIX}-{criterion}"]
+        assert "_checklist = check_reflection(reflection" in test
+        assert "assert" not in test and "HIDDEN" not in test
 
 
 def test_a_good_reflection_gets_every_automatic_point(graded) -> None:

@@ -605,20 +605,20 @@ def test_the_model_answer_passes_and_the_released_template_fails(principle: str)
     assert template.is_template and template.score == 0
 
 
-def test_one_hidden_cell_per_graded_criterion_with_its_points() -> None:
+def test_one_test_cell_per_graded_criterion_with_its_points() -> None:
     from wholeschool.reflect_cells import structured_reflection_specs
 
     specs = structured_reflection_specs("ethos")
-    hidden = {s.id: s.points for s in specs if s.kind == "hidden"}
-    assert hidden == {
+    assert [s.kind for s in specs[:3]] == ["markdown", "answer", "check"]
+    tests = {s.id: s.points for s in specs if s.kind in ("check", "hidden")}
+    assert tests == {
         f"structured-reflection-{c.id}": c.points for c in CRITERIA.criteria if c.points
     }
-    for spec in specs:
-        if spec.kind == "hidden":
-            assert spec.source.count("### BEGIN HIDDEN TESTS") == 1
-            assert '"ethos"' in spec.source
-    assert [s.kind for s in specs[:3]] == ["markdown", "answer", "check"]
-    assert [s.points for s in specs if s.kind == "check"] == [0]
+    for spec in specs[2:]:
+        assert spec.source.count("### BEGIN HIDDEN TESTS") == 1
+        assert 'check_reflection(reflection, "ethos")' in spec.source
+    assert "display(_checklist)" in specs[2].source
+    assert "Structured reflection (8 points, checked automatically)" in specs[0].source
 
 
 # --- never raises on a lead's input (property) ----------------------------------------------

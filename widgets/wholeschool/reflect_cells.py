@@ -2,7 +2,8 @@
 
 Per principle: a prompt, the answer cell a lead fills in (the template, with a model answer in
 the solution region for the instructor's version), a visible test cell that shows the checklist
-(formative, 0 points) and one hidden test cell per graded criterion. Each returned
+(formative; its hidden part awards the first criterion) and a hidden test cell for each other
+graded criterion. Each returned
 :class:`CellSpec` is turned into a notebook cell by the generator, so the cell text lives here,
 next to the checks it runs, and is tested once.
 """
@@ -14,7 +15,7 @@ from typing import Literal
 
 from .framework import FRAMEWORK
 from .records import NO_PUPIL_DATA
-from .reflect import Criteria, load_criteria, template_code
+from .reflect import Criteria, Criterion, load_criteria, template_code
 
 #: Prefix of every cell id (and nbgrader grade id) these cells use.
 PREFIX = "structured-reflection"
@@ -23,7 +24,8 @@ IMPORTS = "from wholeschool.reflect import Action, Reflection, check_reflection"
 
 @dataclass(frozen=True)
 class CellSpec:
-    """One cell: ``answer`` is an ungraded solution cell, ``check``/``hidden`` are test cells."""
+    """One cell: ``answer`` is an ungraded solution cell; ``check`` and ``hidden`` are locked
+    autograded test cells worth ``points`` (``check`` is the visible checklist)."""
 
     id: str
     kind: Literal["markdown", "answer", "check", "hidden"]
@@ -80,7 +82,7 @@ def prompt_markdown(principle_id: str, criteria: Criteria | None = None) -> str:
     """The instructions above the answer cell, listing what is checked and for how many points."""
     criteria = criteria or load_criteria()
     principle = FRAMEWORK.principle(principle_id)
-    graded = [c for c in criteria.criteria if c.points]
+    graded = graded_criteria(criteria)
     total = sum(c.points for c in graded)
     checks = "\n".join(
         f"- {c.title} ({c.points} point{'s' * (c.points != 1)})" for c in graded
@@ -107,51 +109,71 @@ def prompt_markdown(principle_id: str, criteria: Criteria | None = None) -> str:
     )
 
 
-def check_code(principle_id: str) -> str:
-    """The visible test cell: show the checklist (it never fails on a lead's input)."""
-    FRAMEWORK.principle(principle_id)
+def check_code(principle_id: str, criteria: Criteria | None = None) -> str:
+    """The visible test cell: show the checklist, then (hidden) award the first criterion.
+
+    Showing the checklist never fails on a lead's input; the hidden part is an ordinary
+    criterion test, so every test cell in the course carries points and hidden tests.
+    """
+    criteria = criteria or load_criteria()
+    first = graded_criteria(criteria)[0]
     return (
-        "# Shows what the automatic check finds; the hidden cells below award the points.\n"
+        "# Shows what the automatic check finds. Run it again after each change above.\n"
         "from IPython.display import display\n\n"
-        f'display(check_reflection(reflection, "{principle_id}"))'
+        f'_checklist = check_reflection(reflection, "{principle_id}")\n'
+        "display(_checklist)\n"
+        f"{_hidden_assert(first.id)}"
     )
 
 
 def hidden_test_code(principle_id: str, criterion_id: str, criteria: Criteria | None = None) -> str:
     """A hidden test cell awarding one criterion's points; its failure message is the checklist line."""
-    criteria = criteria or load_criteria()
-    criterion = criteria.criterion(criterion_id)
+    criterion = (criteria or load_criteria()).criterion(criterion_id)
     return (
-        f"# Checked automatically: {criterion.title.lower()}.\n"
-        "### BEGIN HIDDEN TESTS\n"
+        f"# Checked automatically: {criterion.title[0].lower()}{criterion.title[1:]}.\n"
         f'_checklist = check_reflection(reflection, "{principle_id}")\n'
-        f'assert _checklist.passed("{criterion.id}"), _checklist.message("{criterion.id}")\n'
+        f"{_hidden_assert(criterion.id)}"
+    )
+
+
+def _hidden_assert(criterion_id: str) -> str:
+    return (
+        "### BEGIN HIDDEN TESTS\n"
+        f'assert _checklist.passed("{criterion_id}"), _checklist.message("{criterion_id}")\n'
         "### END HIDDEN TESTS"
     )
+
+
+def graded_criteria(criteria: Criteria) -> list[Criterion]:
+    """The criteria worth points, in checklist order."""
+    return [c for c in criteria.criteria if c.points]
 
 
 def structured_reflection_specs(
     principle_id: str, criteria: Criteria | None = None
 ) -> list[CellSpec]:
-    """Every cell of the structured reflection for one principle, in order."""
+    """Every cell of the structured reflection for one principle, in order.
+
+    Test cells are named ``structured-reflection-<criterion>``; the first one is the visible
+    checklist cell.
+    """
     criteria = criteria or load_criteria()
     answer = (
         f"{IMPORTS}\n\n{template_code(principle_id, criteria)}\n"
         f"### BEGIN SOLUTION\n{model_answer_code(principle_id)}\n### END SOLUTION"
     )
-    specs = [
+    first, *rest = graded_criteria(criteria)
+    return [
         CellSpec(f"{PREFIX}-prompt", "markdown", prompt_markdown(principle_id, criteria)),
-        CellSpec(f"{PREFIX}", "answer", answer),
-        CellSpec(f"{PREFIX}-checklist", "check", check_code(principle_id)),
+        CellSpec(PREFIX, "answer", answer),
+        CellSpec(f"{PREFIX}-{first.id}", "check", check_code(principle_id, criteria), first.points),
+        *(
+            CellSpec(
+                f"{PREFIX}-{c.id}",
+                "hidden",
+                hidden_test_code(principle_id, c.id, criteria),
+                c.points,
+            )
+            for c in rest
+        ),
     ]
-    specs += [
-        CellSpec(
-            f"{PREFIX}-{c.id}",
-            "hidden",
-            hidden_test_code(principle_id, c.id, criteria),
-            c.points,
-        )
-        for c in criteria.criteria
-        if c.points
-    ]
-    return specs

@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from wholeschool import FRAMEWORK, RecordError
 from wholeschool.evidence import (
     EvidenceLog,
@@ -214,3 +216,15 @@ def test_evidence_log_switches_indicator(tmp_path: Path):
     assert "No evidence logged" in holder.children[0].children[-1].value
     chooser.value = "ethos.2"
     assert "Anti-bullying policy review" in holder.children[0].children[-1].value
+
+
+@given(st.text(max_size=120))
+@settings(max_examples=300, deadline=None)
+def test_any_link_text_is_accepted_cleanly_or_refused_with_a_message(text):
+    try:
+        link = check_link(text)
+    except ValueError as error:
+        assert str(error)
+    else:
+        assert link == text.strip() and link
+        assert link.lower().startswith(("http://", "https://")) or "://" not in link

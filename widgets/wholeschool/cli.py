@@ -51,6 +51,9 @@ def framework() -> None:
 
 
 from . import cli_report  # noqa: E402, F401  (registers the `wholeschool report` commands)
+from .trainer import trainer  # noqa: E402
+
+main.add_command(trainer)
 
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -1,0 +1,455 @@
+"""Build the nbgrader source notebooks of every assignment from the course data.
+
+The reflection questions come from ``wholeschool.content`` (the same data the book renders), the
+rubric from ``assessments/rubric.yaml`` and the data tasks from ``DATA_TASKS`` below. Run
+
+    python assessments/make_notebooks.py
+
+to rewrite ``assessments/source/<assignment>/<assignment>.ipynb``; a test checks the committed
+notebooks match this script's output. The notebooks keep nbgrader cell metadata and no outputs.
+
+To add cells to every assignment (for example structured reflections with autograded checks),
+write a function returning cells and call it from ``assignment_cells``; see
+``structured_reflection_cells``, the place kept for that.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+from nbformat.notebooknode import NotebookNode
+from wholeschool.content import Question, reflection_questions
+from wholeschool.framework import FRAMEWORK
+from wholeschool.records import NO_PUPIL_DATA
+from wholeschool.rubric import Rubric, load_rubric
+
+HERE = Path(__file__).resolve().parent
+SOURCE = HERE / "source"
+RUBRIC_FILE = HERE / "rubric.yaml"
+CAPSTONE = "action-plan-review"
+DATA_FILE = "school_data.csv"
+#: The record kind the plan check asks for.
+PLAN_KIND = "plan"
+#: The capstone's plan must have actions under at least this many principles.
+CAPSTONE_MIN_PRINCIPLES = 3
+
+SAFEGUARDING = (
+    "> **Safeguarding.** These tasks use invented figures about form groups, never pupils. "
+    "If thinking about your own school raises a concern about a child's safety, follow your "
+    "school's safeguarding procedures and speak to your designated safeguarding lead (DSL) "
+    "straight away; do not record it here."
+)
+
+
+@dataclass(frozen=True)
+class DataTask:
+    """An autograded pandas task: a prompt, a solution and visible plus hidden tests."""
+
+    id: str
+    title: str
+    prompt: str
+    solution: str
+    visible_tests: str
+    hidden_tests: str
+    points: int = 2
+
+
+DATA_TASKS = {
+    task.id: task
+    for task in (
+        DataTask(
+            id="lowest-wellbeing",
+            title="Which year group is lowest?",
+            prompt=(
+                "Using `data`, find the year group with the lowest mean wellbeing score in the "
+                "**autumn** term (the mean over its forms). Store its name, for example "
+                '`"Year 8"`, in `lowest_year`.'
+            ),
+            solution=(
+                'autumn = data[data["term"] == "autumn"]\n'
+                'lowest_year = autumn.groupby("year_group")["wellbeing_score"].mean().idxmin()'
+            ),
+            visible_tests=(
+                "assert isinstance(lowest_year, str), \"lowest_year should be a name such as 'Year 8'\"\n"
+                'assert lowest_year in set(data["year_group"]), f"{lowest_year!r} is not a year group in the data"'
+            ),
+            hidden_tests=(
+                "_check = pd.read_csv(DATA_FILE)\n"
+                '_autumn = _check[_check["term"] == "autumn"]\n'
+                'assert lowest_year == _autumn.groupby("year_group")["wellbeing_score"].mean().idxmin()'
+            ),
+        ),
+        DataTask(
+            id="term-means",
+            title="How does wellbeing move through the year?",
+            prompt=(
+                "Compute the mean wellbeing score of all forms in each term. Store it as a pandas "
+                "`Series` called `term_means`, indexed by term in the order autumn, spring, summer."
+            ),
+            solution=(
+                'term_means = data.groupby("term")["wellbeing_score"].mean()\n'
+                'term_means = term_means.reindex(["autumn", "spring", "summer"])'
+            ),
+            visible_tests=(
+                'assert isinstance(term_means, pd.Series), "term_means should be a pandas Series"\n'
+                'assert list(term_means.index) == ["autumn", "spring", "summer"], "index the terms in order"'
+            ),
+            hidden_tests=(
+                "_check = pd.read_csv(DATA_FILE)\n"
+                '_expected = _check.groupby("term")["wellbeing_score"].mean()\n'
+                "for _term in _expected.index:\n"
+                "    assert abs(term_means[_term] - _expected[_term]) < 0.01, _term"
+            ),
+        ),
+        DataTask(
+            id="programme-effect",
+            title="Did the spring programme make a difference?",
+            prompt=(
+                "Half of the forms in each year group took part in a wellbeing programme in the "
+                "spring term (`intervention` is `True`). For every form, work out the change in "
+                "wellbeing score from autumn to summer. Store in `programme_effect` the mean change "
+                "of the forms that took part **minus** the mean change of those that did not (a "
+                "difference in differences)."
+            ),
+            solution=(
+                'wide = data.pivot(index="form", columns="term", values="wellbeing_score")\n'
+                'change = wide["summer"] - wide["autumn"]\n'
+                'took_part = data.groupby("form")["intervention"].first()\n'
+                "programme_effect = change[took_part].mean() - change[~took_part].mean()"
+            ),
+            visible_tests=(
+                'assert float(programme_effect) == float(programme_effect), "programme_effect should be a number"\n'
+                'assert -50 < float(programme_effect) < 50, "a change in a 0-100 score cannot be that large"'
+            ),
+            hidden_tests=(
+                "_check = pd.read_csv(DATA_FILE)\n"
+                '_first = _check[_check["term"] == "autumn"].set_index("form")\n'
+                '_last = _check[_check["term"] == "summer"].set_index("form")\n'
+                '_change = _last["wellbeing_score"] - _first["wellbeing_score"]\n'
+                '_in = _first["intervention"]\n'
+                "assert abs(programme_effect - (_change[_in].mean() - _change[~_in].mean())) < 0.01"
+            ),
+        ),
+        DataTask(
+            id="referral-rate",
+            title="Where are referrals highest?",
+            prompt=(
+                "For each year group, compute referrals per 100 pupils over the whole year: the "
+                "total referrals across the three terms divided by the pupils on roll (count each "
+                "form's pupils once), times 100. Store it as a `Series` called `referral_rate` "
+                "indexed by year group, and the year group with the highest rate in "
+                "`highest_referral_year`."
+            ),
+            solution=(
+                'referrals = data.groupby("year_group")["referrals"].sum()\n'
+                'pupils = data[data["term"] == "autumn"].groupby("year_group")["pupils"].sum()\n'
+                "referral_rate = referrals / pupils * 100\n"
+                "highest_referral_year = referral_rate.idxmax()"
+            ),
+            visible_tests=(
+                'assert isinstance(referral_rate, pd.Series), "referral_rate should be a pandas Series"\n'
+                'assert len(referral_rate) == data["year_group"].nunique(), "one rate per year group"\n'
+                "assert highest_referral_year in set(referral_rate.index)"
+            ),
+            hidden_tests=(
+                "_check = pd.read_csv(DATA_FILE)\n"
+                '_pupils = _check.drop_duplicates("form").groupby("year_group")["pupils"].sum()\n'
+                '_rate = _check.groupby("year_group")["referrals"].sum() / _pupils * 100\n'
+                "for _year in _rate.index:\n"
+                "    assert abs(referral_rate[_year] - _rate[_year]) < 0.01, _year\n"
+                "assert highest_referral_year == _rate.idxmax()"
+            ),
+        ),
+        DataTask(
+            id="low-attendance",
+            title="Which forms need a closer look at attendance?",
+            prompt=(
+                "List the forms whose **autumn** attendance was below 90%. Store their names as a "
+                "Python list, sorted with `sorted()`, in `low_attendance_forms`."
+            ),
+            solution=(
+                'autumn = data[data["term"] == "autumn"]\n'
+                'low_attendance_forms = sorted(autumn.loc[autumn["attendance_pct"] < 90, "form"])'
+            ),
+            visible_tests=(
+                'assert isinstance(low_attendance_forms, list), "low_attendance_forms should be a list"\n'
+                "assert all(isinstance(form, str) for form in low_attendance_forms), \"list form names such as '9B'\"\n"
+                'assert low_attendance_forms == sorted(low_attendance_forms), "sort the list"'
+            ),
+            hidden_tests=(
+                "_check = pd.read_csv(DATA_FILE)\n"
+                '_autumn = _check[_check["term"] == "autumn"]\n'
+                'assert low_attendance_forms == sorted(_autumn.loc[_autumn["attendance_pct"] < 90, "form"])'
+            ),
+        ),
+        DataTask(
+            id="attendance-wellbeing",
+            title="Do attendance and wellbeing move together?",
+            prompt=(
+                "Across the forms in the **autumn** term, compute the Pearson correlation between "
+                "`attendance_pct` and `wellbeing_score`, and store it in `attendance_wellbeing_r`. "
+                "(A correlation says nothing on its own about which causes which.)"
+            ),
+            solution=(
+                'autumn = data[data["term"] == "autumn"]\n'
+                'attendance_wellbeing_r = autumn["attendance_pct"].corr(autumn["wellbeing_score"])'
+            ),
+            visible_tests=(
+                'assert -1 <= float(attendance_wellbeing_r) <= 1, "a correlation lies between -1 and 1"'
+            ),
+            hidden_tests=(
+                "_check = pd.read_csv(DATA_FILE)\n"
+                '_autumn = _check[_check["term"] == "autumn"]\n'
+                '_r = _autumn["attendance_pct"].corr(_autumn["wellbeing_score"])\n'
+                "assert abs(attendance_wellbeing_r - _r) < 0.001"
+            ),
+        ),
+    )
+}
+
+#: Which data tasks each assignment sets, chosen to fit the principle.
+ASSIGNMENT_TASKS = {
+    "leadership": ("term-means", "lowest-wellbeing"),
+    "ethos": ("low-attendance", "lowest-wellbeing"),
+    "curriculum": ("term-means", "attendance-wellbeing"),
+    "student-voice": ("lowest-wellbeing", "attendance-wellbeing"),
+    "staff-development": ("term-means", "programme-effect"),
+    "identifying-need": ("lowest-wellbeing", "referral-rate"),
+    "parents-carers": ("low-attendance", "attendance-wellbeing"),
+    "targeted-support": ("referral-rate", "programme-effect"),
+    CAPSTONE: ("lowest-wellbeing", "referral-rate", "programme-effect"),
+}
+PLAN_POINTS = 2
+
+
+def _meta(grade_id: str, *, solution=False, grade=False, locked=False, points=0) -> dict:
+    meta = {
+        "grade": grade,
+        "grade_id": grade_id,
+        "locked": locked,
+        "schema_version": 3,
+        "solution": solution,
+        "task": False,
+    }
+    if grade:
+        meta["points"] = points
+    return {"nbgrader": meta}
+
+
+def markdown(cell_id: str, text: str, **nbgrader) -> NotebookNode:
+    """A Markdown cell with a stable id (and nbgrader metadata if any is given)."""
+    cell = nbformat.v4.new_markdown_cell(text, id=cell_id)
+    if nbgrader:
+        cell.metadata = _meta(cell_id, **nbgrader)
+    return cell
+
+
+def code(cell_id: str, text: str, **nbgrader) -> NotebookNode:
+    """A code cell with a stable id (and nbgrader metadata if any is given)."""
+    cell = nbformat.v4.new_code_cell(text, id=cell_id)
+    if nbgrader:
+        cell.metadata = _meta(cell_id, **nbgrader)
+    return cell
+
+
+def title(assignment: str) -> tuple[str, str]:
+    """Heading and one-line summary of an assignment."""
+    if assignment == CAPSTONE:
+        return (
+            "Whole school action plan review",
+            "Bring the eight principles together: review your action plan as a whole.",
+        )
+    principle = FRAMEWORK.principle(assignment)
+    return f"Principle {principle.number}: {principle.short_name}", principle.summary
+
+
+def intro_cells(assignment: str, points: int) -> list[NotebookNode]:
+    heading, summary = title(assignment)
+    principle = "None" if assignment == CAPSTONE else f'"{assignment}"'
+    text = (
+        f"# {heading}\n\n{summary}\n\n"
+        f"This assignment is worth **{points} points**. The data tasks and the action-plan check "
+        "are marked automatically; your written reflections are marked by your trainer against "
+        "the rubric shown below them. Run the notebook from top to bottom (*Kernel → Restart "
+        "and Run All*) before you submit. Do not rename this notebook or delete any cell.\n\n"
+        f"{SAFEGUARDING}"
+    )
+    setup = (
+        "import pandas as pd\n"
+        "import wholeschool\n\n"
+        f"PRINCIPLE = {principle}  # the principle this assignment is about\n"
+        f'DATA_FILE = "{DATA_FILE}"\n'
+        "data = pd.read_csv(DATA_FILE)\n"
+        "data.head()"
+    )
+    return [markdown("intro", text), code("setup", setup, locked=True)]
+
+
+def data_task_cells(task: DataTask, number: int) -> list[NotebookNode]:
+    prompt = f"## Data task {number}: {task.title} ({task.points} points)\n\n{task.prompt}"
+    answer = f"### BEGIN SOLUTION\n{task.solution}\n### END SOLUTION"
+    tests = (
+        f"{task.visible_tests}\n### BEGIN HIDDEN TESTS\n{task.hidden_tests}\n### END HIDDEN TESTS"
+    )
+    return [
+        markdown(f"{task.id}-prompt", prompt),
+        code(task.id, answer, solution=True),
+        code(f"{task.id}-tests", tests, grade=True, locked=True, points=task.points),
+    ]
+
+
+def plan_solution() -> str:
+    """Solution code: make an example plan, so the solution notebook runs anywhere."""
+    return (
+        "# A made-up example plan in a temporary folder, so the solution runs anywhere.\n"
+        "# A lead copies their own plan record into the assignment folder instead.\n"
+        "import datetime\n"
+        "import tempfile\n"
+        "from pathlib import Path\n\n"
+        "from wholeschool.records import PlanAction, PlanRecord\n\n"
+        "principles = [PRINCIPLE] if PRINCIPLE else [p.id for p in wholeschool.FRAMEWORK.principles]\n"
+        "example = PlanRecord(\n"
+        '    school="Example School",\n'
+        "    framework_version=wholeschool.FRAMEWORK.version,\n"
+        "    date=datetime.date(2026, 9, 1),\n"
+        "    actions=[\n"
+        "        PlanAction(\n"
+        "            indicator=wholeschool.FRAMEWORK.principle(p).indicators[0].id,\n"
+        '            what="Agree the first step with the senior team",\n'
+        '            lead="SMHL",\n'
+        "            start=datetime.date(2026, 9, 1),\n"
+        "            due=datetime.date(2026, 12, 18),\n"
+        "        )\n"
+        "        for p in principles\n"
+        "    ],\n"
+        ")\n"
+        'PLAN_FILE = Path(tempfile.mkdtemp()) / "my-action-plan.json"\n'
+        "wholeschool.save_record(example, PLAN_FILE)"
+    )
+
+
+def plan_check_cells() -> list[NotebookNode]:
+    prompt = (
+        f"## Your action plan record ({PLAN_POINTS} points)\n\n"
+        "Copy the action plan record you saved in the course (a `.json` file) into this assignment's "
+        "folder, so it is submitted with the notebook. Then set `PLAN_FILE` to its file name, for "
+        'example `PLAN_FILE = "my-action-plan.json"`. The check below reads it with the '
+        "`wholeschool` package, just as `wholeschool validate` does, and checks that your plan has an "
+        "action for this principle (in the capstone, for at least "
+        f"{CAPSTONE_MIN_PRINCIPLES} principles).\n\n"
+        f"*{NO_PUPIL_DATA}*"
+    )
+    tests = (
+        "try:\n"
+        "    plan = wholeschool.load_record(PLAN_FILE)\n"
+        "except wholeschool.RecordError as error:\n"
+        '    raise AssertionError(f"your record could not be read: {error}") from None\n'
+        f'assert plan.kind == "{PLAN_KIND}", f"{{PLAN_FILE}} is a {{plan.kind}} record, not a {PLAN_KIND} record"\n'
+        "### BEGIN HIDDEN TESTS\n"
+        '_planned = {action.indicator.split(".")[0] for action in plan.actions}\n'
+        "if PRINCIPLE:\n"
+        '    assert PRINCIPLE in _planned, f"the plan has no action for {PRINCIPLE}"\n'
+        "else:\n"
+        f'    assert len(_planned) >= {CAPSTONE_MIN_PRINCIPLES}, "plan actions under at least {CAPSTONE_MIN_PRINCIPLES} principles"\n'
+        "### END HIDDEN TESTS"
+    )
+    answer = f"### BEGIN SOLUTION\n{plan_solution()}\n### END SOLUTION"
+    return [
+        markdown("plan-prompt", prompt),
+        code("plan-file", answer, solution=True),
+        code("plan-tests", tests, grade=True, locked=True, points=PLAN_POINTS),
+    ]
+
+
+def reflection_cells(questions: tuple[Question, ...], rubric: Rubric) -> list[NotebookNode]:
+    intro = (
+        "## Reflections\n\n"
+        "Write a short answer (about 150 to 300 words) to each question, about your own school "
+        f"or college. {NO_PUPIL_DATA}\n\n"
+        f"Your trainer marks each answer against this rubric ({rubric.title}, version "
+        f"{rubric.version}); the share of the points you earn sets the level.\n\n"
+        f"{rubric.to_markdown()}"
+    )
+    cells = [markdown("reflections", intro)]
+    for number, question in enumerate(questions, start=1):
+        prompt = f"### Reflection {number} ({question.points} points)\n\n{question.text}"
+        cells.append(markdown(f"{question.id}-prompt", prompt))
+        cells.append(
+            markdown(
+                question.id, "YOUR ANSWER HERE", solution=True, grade=True, points=question.points
+            )
+        )
+    return cells
+
+
+def structured_reflection_cells(assignment: str) -> list[NotebookNode]:
+    """Structured reflection cells with autograded checks (issue 9): none yet.
+
+    Return cells built with ``markdown``/``code`` (unique ids, nbgrader metadata) and they
+    appear after the written reflections in every assignment.
+    """
+    return []
+
+
+def questions_for(assignment: str) -> tuple[Question, ...]:
+    return reflection_questions("capstone" if assignment == CAPSTONE else assignment)
+
+
+def assignment_cells(assignment: str, rubric: Rubric) -> list[NotebookNode]:
+    """Every cell of an assignment notebook, in order."""
+    tasks = [DATA_TASKS[task_id] for task_id in ASSIGNMENT_TASKS[assignment]]
+    questions = questions_for(assignment)
+    points = sum(t.points for t in tasks) + PLAN_POINTS + sum(q.points for q in questions)
+    cells = intro_cells(assignment, points)
+    for number, task in enumerate(tasks, start=1):
+        cells += data_task_cells(task, number)
+    cells += plan_check_cells()
+    cells += reflection_cells(questions, rubric)
+    cells += structured_reflection_cells(assignment)
+    return cells
+
+
+def build_notebook(assignment: str, rubric: Rubric) -> NotebookNode:
+    notebook = nbformat.v4.new_notebook(cells=assignment_cells(assignment, rubric))
+    notebook.metadata = {
+        "kernelspec": {
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+            "name": "python3",
+        },
+        "language_info": {"name": "python"},
+    }
+    nbformat.validate(notebook)
+    return notebook
+
+
+def assignments() -> list[str]:
+    """Assignment ids: one per principle, in framework order, then the capstone."""
+    return [principle.id for principle in FRAMEWORK.principles] + [CAPSTONE]
+
+
+def render(notebook: NotebookNode) -> str:
+    return nbformat.writes(notebook) + "\n"
+
+
+def build_all(source: Path = SOURCE, rubric_file: Path = RUBRIC_FILE) -> dict[Path, str]:
+    """Path → notebook text for every assignment (nothing is written)."""
+    rubric = load_rubric(rubric_file)
+    return {
+        source / name / f"{name}.ipynb": render(build_notebook(name, rubric))
+        for name in assignments()
+    }
+
+
+def main(source: Path = SOURCE) -> None:
+    for path, text in build_all(source).items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main(Path(sys.argv[1]) if len(sys.argv) > 1 else SOURCE)

@@ -1,0 +1,28 @@
+"""nbgrader configuration for the reflection tasks course.
+
+Paths are relative to this file, so the course folder can be copied or moved as a whole.
+Generated folders (release/, submitted/, autograded/, feedback/, gradebook.db) stay out of git.
+"""
+
+import os
+
+c = get_config()  # noqa: F821  (nbgrader provides get_config when it reads this file)
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+c.CourseDirectory.course_id = "wholeschool-smhl"
+c.CourseDirectory.root = HERE
+# A busy cohort autograded in parallel shares one SQLite file: wait for a lock rather than fail.
+c.CourseDirectory.db_url = "sqlite:///" + os.path.join(HERE, "gradebook.db") + "?timeout=60"
+# Only notebooks and the data and record files they use travel with an assignment.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback", ".*"]
+
+# Per-cell execution limit when autograding; a notebook that loops forever is stopped here.
+c.Execute.timeout = 60
+# Keep feedback readable even when a submission prints a lot.
+c.LimitOutput.max_lines = 200
+c.LimitOutput.max_traceback = 50
+
+# Release notebooks carry these markers in place of the solutions.
+c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"

@@ -1,0 +1,203 @@
+"""The assignment notebooks, their dataset and rubric: generated from data and up to date.
+
+Fast checks run always; running every source notebook top to bottom (nbval, real kernel) is
+marked ``nbgrader``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+import yaml
+from helpers import ROOT
+from wholeschool.autograde import precheck
+from wholeschool.content import reflection_questions
+from wholeschool.errors import DataFileError
+from wholeschool.framework import FRAMEWORK
+from wholeschool.rubric import load_rubric
+
+COURSE = ROOT / "assessments"
+sys.path.insert(0, str(COURSE))
+sys.path.insert(0, str(COURSE / "data"))
+import make_notebooks  # noqa: E402
+import make_school_data  # noqa: E402
+
+ASSIGNMENTS = [p.id for p in FRAMEWORK.principles] + ["action-plan-review"]
+
+
+def nbgrader_cells(notebook: nbformat.NotebookNode) -> list[dict]:
+    return [c.metadata["nbgrader"] for c in notebook.cells if "nbgrader" in c.metadata]
+
+
+def test_every_assignment_has_a_source_folder() -> None:
+    folders = sorted(p.name for p in (COURSE / "source").iterdir() if p.is_dir())
+    assert folders == sorted(ASSIGNMENTS)
+    assert make_notebooks.assignments() == ASSIGNMENTS
+
+
+def test_committed_notebooks_match_the_generator() -> None:
+    for path, text in make_notebooks.build_all().items():
+        assert path.read_text(encoding="utf-8") == text, (
+            f"{path} is out of date: run python assessments/make_notebooks.py"
+        )
+
+
+def test_committed_datasets_match_the_generator() -> None:
+    expected = make_school_data.make_school_data().to_csv(index=False, lineterminator="\n")
+    for assignment in ASSIGNMENTS:
+        path = COURSE / "source" / assignment / make_school_data.FILE_NAME
+        assert path.read_text(encoding="utf-8") == expected, (
+            f"{path} is out of date: run python assessments/data/make_school_data.py"
+        )
+
+
+def test_dataset_is_reproducible_and_has_no_pupil_rows() -> None:
+    first, second = make_school_data.make_school_data(), make_school_data.make_school_data()
+    pd.testing.assert_frame_equal(first, second)
+    assert list(first.columns) == [
+        "year_group",
+        "form",
+        "term",
+        "pupils",
+        "attendance_pct",
+        "wellbeing_score",
+        "referrals",
+        "intervention",
+    ]
+    assert len(first) == 5 * 6 * 3  # one row per form and term: forms, never pupils
+    assert first["wellbeing_score"].between(0, 100).all()
+    assert first.groupby("form")["intervention"].nunique().eq(1).all()
+
+
+@pytest.mark.parametrize("assignment", ASSIGNMENTS)
+def test_notebook_structure(assignment: str) -> None:
+    notebook = nbformat.read(COURSE / "source" / assignment / f"{assignment}.ipynb", 4)
+    nbformat.validate(notebook)
+    assert all(not c.get("outputs") for c in notebook.cells if c.cell_type == "code")
+    cells = nbgrader_cells(notebook)
+    ids = [c["grade_id"] for c in cells]
+    assert len(ids) == len(set(ids))
+    tests = [c for c in cells if c["grade"] and not c["solution"]]
+    sources = {
+        c.metadata["nbgrader"]["grade_id"]: c.source
+        for c in notebook.cells
+        if "nbgrader" in c.metadata
+    }
+    for cell in tests:
+        assert cell["locked"] and cell["points"] > 0
+        assert "### BEGIN HIDDEN TESTS" in sources[cell["grade_id"]]
+    assert "plan-tests" in ids
+    key = "capstone" if assignment == "action-plan-review" else assignment
+    questions = reflection_questions(key)
+    written = {c["grade_id"]: c["points"] for c in cells if c["grade"] and c["solution"]}
+    assert written == {q.id: q.points for q in questions}
+    text = "\n".join(c.source for c in notebook.cells)
+    assert "designated safeguarding lead" in text
+    for question in questions:
+        assert question.text in text
+    for criterion in load_rubric(COURSE / "rubric.yaml").criteria:
+        assert criterion.name in text
+
+
+def test_rubric_levels() -> None:
+    rubric = load_rubric(COURSE / "rubric.yaml")
+    assert [rubric.level_for(s, 4).label for s in (0, 0.5, 1, 2, 2.9, 3, 4)] == [
+        "Not yet shown",
+        "Not yet shown",
+        "Emerging",
+        "Secure",
+        "Secure",
+        "Strong",
+        "Strong",
+    ]
+    with pytest.raises(ValueError, match="outside 0–4"):
+        rubric.level_for(5, 4)
+    assert "**3 / 6 — Secure**" in rubric.feedback_markdown(3, 6)
+
+
+def _broken(data: dict, path: list, value: object) -> dict:
+    import copy
+
+    data = copy.deepcopy(data)
+    target = data
+    for key in path[:-1]:
+        target = target[key]
+    if value is None:
+        del target[path[-1]]
+    else:
+        target[path[-1]] = value
+    return data
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "field", "problem"),
+    [
+        (["criteria", 0, "descriptors", "strong"], None, None, "missing ['strong']"),
+        (["levels", 0, "min_fraction"], 0.1, None, "first level must have min_fraction 0"),
+        (["levels", 2, "min_fraction"], 0.2, None, "min_fraction must rise"),
+        (["levels", 1, "min_fraction"], 1.5, "levels[1].min_fraction", "less than or equal to 1"),
+        (["criteria", 0, "pupil"], "x", "criteria[0].pupil", "is not a field"),
+        (["title"], None, "title", "is missing"),
+    ],
+)
+def test_bad_rubric_names_file_and_field(
+    tmp_path: Path, path: list, value: object, field: str | None, problem: str
+) -> None:
+    good = yaml.safe_load((COURSE / "rubric.yaml").read_text(encoding="utf-8"))
+    bad = tmp_path / "rubric.yaml"
+    bad.write_text(yaml.safe_dump(_broken(good, path, value)), encoding="utf-8")
+    before = bad.read_bytes()
+    with pytest.raises(DataFileError) as caught:
+        load_rubric(bad)
+    assert caught.value.path == str(bad)
+    assert caught.value.field == field
+    assert problem in caught.value.problem
+    assert bad.read_bytes() == before
+
+
+def test_rubric_that_is_not_yaml(tmp_path: Path) -> None:
+    bad = tmp_path / "rubric.yaml"
+    bad.write_text("levels: [unclosed\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match=r"rubric.yaml: is not valid YAML"):
+        load_rubric(bad)
+
+
+@pytest.mark.parametrize(
+    ("files", "reason"),
+    [
+        ({"a-final.ipynb": "{}"}, "a.ipynb is missing (found a-final.ipynb: was it renamed?)"),
+        ({}, "a.ipynb is missing"),
+        ({"a.ipynb": ""}, "a.ipynb is empty"),
+        ({"a.ipynb": "  \n"}, "a.ipynb is empty"),
+        ({"a.ipynb": "{nope"}, "a.ipynb is not a notebook: not valid JSON"),
+        ({"a.ipynb": "[1, 2]"}, "a.ipynb is not a notebook: it has no list of cells"),
+        ({"a.ipynb": '{"cells": []}'}, ""),
+    ],
+)
+def test_precheck_reasons(tmp_path: Path, files: dict[str, str], reason: str) -> None:
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    found = precheck(tmp_path, ["a"])
+    assert found.startswith(reason) and bool(found) == bool(reason)
+
+
+@pytest.mark.nbgrader
+def test_source_notebooks_run_top_to_bottom_with_nbval() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(COURSE / "source")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout[-4000:]
+    code_cells = sum(
+        c.cell_type == "code"
+        for a in ASSIGNMENTS
+        for c in nbformat.read(COURSE / "source" / a / f"{a}.ipynb", 4).cells
+    )
+    assert f"\n{code_cells} passed" in done.stdout  # every code cell of every notebook ran

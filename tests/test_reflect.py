@@ -605,6 +605,14 @@ def test_the_model_answer_passes_and_the_released_template_fails(principle: str)
     assert template.is_template and template.score == 0
 
 
+def test_the_model_answer_runs_on_its_own() -> None:
+    from wholeschool.reflect_cells import model_answer_code
+
+    namespace: dict[str, object] = {}
+    exec(model_answer_code("parents-carers"), namespace)  # no imports from the cell around it
+    assert check(namespace["reflection"], "parents-carers").score == 8
+
+
 def test_one_test_cell_per_graded_criterion_with_its_points() -> None:
     from wholeschool.reflect_cells import structured_reflection_specs
 

@@ -37,11 +37,15 @@ def model_answer_code(principle_id: str) -> str:
     """A complete reflection that passes every check: the instructor's version of the answer.
 
     Target dates are relative to the day it runs, so the solution stays valid in later years.
+    It repeats the imports, so the solution region runs on its own (fixture submissions are
+    built from it).
     """
     principle = FRAMEWORK.principle(principle_id)
     indicator = principle.indicators[0]
     aim = indicator.text[0].lower() + indicator.text[1:].rstrip(".")
     return f'''import datetime
+
+{IMPORTS}
 
 _soon = datetime.date.today() + datetime.timedelta(days=90)
 reflection = Reflection(

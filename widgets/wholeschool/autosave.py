@@ -32,7 +32,7 @@ class Autosaver:
 
     @property
     def pending(self) -> bool:
-        """True while a change waits to be saved."""
+        """True while a change waits to be saved (or is being saved)."""
         return self._dirty
 
     def changed(self) -> None:
@@ -57,8 +57,8 @@ class Autosaver:
                 self._timer = None
             if not self._dirty:
                 return
+            self._save()  # changed() waits on the lock, so no change is lost meanwhile
             self._dirty = False
-            self._save()
 
 
 @atexit.register

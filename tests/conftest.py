@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -16,6 +17,7 @@ from helpers import BUILD, build_book
 _RECORDS = Path(tempfile.mkdtemp(prefix="wholeschool-test-records-"))
 shutil.copytree(Path(__file__).parent / "data" / "records", _RECORDS, dirs_exist_ok=True)
 os.environ["WHOLESCHOOL_RECORDS"] = str(_RECORDS)
+atexit.register(shutil.rmtree, _RECORDS, True)
 
 
 @pytest.fixture(scope="session")

@@ -93,6 +93,20 @@ def test_every_indicator_is_on_its_good_practice_page(built_book: Path):
                 assert example in text, f"{indicator.id}: {setting} example not on the page"
 
 
+@pytest.mark.book
+def test_resources_page_lists_every_resource_with_its_evidence(built_book: Path):
+    text = page_text(built_book / "course/resources.html")
+    data = load_resources()
+    for criterion in data.criteria:
+        assert criterion.question in text, criterion.id
+    for principle_id, items in data.principles.items():
+        for item in items:
+            assert item.title in text, f"{principle_id}: {item.title}"
+            entry = text.split(item.title, 1)[1].split("Settings:", 1)[0]
+            assert item.organisation in entry, f"{principle_id}: {item.title}"
+            assert f"Evidence: {data.level(item.evidence).label}." in entry, item.title
+
+
 # (3) pages on risk, self-harm, abuse, suicide or referral carry the safeguarding admonition --
 
 

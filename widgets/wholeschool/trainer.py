@@ -380,3 +380,51 @@ def report(ctx: click.Context, assignments: tuple[str, ...], out: Path | None) -
             click.echo("\nNot graded:")
             click.echo(missing.to_string(index=False))
     click.echo(f"\nreport written to {out}")
+
+
+@trainer.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--school", help="Also show this school against the cohort median.")
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Write scores, distributions and charts here.",
+)
+def cohort(paths: tuple[str, ...], school: str | None, out: Path | None) -> None:
+    """Aggregate many schools' audit records (files or folders) into a cohort view."""
+    from .cohort import (
+        against_median,
+        distributions,
+        load_cohort,
+        plot_distributions,
+        plot_school,
+        school_position,
+    )
+
+    view = load_cohort(paths)
+    for problem in view.problems:
+        click.echo(f"FAIL  {problem}", err=True)
+    if view.scores.empty:
+        raise click.ClickException("no audit records found")
+    click.echo(f"{len(view.scores)} schools ({len(view.problems)} files with problems)")
+    click.echo(distributions(view.scores).round(2).to_string())
+    position = None
+    if school:
+        try:
+            position = school_position(view.scores, school)
+        except KeyError as error:
+            raise click.ClickException(str(error.args[0])) from None
+        click.echo(f"\n{school} against the cohort median:")
+        click.echo(position.round(2).to_string())
+    if out:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        out.mkdir(parents=True, exist_ok=True)
+        view.scores.to_csv(out / "cohort-scores.csv")
+        distributions(view.scores).to_csv(out / "cohort-distributions.csv")
+        against_median(view.scores).to_csv(out / "cohort-vs-median.csv")
+        plot_distributions(view.scores).savefig(out / "cohort-distributions.png", dpi=120)
+        if position is not None:
+            plot_school(view.scores, school).savefig(out / "school-vs-cohort.png", dpi=120)
+        click.echo(f"\ncohort view written to {out}")

@@ -1,0 +1,238 @@
+"""Drive the built book in Debian's Chromium, offline: a local server, the browser, the pages.
+
+Shared by the browser tests and ``benchmarks/site.py``. Nothing here downloads a browser: it
+launches ``/usr/bin/chromium`` (``bash .ci/system-deps.sh`` installs it) through Playwright.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gzip
+import http.server
+import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlparse, urlsplit
+
+import yaml
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path(os.environ.get("WHOLESCHOOL_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+#: Types a web host usually sends gzip-compressed (used only when ``serve(compress=True)``).
+COMPRESSIBLE = (".html", ".js", ".css", ".json", ".svg", ".txt", ".inv")
+
+
+def toc_docnames(root: Path = ROOT) -> list[str]:
+    """Every page in ``_toc.yml``, in reading order, as Sphinx docnames (``course/intro``)."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    names = [toc["root"]]
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries:
+            if "file" in entry:
+                names.append(str(entry["file"]).removesuffix(".md").removesuffix(".ipynb"))
+            walk(entry.get("sections", []))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
+    walk(toc.get("chapters", []))
+    return names
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files, no request log; optionally gzip text files like a typical web host."""
+
+    compress = False
+
+    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+        pass
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        wants_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
+        if not (self.compress and wants_gzip and path.is_file() and path.suffix in COMPRESSIBLE):
+            return super().do_GET()
+        body = _gzipped(path, path.stat().st_mtime_ns)
+        self.send_response(200)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+@functools.lru_cache(maxsize=512)
+def _gzipped(path: Path, mtime_ns: int) -> bytes:
+    return gzip.compress(path.read_bytes(), compresslevel=6)
+
+
+@contextmanager
+def serve(directory: Path, *, compress: bool = False) -> Iterator[str]:
+    """Serve ``directory`` on a free port of 127.0.0.1 from a thread; yield the base URL."""
+    handler = type("Handler", (_QuietHandler,), {"compress": compress})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(directory))
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def launch_chromium(playwright):  # -> playwright.sync_api.Browser
+    """Debian's Chromium, headless, with no background traffic of its own."""
+    if not CHROMIUM.exists():
+        raise RuntimeError(
+            f"{CHROMIUM} not found: install Debian's chromium with `bash .ci/system-deps.sh`"
+        )
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+
+
+@dataclass
+class Offline:
+    """A browser context that may reach only the loopback server; what it refused is kept."""
+
+    context: object
+    blocked: list[str] = field(default_factory=list)
+
+    def _route(self, route) -> None:
+        host = urlparse(route.request.url).hostname or ""
+        if host in LOOPBACK:
+            route.continue_()
+        else:
+            self.blocked.append(route.request.url)
+            route.abort("blockedbyclient")
+
+
+def offline_context(browser, **options) -> Offline:
+    """A new context in which every non-loopback request is aborted and recorded."""
+    offline = Offline(browser.new_context(**options))
+    offline.context.route("**/*", offline._route)
+    return offline
+
+
+@dataclass
+class PageLog:
+    """What a page said on the way: console errors, uncaught exceptions, failed requests."""
+
+    console_errors: list[str] = field(default_factory=list)
+    page_errors: list[str] = field(default_factory=list)
+    failed_requests: list[str] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[str]:
+        return self.console_errors + self.page_errors + self.failed_requests
+
+
+def watch(page) -> PageLog:
+    """Start recording ``page``'s console errors, exceptions and failed requests."""
+    log = PageLog()
+    page.on(
+        "console",
+        lambda msg: (
+            log.console_errors.append(f"console error: {msg.text}") if msg.type == "error" else None
+        ),
+    )
+    page.on("pageerror", lambda error: log.page_errors.append(f"uncaught: {error}"))
+    page.on(
+        "requestfailed",
+        lambda request: log.failed_requests.append(
+            f"request failed: {request.url} ({request.failure})"
+        ),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            log.failed_requests.append(f"HTTP {response.status}: {response.url}")
+            if response.status >= 400
+            else None
+        ),
+    )
+    return log
+
+
+#: JavaScript: how many saved widget views the page holds, and how many the renderer drew.
+WIDGET_COUNTS_JS = """() => {
+  const views = document.querySelectorAll(
+    'script[type="application/vnd.jupyter.widget-view+json"]').length;
+  const drawn = [...document.querySelectorAll('.widget-subarea')]
+    .filter(area => area.querySelector('.jupyter-widgets')).length;
+  return {views, drawn};
+}"""
+
+
+def wait_for_widgets(page, timeout_ms: int = 20_000) -> dict[str, int]:
+    """Wait until every saved widget view on the page is drawn (or time out); return counts."""
+    with contextlib.suppress(PlaywrightTimeout):  # the counts say what did not render
+        page.wait_for_function(
+            f"(() => {{ const c = ({WIDGET_COUNTS_JS})(); return c.drawn >= c.views; }})",
+            timeout=timeout_ms,
+        )
+    return page.evaluate(WIDGET_COUNTS_JS)
+
+
+class _LinksAndAnchors(HTMLParser):
+    """The ``<a href>`` targets of a page and every ``id``/``name`` it defines."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+        self.anchors: set[str] = set()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        for key in ("id", "name") if tag == "a" else ("id",):
+            if values.get(key):
+                self.anchors.add(values[key])
+        if tag == "a" and values.get("href"):
+            self.hrefs.append(values["href"])
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse(path: Path) -> _LinksAndAnchors:
+    parser = _LinksAndAnchors()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def broken_links(root: Path, pages: list[Path]) -> list[str]:
+    """Links on ``pages`` that lead nowhere inside the built site ``root``: a missing file, or
+    a ``#fragment`` with no element of that id on the target page. Outside links are skipped
+    (no network here)."""
+    root = root.resolve()
+    broken = []
+    for page in pages:
+        for href in _parse(page).hrefs:
+            parts = urlsplit(href)
+            if parts.scheme or parts.netloc:
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            where = f"{page.relative_to(root)}: {href}"
+            if not target.is_relative_to(root) or not target.is_file():
+                broken.append(f"{where} (no such page)")
+            elif parts.fragment and unquote(parts.fragment) not in _parse(target).anchors:
+                broken.append(f"{where} (no #{unquote(parts.fragment)} on that page)")
+    return broken

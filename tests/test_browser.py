@@ -1,0 +1,392 @@
+"""The built book in a real browser: Debian's Chromium through Playwright, with no network.
+
+The book is built once per session (``built_book``) and served from 127.0.0.1. Every page in
+``_toc.yml`` is visited once (the ``sweep`` fixture) in a browser context that aborts any
+request leaving the machine; the tests then judge what the sweep saw, so they cover new pages
+as the content grows.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import quote, urlparse
+
+import pytest
+import yaml
+from axe_playwright_python.sync_playwright import Axe
+from browser_support import (
+    ROOT,
+    Offline,
+    broken_links,
+    launch_chromium,
+    offline_context,
+    serve,
+    toc_docnames,
+    wait_for_widgets,
+    watch,
+)
+from playwright.sync_api import sync_playwright
+from wholeschool import FRAMEWORK
+
+pytestmark = pytest.mark.browser
+
+#: Words that make a page one that must carry the safeguarding admonition (common brief).
+SENSITIVE = re.compile(
+    r"\b(risks?|self-harm|self harm|abuse[ds]?|abusive|suicid\w*|referrals?)\b", re.I
+)
+#: axe-core rules for WCAG 2.1 level A and AA; only these impacts fail the test.
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+    # axe's stylesheet preload resolves the theme's @import against the page URL (a false 404);
+    # it only serves the css-orientation-lock rule.
+    "preload": False,
+}
+FAILING_IMPACTS = ("serious", "critical")
+#: Page furniture that must not print (checked under print media).
+SCREEN_ONLY = (
+    ".bd-header",
+    ".bd-sidebar-primary",
+    ".bd-sidebar-secondary",
+    ".bd-header-article",
+    ".prev-next-area",
+    ".bd-footer",
+)
+
+
+@dataclass
+class PageReport:
+    """What one visit to one page saw."""
+
+    docname: str
+    problems: list[str]
+    blocked: list[str]
+    title: str
+    text: str
+    safeguarding_admonition_visible: bool
+    widget_views: int
+    widgets_drawn: int
+    launch_links: list[str]
+    launch_button_visible: bool
+    axe_failures: list[dict] = field(default_factory=list)
+    print_issues: list[str] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def site(built_book: Path) -> Iterator[str]:
+    """The built book over HTTP on 127.0.0.1 (base URL)."""
+    with serve(built_book) as base:
+        yield base
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def offline(chromium) -> Iterator[Offline]:
+    """A fresh browser context that can reach only the local server."""
+    context = offline_context(chromium)
+    yield context
+    context.context.close()
+
+
+def _article_text(page) -> str:
+    """The article's visible text, without the reference list entries."""
+    return page.evaluate(
+        """() => {
+          const article = document.querySelector('article.bd-article');
+          if (!article) return '';
+          const copy = article.cloneNode(true);
+          copy.querySelectorAll('.bibliography, .citation, dl.citation').forEach(e => e.remove());
+          document.body.appendChild(copy);
+          copy.style.position = 'absolute';
+          const text = copy.innerText;
+          copy.remove();
+          return text;
+        }"""
+    )
+
+
+def _safeguarding_admonition_visible(page) -> bool:
+    for box in page.locator("article.bd-article .admonition").all():
+        text = box.inner_text().lower()
+        names_dsl = "designated safeguarding lead" in text or re.search(r"\bdsl\b", text)
+        if "safeguarding" in text and names_dsl and box.is_visible():
+            return True
+    return False
+
+
+def _print_issues(page) -> list[str]:
+    """Under print media: no site furniture, the article at full width, nothing cut off."""
+    page.emulate_media(media="print")
+    try:
+        issues = [f"{sel} prints" for sel in SCREEN_ONLY if page.locator(sel).first.is_visible()]
+        layout = page.evaluate(
+            """() => {
+              const a = document.querySelector('article.bd-article');
+              const r = a ? a.getBoundingClientRect() : {width: 0};
+              return {article: r.width, page: document.documentElement.clientWidth,
+                      scroll: document.documentElement.scrollWidth};
+            }"""
+        )
+        if layout["article"] < 0.85 * layout["page"]:
+            issues.append(f"article is {layout['article']:.0f}px of {layout['page']}px page width")
+        if layout["scroll"] > layout["page"] + 2:
+            issues.append(f"content {layout['scroll']}px wide overflows {layout['page']}px page")
+        return issues
+    finally:
+        page.emulate_media(media="screen")
+
+
+def _visit(offline: Offline, base: str, docname: str) -> PageReport:
+    page = offline.context.new_page()
+    log = watch(page)
+    already_blocked = len(offline.blocked)
+    page.goto(f"{base}{docname}.html", wait_until="load")
+    counts = wait_for_widgets(page)
+    launch = page.locator(".dropdown-launch-buttons")
+    report = PageReport(
+        docname=docname,
+        problems=log.problems,
+        blocked=offline.blocked[already_blocked:],
+        title=page.title(),
+        text=_article_text(page),
+        safeguarding_admonition_visible=_safeguarding_admonition_visible(page),
+        widget_views=counts["views"],
+        widgets_drawn=counts["drawn"],
+        launch_links=launch.locator("a").evaluate_all("links => links.map(a => a.href)"),
+        launch_button_visible=launch.count() > 0 and launch.locator("button").first.is_visible(),
+    )
+    results = Axe().run(page, options=AXE_OPTIONS).response
+    report.axe_failures = [
+        {
+            "id": v["id"],
+            "impact": v["impact"],
+            "nodes": len(v["nodes"]),
+            "target": v["nodes"][0]["target"] if v["nodes"] else [],
+            "help": v["help"],
+        }
+        for v in results["violations"]
+        if v["impact"] in FAILING_IMPACTS
+    ]
+    report.print_issues = _print_issues(page)
+    report.problems = log.problems  # anything logged while axe and print ran counts too
+    page.close()
+    return report
+
+
+@pytest.fixture(scope="module")
+def sweep(site: str, chromium) -> dict[str, PageReport]:
+    """Visit every page of the book once (plus the search page) and keep what each showed."""
+    offline = offline_context(chromium)
+    try:
+        return {name: _visit(offline, site, name) for name in [*toc_docnames(), "search"]}
+    finally:
+        offline.context.close()
+
+
+def _open_home(page, site: str):
+    """Open the site's address; the book's index.html forwards to the root page."""
+    response = page.goto(site, wait_until="load")
+    page.wait_for_url(f"**/{toc_docnames()[0]}.html")
+    page.wait_for_load_state("load")
+    return response
+
+
+def _principle_pages(sweep: dict[str, PageReport]) -> list[PageReport]:
+    return [r for name, r in sweep.items() if name.startswith("course/principles/")]
+
+
+# --- loading, network, console --------------------------------------------------------------
+
+
+def test_home_page_loads_without_console_errors(site: str, offline: Offline):
+    page = offline.context.new_page()
+    log = watch(page)
+    response = _open_home(page, site)
+    page.wait_for_load_state("networkidle")
+    assert response is not None and response.ok
+    assert page.locator("article.bd-article h1").first.is_visible()
+    assert FRAMEWORK.principles[0].name.split()[0] in page.content()
+    assert log.problems == []
+    assert offline.blocked == []
+
+
+def test_every_page_renders_with_no_network_and_no_errors(sweep: dict[str, PageReport]):
+    assert len(sweep) >= len(toc_docnames())
+    blocked = {name: r.blocked for name, r in sweep.items() if r.blocked}
+    assert not blocked, f"pages asked for outside resources (blocked): {blocked}"
+    problems = {name: r.problems for name, r in sweep.items() if r.problems}
+    assert not problems, f"pages logged errors: {problems}"
+
+
+# --- navigation and search ------------------------------------------------------------------
+
+
+def test_navigation_reaches_every_principle_chapter(site: str, offline: Offline):
+    page = offline.context.new_page()
+    for principle in FRAMEWORK.principles:
+        _open_home(page, site)
+        nav = page.locator("nav.bd-docs-nav")
+        link = nav.locator(f'a[href$="principles/{principle.id}/index.html"]')
+        assert link.count() == 1, f"no navigation link to the {principle.id} chapter"
+        link.click()
+        page.wait_for_load_state("load")
+        assert page.url.endswith(f"course/principles/{principle.id}/index.html")
+        heading = page.locator("article.bd-article h1").first.inner_text()
+        assert principle.short_name.lower() in heading.lower() or principle.name in heading
+        # the chapter's own sections are one click away in the navigation too
+        hrefs = page.locator("nav.bd-docs-nav a").evaluate_all("a => a.map(x => x.href)")
+        sections = {h for h in hrefs if f"/principles/{principle.id}/" in h}
+        assert len(sections) >= 2, f"{principle.id}: chapter sections missing from the navigation"
+    assert offline.blocked == []
+
+
+def _glossary_terms(page) -> list[str]:
+    terms = page.locator("article.bd-article dl.glossary > dt")
+    if terms.count() == 0:
+        terms = page.locator("article.bd-article dl > dt")
+    return [" ".join(t.split()) for t in terms.all_inner_texts() if t.strip()]
+
+
+def test_search_finds_glossary_terms(site: str, offline: Offline):
+    page = offline.context.new_page()
+    page.goto(f"{site}course/glossary.html", wait_until="load")
+    terms = _glossary_terms(page)
+    assert terms, "the built glossary page defines no terms (no <dl> entries)"
+    for term in dict.fromkeys([terms[0], terms[-1]]):
+        query = re.sub(r"[^\w\s-]", " ", term).strip()
+        page.goto(f"{site}search.html?q={quote(query)}", wait_until="load")
+        summary = page.locator("#search-results .search-summary")
+        summary.wait_for(timeout=15_000)
+        hrefs = page.locator("#search-results ul.search li a").evaluate_all(
+            "links => links.map(a => a.href)"
+        )
+        assert any("course/glossary.html" in h for h in hrefs), (
+            f"searching for {query!r} did not list the glossary: {summary.inner_text()} {hrefs}"
+        )
+    assert offline.blocked == []
+
+
+# --- safeguarding, widgets, launch buttons --------------------------------------------------
+
+
+def test_pages_touching_risk_show_the_safeguarding_admonition(sweep: dict[str, PageReport]):
+    needing = {
+        name: r for name, r in sweep.items() if name != "search" and SENSITIVE.search(r.text)
+    }
+    missing = {
+        name: sorted({m.lower() for m in SENSITIVE.findall(r.text)})
+        for name, r in needing.items()
+        if not r.safeguarding_admonition_visible
+    }
+    assert not missing, (
+        "pages mentioning these words need a visible admonition pointing to the school's "
+        f"safeguarding procedures and the designated safeguarding lead (DSL): {missing}"
+    )
+
+
+def test_self_audit_pages_render_their_saved_widgets(sweep: dict[str, PageReport]):
+    audits = [r for r in _principle_pages(sweep) if r.docname.endswith("/self-audit")]
+    assert len(audits) == len(FRAMEWORK.principles)
+    no_state = [r.docname for r in audits if r.widget_views == 0]
+    assert not no_state, f"self-audit pages without saved widget state: {no_state}"
+
+
+def test_every_saved_widget_renders_in_the_static_page(sweep: dict[str, PageReport]):
+    with_widgets = [r for r in sweep.values() if r.widget_views]
+    assert with_widgets, "no page of the book holds saved widget state"
+    undrawn = {
+        r.docname: f"{r.widgets_drawn} of {r.widget_views} drawn"
+        for r in with_widgets
+        if r.widgets_drawn < r.widget_views
+    }
+    assert not undrawn, f"saved widgets that did not render offline: {undrawn}"
+
+
+def test_widget_pages_say_they_need_jupyter_and_offer_a_launch_button(
+    sweep: dict[str, PageReport],
+):
+    for r in (r for r in sweep.values() if r.widget_views):
+        assert r.launch_button_visible, f"{r.docname}: no launch button"
+        binder = [u for u in r.launch_links if "/v2/" in u]
+        assert binder, f"{r.docname}: no Binder link in {r.launch_links}"
+        assert f"urlpath=lab/tree/{r.docname}.md" in binder[0], binder[0]
+        assert re.search(r"\b(Jupyter\w*|Binder|launch)\b", r.text), (
+            f"{r.docname}: the page does not say its widgets need Jupyter"
+        )
+
+
+# --- accessibility and print ----------------------------------------------------------------
+
+
+def test_no_serious_or_critical_accessibility_violations(sweep: dict[str, PageReport]):
+    failing = {name: r.axe_failures for name, r in sweep.items() if r.axe_failures}
+    lines = [
+        f"{name}: {sum(v['nodes'] for v in violations)} element(s) in "
+        f"{len(violations)} rule(s): "
+        + "; ".join(
+            f"{v['id']} ({v['impact']}, {v['nodes']}x, e.g. {v['target']})" for v in violations
+        )
+        for name, violations in failing.items()
+    ]
+    assert not failing, (
+        f"axe-core WCAG 2.1 AA serious/critical violations on {len(failing)} of "
+        f"{len(sweep)} pages:\n" + "\n".join(lines)
+    )
+
+
+def test_principle_pages_print_cleanly(sweep: dict[str, PageReport]):
+    pages = _principle_pages(sweep)
+    assert len(pages) >= len(FRAMEWORK.principles)
+    issues = {r.docname: r.print_issues for r in pages if r.print_issues}
+    assert not issues, f"print layout problems: {issues}"
+
+
+def test_principle_chapters_print_to_pdf(site: str, offline: Offline):
+    page = offline.context.new_page()
+    for principle in FRAMEWORK.principles:
+        page.goto(f"{site}course/principles/{principle.id}/index.html", wait_until="load")
+        pdf = page.pdf(format="A4")
+        assert pdf.startswith(b"%PDF") and len(pdf) > 5_000, principle.id
+    assert offline.blocked == []
+
+
+# --- links ----------------------------------------------------------------------------------
+
+
+@pytest.mark.book
+def test_every_internal_link_resolves(built_book: Path):
+    """Every in-book link (citations, glossary terms, cross-references, navigation) on every
+    page leads to an existing page and, with a #fragment, to an existing anchor on it."""
+    pages = [built_book / f"{name}.html" for name in [*toc_docnames(), "search", "genindex"]]
+    broken = broken_links(built_book, pages)
+    assert not broken, "broken links:\n" + "\n".join(broken)
+
+
+def test_launch_buttons_follow_the_config(sweep: dict[str, PageReport]):
+    """Binder (and the JupyterHub named in _config.yml, when set) open this repository's
+    copy of the page: a trainer changes one line to point them at their own hub."""
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    launch, repo = config["launch_buttons"], config["repository"]["url"].rstrip("/")
+    assert "jupyterhub_url" in launch and launch["binderhub_url"].startswith("https://")
+    owner_repo = "/".join(urlparse(repo).path.strip("/").split("/")[:2])
+    pages = [r for r in sweep.values() if r.launch_links]
+    assert pages, "no page has launch buttons"
+    for r in pages:
+        binder = [u for u in r.launch_links if u.startswith(launch["binderhub_url"].rstrip("/"))]
+        assert binder and f"/v2/gh/{owner_repo}/" in binder[0], (r.docname, r.launch_links)
+        if launch["jupyterhub_url"]:
+            hub = [u for u in r.launch_links if u.startswith(launch["jupyterhub_url"].rstrip("/"))]
+            assert hub and "git-pull?repo=" in hub[0] and quote(repo, safe="") in hub[0], (
+                r.docname,
+                r.launch_links,
+            )

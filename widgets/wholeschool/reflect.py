@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import html
+import json
 import os
 import re
 from collections.abc import Iterable, Iterator
@@ -216,21 +217,27 @@ def template_code(principle_id: str, criteria: Criteria | None = None) -> str:
     principle = FRAMEWORK.principle(principle_id)
     t = (criteria or load_criteria()).template
     example = principle.indicators[0].id
+    q = _quote
     return f'''reflection = Reflection(
-    finding={t.finding!r},
+    finding={q(t.finding)},
     # Optional: ratings you quote from your saved self-audit, e.g. {{"{example}": 2}}
     ratings={{}},
-    evidence={t.evidence!r},
+    evidence={q(t.evidence)},
     actions=[  # one to three actions
         Action(
-            what={t.action_what!r},
-            owner={t.action_owner!r},
-            target_date={t.action_target_date!r},
+            what={q(t.action_what)},
+            owner={q(t.action_owner)},
+            target_date={q(t.action_target_date)},
         ),
     ],
-    success_measure={t.success_measure!r},
-    reflection={t.reflection!r},
+    success_measure={q(t.success_measure)},
+    reflection={q(t.reflection)},
 )'''
+
+
+def _quote(text: str) -> str:
+    """A double-quoted Python string literal (JSON string syntax is valid Python)."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -41,12 +41,12 @@ def test_book_builds_and_every_toc_page_exists(built_book: Path):
     assert (built_book / "index.html").is_file()
 
 
-def test_chapters_show_indicators_rendered_from_the_data(built_book: Path):
+def test_chapter_pages_show_the_summary_rendered_from_the_data(built_book: Path):
+    # The indicators themselves are checked on each "what good looks like" page
+    # (tests/test_content.py); the landing page shows the principle's summary from the data.
     for principle in FRAMEWORK.principles:
         text = page_text(built_book / f"course/principles/{principle.id}/index.html")
-        assert principle.summary in text
-        for indicator in principle.indicators:
-            assert indicator.text in text, indicator.id
+        assert principle.summary in text, principle.id
 
 
 def test_notebooks_were_executed_into_the_cache(built_book: Path):

@@ -106,14 +106,18 @@ records = st.builds(
 )
 
 
-@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(record=records)
 def test_property_round_trip(tmp_path: Path, record: AuditRecord):
     path = save_record(record, tmp_path / "audit.json")
     assert load_record(path) == record
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(record=records, data=st.data())
 def test_property_corruption_is_caught_and_file_kept(tmp_path: Path, record: AuditRecord, data):
     raw = bytearray((record.model_dump_json(indent=2) + "\n").encode())

@@ -1,13 +1,18 @@
-"""Sphinx extension: write each page's <script> and <link> tags once.
+"""Sphinx extension: keep each page's scripts lean and loaded once.
 
-Sphinx 7.4 repeats inline scripts that extensions register after the builder starts (Jupyter
-Book's sphinx-thebe ``const THEBE_JS_URL`` among them), and MyST-NB can add a page's widget
-renderer twice. A repeated ``const`` is a JavaScript error on every page and a repeated
-renderer draws each widget twice, so this drops exact repeats just before the page is written.
+* Sphinx 7.4 repeats inline scripts that extensions register after the builder starts (Jupyter
+  Book's sphinx-thebe ``const THEBE_JS_URL`` among them), and MyST-NB can add a page's widget
+  renderer twice. A repeated ``const`` is a JavaScript error on every page and a repeated
+  renderer draws each widget twice, so exact repeats are dropped before a page is written.
+* The theme loads Font Awesome's 1.5 MB JavaScript on every page only so that sites can add
+  custom icons; its stylesheet already draws the icons we use from a 150 kB web font. The
+  script tag is taken out of the written pages (measured by ``benchmarks/site.py``).
 """
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
 from typing import Any
 
 from sphinx.application import Sphinx
@@ -39,6 +44,23 @@ def dedupe_assets(
             _drop_repeats(context[name])
 
 
+FONTAWESOME_JS = re.compile(
+    r'[ \t]*<script defer src="[^"]*_static/scripts/fontawesome\.js[^"]*"></script>\n?'
+)
+
+
+def drop_fontawesome_js(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished`` handler: remove the theme's Font Awesome script from every page."""
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        lean = FONTAWESOME_JS.sub("", html)
+        if lean != html:
+            page.write_text(lean, encoding="utf-8")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", dedupe_assets, priority=900)
+    app.connect("build-finished", drop_fontawesome_js)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

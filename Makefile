@@ -40,6 +40,7 @@ lint: $(STAMP)
 
 benchmarks: $(STAMP)
 	$(PY) benchmarks/build_book.py
+	$(PY) benchmarks/autograde.py
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

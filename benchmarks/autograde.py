@@ -1,0 +1,132 @@
+"""Autograde a cohort of 30 synthetic submissions: plain nbgrader vs our parallel autograde.
+
+Both runs use the real command lines on identical copies of a course folder:
+``nbgrader autograde identifying-need`` (one process, one notebook at a time) and
+``wholeschool trainer autograde identifying-need`` (students spread over worker processes).
+The scores of the two gradebooks are compared, then the cohort view's aggregation of 10,000
+audit records is timed.
+
+    .venv/bin/python benchmarks/autograde.py [--students 30] [--workers 2]
+
+Figures vary with machine load; quote them as ratios and say how busy the machine was.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ASSIGNMENT = "identifying-need"
+CASES = ("perfect", "partial", "blank", "edited-tests", "sys-exit")
+
+
+def env() -> dict[str, str]:
+    scripts = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": scripts + os.pathsep + os.environ.get("PATH", "")}
+
+
+def make_course(folder: Path, students: int) -> Path:
+    """A course folder with one released assignment and ``students`` submissions."""
+    folder.mkdir(parents=True)
+    shutil.copy(ROOT / "assessments" / "nbgrader_config.py", folder)
+    shutil.copy(ROOT / "assessments" / "rubric.yaml", folder)
+    shutil.copytree(ROOT / "assessments" / "source" / ASSIGNMENT, folder / "source" / ASSIGNMENT)
+    subprocess.run(
+        [sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        env=env(),
+    )
+    fixtures = ROOT / "tests" / "data" / "submissions"
+    for i in range(students):
+        case = CASES[i % len(CASES)]
+        shutil.copytree(fixtures / case, folder / "submitted" / f"lead{i:02d}" / ASSIGNMENT)
+    return folder
+
+
+def timed(command: list[str], cwd: Path) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env())
+    seconds = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
+    return seconds
+
+
+def scores(course: Path) -> dict[str, float]:
+    from nbgrader.api import Gradebook
+    from wholeschool.autograde import course_directory
+
+    coursedir = course_directory(course)
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+        return {s.student_id: s.score for s in gradebook.assignment_submissions(ASSIGNMENT)}
+
+
+def cohort_timing(n: int = 10_000) -> tuple[float, float]:
+    """(first, best of 3) seconds to aggregate ``n`` audit records into the cohort view."""
+    from wholeschool.cohort import (
+        against_median,
+        distributions,
+        example_cohort,
+        latest_per_school,
+        principle_scores,
+    )
+
+    records = example_cohort(n, seed=1)
+    timings = []
+    for _ in range(4):
+        start = time.perf_counter()
+        table = principle_scores(latest_per_school(records))
+        distributions(table)
+        against_median(table)
+        timings.append(time.perf_counter() - start)
+    return timings[0], min(timings[1:])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--students", type=int, default=30)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args()
+    print(f"CPUs: {os.cpu_count()}, load average before: {os.getloadavg()[0]:.2f}")
+    with tempfile.TemporaryDirectory(prefix="wholeschool-bench-") as tmp:
+        sequential = make_course(Path(tmp) / "sequential", args.students)
+        parallel = make_course(Path(tmp) / "parallel", args.students)
+        seq = timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], sequential)
+        par = timed(
+            [
+                sys.executable,
+                "-m",
+                "wholeschool.cli",
+                "trainer",
+                "--course",
+                str(parallel),
+                "autograde",
+                ASSIGNMENT,
+                "--workers",
+                str(args.workers),
+            ],
+            parallel,
+        )
+        same = scores(sequential) == scores(parallel)
+    print(f"{args.students} submissions of {ASSIGNMENT}:")
+    print(f"  nbgrader autograde (sequential):      {seq:6.1f} s")
+    print(f"  wholeschool trainer autograde ({args.workers} workers): {par:6.1f} s")
+    print(f"  speedup: {seq / par:.2f}x   same scores in both gradebooks: {same}")
+    first, best = cohort_timing()
+    print(f"Cohort view, 10,000 audit records: {best:.3f} s (best of 3; first run {first:.3f} s)")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
+    if not same:
+        raise SystemExit("the two gradebooks disagree")
+
+
+if __name__ == "__main__":
+    main()

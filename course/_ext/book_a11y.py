@@ -13,6 +13,8 @@ Checked by ``tests/test_browser.py`` (axe-core on every page).
 from __future__ import annotations
 
 import functools
+import hashlib
+from pathlib import Path
 from typing import Any
 
 from bs4 import BeautifulSoup
@@ -55,4 +57,10 @@ def fix_page(
 
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", fix_page, priority=900)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # A new version of this file makes Sphinx rebuild every page (else old pages keep old HTML).
+    source_version = int(hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8], 16) or 1
+    return {
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+        "env_version": source_version,
+    }

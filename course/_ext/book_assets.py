@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -63,4 +64,10 @@ def drop_fontawesome_js(app: Sphinx, exception: Exception | None) -> None:
 def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("html-page-context", dedupe_assets, priority=900)
     app.connect("build-finished", drop_fontawesome_js)
-    return {"parallel_read_safe": True, "parallel_write_safe": True}
+    # A new version of this file makes Sphinx rebuild every page (else old pages keep old HTML).
+    source_version = int(hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8], 16) or 1
+    return {
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+        "env_version": source_version,
+    }

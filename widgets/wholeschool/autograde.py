@@ -235,7 +235,7 @@ def grade_student(
     student: str,
     expected: Sequence[str],
     timeout: int | None = None,
-    retries: int = 3,
+    retries: int = 4,
     release_cells: dict[str, str] | None = None,
 ) -> GradeResult:
     """Autograde one student with nbgrader, retrying if SQLite was locked."""
@@ -252,7 +252,7 @@ def grade_student(
         text = f"{result.get('log', '')}\n{result.get('error', '')}"
         if result["success"] or LOCKED not in text:
             break
-        time.sleep(0.2 * attempt)
+        time.sleep(0.5 * 2 ** (attempt - 1))  # 0.5 s, 1 s, 2 s...
     log = f"{result.get('log', '')}\n{result.get('error', '')}".strip()
     graded = bool(result.get("success"))
     notes = []
@@ -292,7 +292,7 @@ def autograde_cohort(
     students: Sequence[str] | None = None,
     workers: int | None = None,
     timeout: int | None = None,
-    retries: int = 3,
+    retries: int = 4,
 ) -> list[GradeResult]:
     """Autograde every submitted student of ``assignment`` across ``workers`` processes.
 

@@ -1,0 +1,140 @@
+"""Trainer commands piece by piece: collect, report tables, course lookup, and autograde under a
+locked gradebook (a real SQLite lock held while nbgrader grades)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import click
+import pandas as pd
+import pytest
+from helpers import ROOT
+from wholeschool.autograde import (
+    ensure_tools_on_path,
+    grade_student,
+    notebook_names,
+    prepare_gradebook,
+)
+from wholeschool.trainer import (
+    collect_folder,
+    find_course,
+    question_summary,
+    student_totals,
+)
+
+ASSIGNMENT = "identifying-need"
+FIXTURES = ROOT / "tests" / "data" / "submissions"
+
+
+def scores_frame() -> pd.DataFrame:
+    rows = [
+        ("a1", "s1", "task-tests", "autograded", 2, 2, False),
+        ("a1", "s1", "q1", "written", 1, 4, False),
+        ("a1", "s2", "task-tests", "autograded", 0, 2, False),
+        ("a1", "s2", "q1", "written", 0, 4, True),
+    ]
+    columns = [
+        "assignment",
+        "student",
+        "question",
+        "kind",
+        "score",
+        "max_score",
+        "needs_manual_grade",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def test_student_totals_and_weakest_questions() -> None:
+    totals = student_totals(scores_frame()).set_index("student")
+    assert totals.loc["s1", "score"] == 3 and totals.loc["s1", "max_score"] == 6
+    assert totals.loc["s1", "percent"] == 50.0
+    assert totals.loc["s2", "to_mark"] == 1
+    summary = question_summary(scores_frame())
+    assert list(summary["question"]) == ["q1", "task-tests"]  # 12.5% before 50%
+    assert summary.iloc[0]["mean_fraction"] == pytest.approx(0.125)
+
+
+def test_find_course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(click.UsageError, match="no nbgrader_config.py"):
+        find_course(tmp_path)
+    (tmp_path / "assessments").mkdir()
+    (tmp_path / "assessments" / "nbgrader_config.py").write_text("")
+    monkeypatch.chdir(tmp_path)
+    assert find_course(None) == (tmp_path / "assessments").resolve()
+
+
+def test_collect_folder(tmp_path: Path) -> None:
+    course = tmp_path / "course"
+    shutil.copytree(ROOT / "assessments" / "source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
+    incoming = tmp_path / "in"
+    shutil.copytree(FIXTURES / "perfect", incoming / "lead-1")  # files straight in the folder
+    shutil.copytree(FIXTURES / "renamed", incoming / "lead-2" / ASSIGNMENT)
+    shutil.copytree(FIXTURES / "perfect", incoming / "bad id!")
+    lines = collect_folder(course, ASSIGNMENT, incoming)
+    assert lines == [
+        f"skipped {incoming / 'bad id!'}: 'bad id!' is not a usable student id",
+        "collected lead-1",
+        f"collected lead-2 (renamed {ASSIGNMENT}-final.ipynb to {ASSIGNMENT}.ipynb)",
+    ]
+    for lead in ("lead-1", "lead-2"):
+        folder = course / "submitted" / lead / ASSIGNMENT
+        assert sorted(p.name for p in folder.iterdir()) == [
+            f"{ASSIGNMENT}.ipynb",
+            "my-action-plan.json",
+            "timestamp.txt",
+        ]
+    assert (incoming / "lead-2" / ASSIGNMENT / f"{ASSIGNMENT}-final.ipynb").exists()  # kept
+
+
+@pytest.mark.nbgrader
+def test_autograde_waits_out_a_locked_gradebook(tmp_path: Path) -> None:
+    """A real exclusive SQLite lock, held longer than the busy timeout: the student is graded
+    again once it is released, and the gradebook stays sound."""
+    course = tmp_path / "course"
+    course.mkdir()
+    config = (ROOT / "assessments" / "nbgrader_config.py").read_text(encoding="utf-8")
+    config += '\nc.CourseDirectory.db_url = c.CourseDirectory.db_url.replace("timeout=60", "timeout=0.2")\n'
+    (course / "nbgrader_config.py").write_text(config, encoding="utf-8")
+    shutil.copytree(ROOT / "assessments" / "source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
+    ensure_tools_on_path()
+    subprocess.run(
+        [sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT],
+        cwd=course,
+        check=True,
+        capture_output=True,
+    )
+    shutil.copytree(FIXTURES / "perfect", course / "submitted" / "lead" / ASSIGNMENT)
+    prepare_gradebook(course, ASSIGNMENT, ["lead"])
+    expected = notebook_names(course, ASSIGNMENT)
+
+    locked = threading.Event()
+
+    def hold_lock() -> None:
+        connection = sqlite3.connect(course / "gradebook.db", isolation_level=None)
+        connection.execute("BEGIN EXCLUSIVE")
+        locked.set()
+        time.sleep(1.5)
+        connection.execute("COMMIT")
+        connection.close()
+
+    holder = threading.Thread(target=hold_lock)
+    holder.start()
+    locked.wait()
+    result = grade_student(course, ASSIGNMENT, "lead", expected)
+    holder.join()
+    assert result.graded, result.log[-2000:]
+    assert result.attempts >= 2
+    with sqlite3.connect(course / "gradebook.db") as connection:
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        total = connection.execute(
+            "SELECT SUM(grade.auto_score) FROM grade JOIN submitted_notebook "
+            "ON grade.notebook_id = submitted_notebook.id"
+        ).fetchone()[0]
+    assert total == 6.0

@@ -319,7 +319,9 @@ def test_widget_pages_say_they_need_jupyter_and_offer_a_launch_button(
         assert r.launch_button_visible, f"{r.docname}: no launch button"
         binder = [u for u in r.launch_links if "/v2/" in u]
         assert binder, f"{r.docname}: no Binder link in {r.launch_links}"
-        assert f"urlpath=lab/tree/{r.docname}.md" in binder[0], binder[0]
+        assert re.search(rf"urlpath=lab/tree/{re.escape(r.docname)}\.(md|ipynb)\b", binder[0]), (
+            f"{r.docname}: the Binder link does not open this page: {binder[0]}"
+        )
         assert re.search(r"\b(Jupyter\w*|Binder|launch)\b", r.text), (
             f"{r.docname}: the page does not say its widgets need Jupyter"
         )

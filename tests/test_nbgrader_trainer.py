@@ -138,3 +138,44 @@ def test_autograde_waits_out_a_locked_gradebook(tmp_path: Path) -> None:
             "ON grade.notebook_id = submitted_notebook.id"
         ).fetchone()[0]
     assert total == 6.0
+
+
+@pytest.mark.nbgrader
+def test_exchange_round_trip(tmp_path: Path) -> None:
+    """JupyterHub style: release to an nbgrader exchange, a lead fetches and submits with the
+    real nbgrader commands, the trainer collects, autogrades and returns feedback."""
+    exchange, course, lead = tmp_path / "exchange", tmp_path / "course", tmp_path / "lead"
+    for folder in (exchange, course, lead):
+        folder.mkdir()
+    setting = f"c.Exchange.root = {str(exchange)!r}\n"
+    config = (ROOT / "assessments" / "nbgrader_config.py").read_text(encoding="utf-8")
+    (course / "nbgrader_config.py").write_text(config + setting, encoding="utf-8")
+    (lead / "nbgrader_config.py").write_text(
+        f'c = get_config()\n{setting}c.CourseDirectory.course_id = "wholeschool-smhl"\n'
+    )
+    shutil.copy(ROOT / "assessments" / "rubric.yaml", course)
+    shutil.copytree(ROOT / "assessments" / "source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
+    ensure_tools_on_path()
+
+    def run(cwd: Path, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout + done.stderr
+
+    trainer = ("wholeschool.cli", "trainer", "--course", str(course))
+    run(tmp_path, *trainer, "release", ASSIGNMENT, "--exchange")
+    run(lead, "nbgrader", "fetch_assignment", ASSIGNMENT)
+    shutil.copy(FIXTURES / "perfect" / f"{ASSIGNMENT}.ipynb", lead / ASSIGNMENT)
+    shutil.copy(FIXTURES / "perfect" / "my-action-plan.json", lead / ASSIGNMENT)
+    run(lead, "nbgrader", "submit", ASSIGNMENT)
+    run(tmp_path, *trainer, "collect", ASSIGNMENT, "--exchange")
+    (student,) = [p.name for p in (course / "submitted").iterdir()]
+    graded = run(tmp_path, *trainer, "autograde", ASSIGNMENT)
+    assert f"{student}: graded" in graded and "1 graded, 0 not graded" in graded
+    run(tmp_path, *trainer, "feedback", ASSIGNMENT, "--exchange")
+    run(lead, "nbgrader", "fetch_feedback", ASSIGNMENT)
+    returned = list((lead / ASSIGNMENT / "feedback").rglob(f"{ASSIGNMENT}.html"))
+    assert len(returned) == 1
+    assert "Score: 6.0 / 18.0" in returned[0].read_text(encoding="utf-8").replace("  ", " ")

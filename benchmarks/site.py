@@ -95,11 +95,11 @@ def main() -> None:
 
     print(f"Built book: {args.html}  ({len(principle_pages)} principle pages weighed)")
     print(
-        f"{'page':<25} {'file':<45} {'plain':>9} {'gzip':>9} {'load (median of ' + str(args.loads) + ')':>22}"
+        f"{'page':<25} {'file':<52} {'plain':>9} {'gzip':>9} {'load (median of ' + str(args.loads) + ')':>22}"
     )
     for label, name, raw, packed, seconds in rows:
         print(
-            f"{label:<25} {name + '.html':<45} {raw / MB:>7.2f}MB {packed / MB:>7.2f}MB "
+            f"{label:<25} {name + '.html':<52} {raw / MB:>7.2f}MB {packed / MB:>7.2f}MB "
             f"{seconds * 1000:>19.0f} ms"
         )
     _, _, raw, packed, seconds = rows[-1]

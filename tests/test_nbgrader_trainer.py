@@ -56,9 +56,12 @@ def test_student_totals_and_weakest_questions() -> None:
     assert totals.loc["s1", "score"] == 3 and totals.loc["s1", "max_score"] == 6
     assert totals.loc["s1", "percent"] == 50.0
     assert totals.loc["s2", "to_mark"] == 1
-    summary = question_summary(scores_frame())
-    assert list(summary["question"]) == ["q1", "task-tests"]  # 12.5% before 50%
-    assert summary.iloc[0]["mean_fraction"] == pytest.approx(0.125)
+    summary = question_summary(scores_frame()).set_index("question")
+    assert list(summary.index) == ["q1", "task-tests"]  # 25% before 50%
+    assert summary.loc["q1", "mean_fraction"] == pytest.approx(0.25)  # s2 is not marked yet
+    assert summary.loc["q1", "to_mark"] == 1 and summary.loc["q1", "students"] == 1
+    unmarked = question_summary(scores_frame().assign(needs_manual_grade=True))
+    assert unmarked["mean_fraction"].isna().all() and unmarked["to_mark"].tolist() == [2, 2]
 
 
 def test_find_course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

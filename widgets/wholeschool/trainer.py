@@ -147,15 +147,23 @@ def student_totals(scores: pd.DataFrame) -> pd.DataFrame:
 
 
 def question_summary(scores: pd.DataFrame) -> pd.DataFrame:
-    """Per question: mean share of the points earned across the cohort, weakest first."""
-    frame = scores.assign(fraction=scores["score"] / scores["max_score"])
-    summary = frame.groupby(["assignment", "question", "kind"]).agg(
+    """Per question: mean share of the points earned across the cohort, weakest first.
+
+    Answers still waiting to be marked by hand are counted in ``to_mark``, not as zeros.
+    """
+    marked = scores[~scores["needs_manual_grade"].astype(bool)]
+    frame = marked.assign(fraction=marked["score"] / marked["max_score"])
+    keys = ["assignment", "question", "kind"]
+    summary = frame.groupby(keys).agg(
         students=("student", "nunique"),
         mean_score=("score", "mean"),
         max_score=("max_score", "first"),
         mean_fraction=("fraction", "mean"),
     )
-    return summary.reset_index().sort_values(["mean_fraction", "assignment", "question"])
+    to_mark = scores.groupby(keys)["needs_manual_grade"].sum().rename("to_mark")
+    summary = summary.join(to_mark, how="outer").fillna({"students": 0, "to_mark": 0})
+    summary = summary.reset_index().astype({"students": int, "to_mark": int})
+    return summary.sort_values(["mean_fraction", "assignment", "question"], na_position="last")
 
 
 def plot_weakest(summary: pd.DataFrame, path: Path, top: int = 10) -> Path:
@@ -165,7 +173,7 @@ def plot_weakest(summary: pd.DataFrame, path: Path, top: int = 10) -> Path:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    weakest = summary.head(top).iloc[::-1]
+    weakest = summary.dropna(subset=["mean_fraction"]).head(top).iloc[::-1]
     labels = weakest["assignment"] + ": " + weakest["question"]
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(weakest) + 1.2))
     ax.barh(labels, 100 * weakest["mean_fraction"], color="#2a6f97")
@@ -375,7 +383,7 @@ def report(ctx: click.Context, assignments: tuple[str, ...], out: Path | None) -
     with pd.option_context("display.width", 120, "display.max_columns", 10):
         click.echo(totals.to_string(index=False))
         click.echo("\nWeakest questions:")
-        click.echo(summary.head(5).to_string(index=False))
+        click.echo(summary.head(5).round(2).to_string(index=False))
         if not missing.empty:
             click.echo("\nNot graded:")
             click.echo(missing.to_string(index=False))

@@ -19,9 +19,23 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 
 # Per-cell execution limit when autograding; a notebook that loops forever is stopped here.
 c.Execute.timeout = 60
-# Keep feedback readable even when a submission prints a lot.
+# Keep feedback readable even when a submission prints a lot: nbgrader's LimitOutput cuts
+# long outputs by lines, and wholeschool's LimitOutputSize cuts any output over 20,000
+# characters (one 50 MB line would pass a line limit). This is nbgrader's default list of
+# autograde steps with that one added.
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 50
+c.LimitOutputSize.max_chars = 20_000
+c.Autograde.autograde_preprocessors = [
+    "nbgrader.preprocessors.Execute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "wholeschool.limit_output.LimitOutputSize",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # Release notebooks carry these markers in place of the solutions.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

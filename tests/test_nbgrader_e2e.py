@@ -8,7 +8,6 @@ keep the run short; the notebooks of every assignment are checked in test_nbgrad
 
 from __future__ import annotations
 
-import copy
 import shutil
 import sqlite3
 import subprocess
@@ -40,6 +39,7 @@ AUTO_SCORES = {
     "deleted-tests": 4.0,  # the deleted test cell scores 0
     "renamed": 6.0,  # collect renames it back
     "huge-output": 6.0,  # the 50 MB stored output is cleared before grading
+    "prints-huge": 6.0,  # prints 50 MB when run: the output is cut, the answers still count
 }
 NOT_GRADED = {
     "empty": "identifying-need.ipynb is empty",
@@ -86,11 +86,19 @@ def huge_output(perfect: Path, dest: Path) -> None:
     """The perfect submission with a 50 MB output saved in one cell."""
     shutil.copytree(perfect, dest)
     notebook = nbformat.read(perfect / NOTEBOOK, 4)
-    notebook = copy.deepcopy(notebook)
     cell = next(c for c in notebook.cells if c.cell_type == "code" and not c.get("outputs"))
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="x" * 50_000_000)]
     nbformat.write(notebook, dest / NOTEBOOK)
     assert (dest / NOTEBOOK).stat().st_size > 50_000_000
+
+
+def prints_huge(perfect: Path, dest: Path) -> None:
+    """The perfect submission with an answer cell that prints 50 MB when it runs."""
+    shutil.copytree(perfect, dest)
+    notebook = nbformat.read(perfect / NOTEBOOK, 4)
+    cell = next(c for c in notebook.cells if c.get("id") == "lowest-wellbeing")
+    cell.source = 'print("x" * 50_000_000)\n' + cell.source
+    nbformat.write(notebook, dest / NOTEBOOK)
 
 
 @pytest.fixture(scope="module")
@@ -108,6 +116,7 @@ def cycle(tmp_path_factory: pytest.TempPathFactory) -> dict:
     for case in [p for p in FIXTURES.iterdir() if p.is_dir()]:
         shutil.copytree(case, incoming / case.name / ASSIGNMENT)
     huge_output(FIXTURES / "perfect", incoming / "huge-output" / ASSIGNMENT)
+    prints_huge(FIXTURES / "perfect", incoming / "prints-huge" / ASSIGNMENT)
     out["collect"] = trainer(course, "collect", ASSIGNMENT, "--from", str(incoming))
     out["autograde"] = trainer(course, "autograde", ASSIGNMENT, "--workers", "2")
 
@@ -191,6 +200,7 @@ def test_autograded_scores_are_exact(cycle: dict, case: str) -> None:
         ("sys-exit", "the notebook called sys.exit()"),
         ("edited-tests", "cell referral-rate-tests was edited (nbgrader graded the original)"),
         ("deleted-tests", "cell referral-rate-tests was deleted"),
+        ("prints-huge", "an oversized output was cut"),
     ],
 )
 def test_adversarial_submissions_are_graded_with_a_note(cycle: dict, case: str, note: str) -> None:
@@ -217,14 +227,15 @@ def test_gradebook_stays_consistent(cycle: dict) -> None:
         ).fetchall()
     assert dict(rows) == dict.fromkeys(AUTO_SCORES, 1)
     ok(cycle["autograde"])
-    assert "9 graded, 3 not graded" in cycle["autograde"].stdout
+    assert "10 graded, 3 not graded" in cycle["autograde"].stdout
 
 
 def test_feedback_has_html_and_rubric_levels(cycle: dict) -> None:
     ok(cycle["feedback"])
     folder = cycle["course"] / "feedback"
     for case in AUTO_SCORES:
-        assert (folder / case / ASSIGNMENT / f"{ASSIGNMENT}.html").is_file(), case
+        page = folder / case / ASSIGNMENT / f"{ASSIGNMENT}.html"
+        assert 0 < page.stat().st_size < 2_000_000, case  # 50 MB of output never reaches it
     text = (folder / "perfect" / ASSIGNMENT / "rubric-feedback.md").read_text(encoding="utf-8")
     assert "Total: **14 / 18**" in text
     assert "**4 / 4 — Strong**" in text and "**3 / 4 — Strong**" in text

@@ -182,3 +182,29 @@ def test_exchange_round_trip(tmp_path: Path) -> None:
     returned = list((lead / ASSIGNMENT / "feedback").rglob(f"{ASSIGNMENT}.html"))
     assert len(returned) == 1
     assert "Score: 6.0 / 18.0" in returned[0].read_text(encoding="utf-8").replace("  ", " ")
+
+
+def test_limit_output_size_cuts_text_and_drops_big_data() -> None:
+    import nbformat
+    from wholeschool.limit_output import CUT_MARKER, LimitOutputSize
+
+    cell = nbformat.v4.new_code_cell("print()")
+    cell.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="x" * 5000),
+        nbformat.v4.new_output(
+            "display_data", data={"image/png": "A" * 5000, "text/html": "<p>" * 10}
+        ),
+        nbformat.v4.new_output("error", ename="E", evalue="", traceback=["y" * 5000, "short"]),
+    ]
+    small = nbformat.v4.new_code_cell("1")
+    small.outputs = [nbformat.v4.new_output("stream", name="stdout", text="fine")]
+    step = LimitOutputSize(max_chars=100)
+    cell, _ = step.preprocess_cell(cell, {}, 0)
+    stream, display, error = cell.outputs
+    assert (
+        stream.text.startswith("x" * 100) and CUT_MARKER in stream.text and len(stream.text) < 200
+    )
+    assert "image/png" not in display.data and CUT_MARKER in display.data["text/plain"]
+    assert display.data["text/html"] == "<p>" * 10
+    assert CUT_MARKER in error.traceback[0] and error.traceback[1] == "short"
+    assert step.preprocess_cell(small, {}, 0)[0].outputs[0].text == "fine"

@@ -41,6 +41,8 @@ NOTABLE_ERRORS = {
     "DeadKernelError": "the kernel died (for example os._exit() was called)",
 }
 LOCKED = "database is locked"
+#: Marker of ``wholeschool.limit_output`` (copied so the CLI need not import nbconvert).
+CUT_MARKER = "[output cut by the autograder:"
 
 
 @dataclass
@@ -203,13 +205,11 @@ def _notes_from_output(root: Path, assignment: str, student: str) -> list[str]:
             cells = json.loads(path.read_text(encoding="utf-8"))["cells"]
         except (OSError, ValueError, KeyError):
             continue
-        names = {
-            output.get("ename")
-            for cell in cells
-            for output in cell.get("outputs", [])
-            if output.get("output_type") == "error"
-        }
+        outputs = [output for cell in cells for output in cell.get("outputs", [])]
+        names = {o.get("ename") for o in outputs if o.get("output_type") == "error"}
         notes += [NOTABLE_ERRORS[name] for name in sorted(names & NOTABLE_ERRORS.keys())]
+        if any(CUT_MARKER in json.dumps(o) for o in outputs):
+            notes.append("an oversized output was cut")
     return notes
 
 

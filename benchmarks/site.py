@@ -13,7 +13,6 @@ used: requests that leave 127.0.0.1 are blocked and reported.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import statistics
 import sys
 from pathlib import Path
@@ -21,30 +20,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_support import launch_chromium, offline_context, serve, toc_docnames  # noqa: E402
-from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
+from browser_support import (  # noqa: E402
+    launch_chromium,
+    offline_context,
+    serve,
+    toc_docnames,
+    transferred,
+)
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 MB = 1_000_000
 TARGET_BYTES = 1.5 * MB
 TARGET_LOAD_S = 1.0
-
-
-def transferred(browser, url: str) -> tuple[int, list[str]]:
-    """Bytes over the wire (headers + bodies) for one load of ``url`` with an empty cache."""
-    offline = offline_context(browser)
-    page = offline.context.new_page()
-    responses = []
-    page.on("requestfinished", lambda request: responses.append(request))
-    page.goto(url, wait_until="load")
-    with contextlib.suppress(PlaywrightTimeout):  # late requests are counted if they come
-        page.wait_for_load_state("networkidle", timeout=10_000)
-    total = 0
-    for request in responses:
-        sizes = request.sizes()
-        total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
-    offline.context.close()
-    return total, offline.blocked
 
 
 def load_seconds(browser, url: str, loads: int) -> float:

@@ -172,6 +172,23 @@ def watch(page) -> PageLog:
     return log
 
 
+def transferred(browser, url: str) -> tuple[int, list[str]]:
+    """Bytes over the wire (headers + bodies) for one load of ``url`` with an empty cache."""
+    offline = offline_context(browser)
+    page = offline.context.new_page()
+    responses = []
+    page.on("requestfinished", lambda request: responses.append(request))
+    page.goto(url, wait_until="load")
+    with contextlib.suppress(PlaywrightTimeout):  # late requests are counted if they come
+        page.wait_for_load_state("networkidle", timeout=10_000)
+    total = 0
+    for request in responses:
+        sizes = request.sizes()
+        total += sizes["responseBodySize"] + sizes["responseHeadersSize"]
+    offline.context.close()
+    return total, offline.blocked
+
+
 #: JavaScript: how many saved widget views the page holds, and how many the renderer drew.
 WIDGET_COUNTS_JS = """() => {
   const views = document.querySelectorAll(

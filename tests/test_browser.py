@@ -25,6 +25,7 @@ from browser_support import (
     offline_context,
     serve,
     toc_docnames,
+    transferred,
     wait_for_widgets,
     watch,
 )
@@ -46,6 +47,8 @@ AXE_OPTIONS = {
     "preload": False,
 }
 FAILING_IMPACTS = ("serious", "critical")
+#: Page weight target (issue 7): bytes transferred for a page and everything it loads.
+PAGE_WEIGHT_LIMIT = 1_500_000
 #: Page furniture that must not print (checked under print media).
 SCREEN_ONLY = (
     ".bd-header",
@@ -360,6 +363,21 @@ def test_principle_chapters_print_to_pdf(site: str, offline: Offline):
         pdf = page.pdf(format="A4")
         assert pdf.startswith(b"%PDF") and len(pdf) > 5_000, principle.id
     assert offline.blocked == []
+
+
+def test_every_page_weighs_under_the_target(built_book: Path, chromium):
+    """Each page with all it loads (empty cache) stays under 1.5 MB, served gzip-compressed as
+    web hosts send text files. ``benchmarks/site.py`` also prints the uncompressed figure."""
+    with serve(built_book, compress=True) as base:
+        weights = {}
+        for name in toc_docnames():
+            size, blocked = transferred(chromium, f"{base}{name}.html")
+            assert not blocked, (name, blocked)
+            weights[name] = size
+    heavy = {
+        name: f"{size / 1e6:.2f} MB" for name, size in weights.items() if size >= PAGE_WEIGHT_LIMIT
+    }
+    assert not heavy, f"pages over {PAGE_WEIGHT_LIMIT / 1e6} MB transferred: {heavy}"
 
 
 # --- links ----------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 from nbformat.notebooknode import NotebookNode
+from wholeschool import plan
 from wholeschool.content import Question, reflection_questions
 from wholeschool.framework import FRAMEWORK
 from wholeschool.records import NO_PUPIL_DATA
@@ -334,10 +335,11 @@ def plan_solution() -> str:
 def plan_check_cells() -> list[NotebookNode]:
     prompt = (
         f"## Your action plan record ({PLAN_POINTS} points)\n\n"
-        "Copy the action plan record you saved in the course (a `.json` file) into this assignment's "
-        "folder, so it is submitted with the notebook. Then set `PLAN_FILE` to its file name, for "
-        'example `PLAN_FILE = "my-action-plan.json"`. The check below reads it with the '
-        "`wholeschool` package, just as `wholeschool validate` does, and checks that your plan has an "
+        f"The action plan you made in the course is saved as `{plan.PLAN_FILE}` in your records "
+        "folder (`~/wholeschool-records` unless you set `WHOLESCHOOL_RECORDS`). Copy that file "
+        "into this assignment's folder, so it is submitted with the notebook, and set "
+        f'`PLAN_FILE` to its file name: `PLAN_FILE = "{plan.PLAN_FILE}"`. '
+        "The check below reads it with the `wholeschool` package, just as `wholeschool validate` does, and checks that your plan has an "
         "action for this principle (in the capstone, for at least "
         f"{CAPSTONE_MIN_PRINCIPLES} principles).\n\n"
         f"*{NO_PUPIL_DATA}*"

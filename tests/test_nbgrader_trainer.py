@@ -90,7 +90,7 @@ def test_collect_folder(tmp_path: Path) -> None:
         folder = course / "submitted" / lead / ASSIGNMENT
         assert sorted(p.name for p in folder.iterdir()) == [
             f"{ASSIGNMENT}.ipynb",
-            "my-action-plan.json",
+            "plan.json",
             "timestamp.txt",
         ]
     assert (incoming / "lead-2" / ASSIGNMENT / f"{ASSIGNMENT}-final.ipynb").exists()  # kept
@@ -171,7 +171,7 @@ def test_exchange_round_trip(tmp_path: Path) -> None:
     run(tmp_path, *trainer, "release", ASSIGNMENT, "--exchange")
     run(lead, "nbgrader", "fetch_assignment", ASSIGNMENT)
     shutil.copy(FIXTURES / "perfect" / f"{ASSIGNMENT}.ipynb", lead / ASSIGNMENT)
-    shutil.copy(FIXTURES / "perfect" / "my-action-plan.json", lead / ASSIGNMENT)
+    shutil.copy(FIXTURES / "perfect" / "plan.json", lead / ASSIGNMENT)
     run(lead, "nbgrader", "submit", ASSIGNMENT)
     run(tmp_path, *trainer, "collect", ASSIGNMENT, "--exchange")
     (student,) = [p.name for p in (course / "submitted").iterdir()]

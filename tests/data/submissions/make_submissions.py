@@ -30,7 +30,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 ASSIGNMENT = "identifying-need"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-PLAN_FILE = "my-action-plan.json"
+PLAN_FILE = "plan.json"  # the name the course saves a plan under
 ANSWER = (
     "Our autumn survey and attendance figures point to Year 9; we will ask the Year 9 team "
     "and the pupil council what lies behind it, and any safeguarding concern goes to our DSL."

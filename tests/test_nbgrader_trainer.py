@@ -208,3 +208,19 @@ def test_limit_output_size_cuts_text_and_drops_big_data() -> None:
     assert display.data["text/html"] == "<p>" * 10
     assert CUT_MARKER in error.traceback[0] and error.traceback[1] == "short"
     assert step.preprocess_cell(small, {}, 0)[0].outputs[0].text == "fine"
+
+
+def test_autograde_before_release_says_what_to_do(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+    from wholeschool.cli import main
+
+    course = tmp_path / "course"
+    course.mkdir()
+    shutil.copy(ROOT / "assessments" / "nbgrader_config.py", course)
+    shutil.copytree(FIXTURES / "perfect", course / "submitted" / "lead" / ASSIGNMENT)
+    result = CliRunner().invoke(main, ["trainer", "--course", str(course), "autograde", ASSIGNMENT])
+    assert result.exit_code == 1
+    assert f"assignment '{ASSIGNMENT}' is not in the gradebook" in result.output
+    assert f"wholeschool trainer release {ASSIGNMENT}" in result.output
+    empty = CliRunner().invoke(main, ["trainer", "--course", str(course), "autograde", "ethos"])
+    assert empty.exit_code == 1 and "no submissions of ethos" in empty.output

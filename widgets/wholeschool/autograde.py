@@ -302,9 +302,9 @@ def autograde_cohort(
     students = list(students) if students is not None else submitted_students(root, assignment)
     if not students:
         return []
+    prepare_gradebook(root, assignment, students)
     expected = notebook_names(root, assignment)
     release_cells = locked_cells(root, assignment)
-    prepare_gradebook(root, assignment, students)
     workers = max(1, min(workers or os.cpu_count() or 1, len(students)))
     args = (expected, timeout, retries, release_cells)
     if workers == 1:

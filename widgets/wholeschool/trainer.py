@@ -20,6 +20,7 @@ import click
 import pandas as pd
 
 from .autograde import GradeResult, autograde_cohort, course_directory, ensure_tools_on_path
+from .errors import DataFileError
 from .rubric import load_rubric
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -350,7 +351,10 @@ def feedback(ctx: click.Context, assignment: str, exchange: bool) -> None:
     """Make HTML feedback and rubric feedback for every graded submission of ASSIGNMENT."""
     root = _root(ctx)
     run_nbgrader(root, "generate_feedback", assignment, "--force")
-    written = rubric_feedback(root, assignment, gradebook_frame(root, [assignment]))
+    try:
+        written = rubric_feedback(root, assignment, gradebook_frame(root, [assignment]))
+    except DataFileError as error:  # a broken rubric.yaml: say which file and field
+        raise click.ClickException(str(error)) from None
     if exchange:
         run_nbgrader(root, "release_feedback", assignment)
     click.echo(f"feedback for {len(written)} students in {root / 'feedback'}")

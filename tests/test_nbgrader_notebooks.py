@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 import yaml
 from helpers import ROOT
-from wholeschool.autograde import precheck
+from wholeschool.autograde import ensure_tools_on_path, precheck
 from wholeschool.content import reflection_questions
 from wholeschool.errors import DataFileError
 from wholeschool.framework import FRAMEWORK
@@ -201,3 +201,21 @@ def test_source_notebooks_run_top_to_bottom_with_nbval() -> None:
         for c in nbformat.read(COURSE / "source" / a / f"{a}.ipynb", 4).cells
     )
     assert f"\n{code_cells} passed" in done.stdout  # every code cell of every notebook ran
+
+
+@pytest.mark.nbgrader
+def test_nbgrader_validate_passes_on_every_solution() -> None:
+    """Every instructor notebook passes ``nbgrader validate`` (the release failing it is
+    checked in test_nbgrader_e2e.py)."""
+    ensure_tools_on_path()
+    paths = [str(COURSE / "source" / a / f"{a}.ipynb") for a in ASSIGNMENTS]
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "validate", *paths],
+        cwd=COURSE,
+        capture_output=True,
+        text=True,
+    )
+    assert done.stdout.count("Success! Your notebook passes all the tests.") == len(ASSIGNMENTS), (
+        done.stdout[-4000:]
+    )
+    assert "VALIDATION FAILED" not in done.stdout

@@ -19,6 +19,10 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedb
 
 # Per-cell execution limit when autograding; a notebook that loops forever is stopped here.
 c.Execute.timeout = 60
+# After a cell finishes, how long to wait for the rest of its output (nbclient's default is
+# 4 s). A busy grading machine or a cell printing megabytes can take longer, and running out
+# fails the whole notebook; waiting costs nothing when the output arrives sooner.
+c.Execute.iopub_timeout = 30
 # Keep feedback readable even when a submission prints a lot: nbgrader's LimitOutput cuts
 # long outputs by lines, and wholeschool's LimitOutputSize cuts any output over 20,000
 # characters (one 50 MB line would pass a line limit). This is nbgrader's default list of

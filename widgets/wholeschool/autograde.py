@@ -41,6 +41,8 @@ NOTABLE_ERRORS = {
     "DeadKernelError": "the kernel died (for example os._exit() was called)",
 }
 LOCKED = "database is locked"
+#: Failures that come from a busy machine rather than the submission: grade again.
+TRANSIENT = (LOCKED, "Timeout waiting for IOPub output", "Kernel didn't respond")
 #: Marker of ``wholeschool.limit_output`` (copied so the CLI need not import nbconvert).
 CUT_MARKER = "[output cut by the autograder:"
 
@@ -238,7 +240,7 @@ def grade_student(
     retries: int = 4,
     release_cells: dict[str, str] | None = None,
 ) -> GradeResult:
-    """Autograde one student with nbgrader, retrying if SQLite was locked."""
+    """Autograde one student with nbgrader, again if SQLite was locked or the machine too busy."""
     start = time.perf_counter()
     folder = root / "submitted" / student / assignment
     reason = precheck(folder, expected)
@@ -250,7 +252,7 @@ def grade_student(
     for attempt in range(1, retries + 1):  # noqa: B007 (attempt is reported)
         result = api.autograde(assignment, student, force=True, create=True)
         text = f"{result.get('log', '')}\n{result.get('error', '')}"
-        if result["success"] or LOCKED not in text:
+        if result["success"] or not any(reason in text for reason in TRANSIENT):
             break
         time.sleep(0.5 * 2 ** (attempt - 1))  # 0.5 s, 1 s, 2 s...
     log = f"{result.get('log', '')}\n{result.get('error', '')}".strip()
@@ -275,6 +277,8 @@ def _failure_reason(log: str) -> str:
     """The most useful line of a failed nbgrader run."""
     if LOCKED in log:
         return "the gradebook stayed locked; run autograde again for this student"
+    if any(reason in log for reason in TRANSIENT):
+        return "the grading machine was too busy (kernel timed out); run autograde again for this student"
     if "Kernel died" in log or "DeadKernelError" in log:
         return (
             "the kernel died while running the notebook (for example os._exit() was called), "

@@ -369,7 +369,7 @@ def feedback(ctx: click.Context, assignment: str, exchange: bool) -> None:
 )
 @click.pass_context
 def report(ctx: click.Context, assignments: tuple[str, ...], out: Path | None) -> None:
-    """Export the gradebook: scores CSV, student totals, weakest questions and a chart."""
+    """Export the gradebook: scores (long and wide CSV), student totals, weakest questions, chart."""
     root = _root(ctx)
     names = list(assignments) or source_assignments(root)
     out = out or root / "reports"
@@ -379,6 +379,8 @@ def report(ctx: click.Context, assignments: tuple[str, ...], out: Path | None) -
         raise click.ClickException("the gradebook has no graded submissions yet")
     totals, summary = student_totals(scores), question_summary(scores)
     scores.to_csv(out / "scores.csv", index=False)
+    wide = scores.pivot_table(index=["assignment", "student"], columns="question", values="score")
+    wide.to_csv(out / "scores-by-question.csv")  # one row per student, one column per question
     totals.to_csv(out / "students.csv", index=False)
     summary.to_csv(out / "questions.csv", index=False)
     plot_weakest(summary, out / "weakest-questions.png")

@@ -283,3 +283,14 @@ def test_results_file_lists_every_student(cycle: dict) -> None:
     )
     assert sorted(results["student"]) == sorted([*AUTO_SCORES, *NOT_GRADED])
     assert results.set_index("student").loc["perfect", "attempts"] >= 1
+
+
+def test_regrading_a_broken_resubmission_keeps_earlier_marks(cycle: dict) -> None:
+    """Runs last: a lead already marked by hand resubmits an empty file; autograde reports it
+    and the earlier grades, manual marks included, stay in the gradebook."""
+    course = cycle["course"]
+    (course / "submitted" / "perfect" / ASSIGNMENT / NOTEBOOK).write_text("", encoding="utf-8")
+    result = trainer(course, "autograde", ASSIGNMENT, "--student", "perfect")
+    assert f"perfect: NOT GRADED ({NOTEBOOK} is empty)" in ok(result)
+    scores = autograded_scores(course)["perfect"]
+    assert scores["identifying-need-q1"] == 4 and scores["lowest-wellbeing-tests"] == 2

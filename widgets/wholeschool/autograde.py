@@ -5,18 +5,21 @@ and running the notebook, so a cohort is worth grading in parallel. How it is do
 
 - The parent process prepares ``gradebook.db`` first (course, assignment, every student), so
   workers never race to create the same rows.
-- Each worker is a long-lived process that imports nbgrader once (the import alone costs about
-  two seconds) and then runs nbgrader's own ``autograde`` for one student at a time, through
-  ``NbGraderAPI``. Every student is a separate nbgrader run with its own gradebook sessions and
-  commits, exactly as ``nbgrader autograde --student X`` would do.
+- Each worker is a long-lived process that runs nbgrader's own ``autograde`` for one student
+  at a time, through ``NbGraderAPI``. On Linux workers are forked after nbgrader is imported,
+  so its two-second import is paid once. Every student is a separate nbgrader run with its own
+  gradebook sessions and commits, exactly as ``nbgrader autograde --student X`` would do.
 - All workers share the one SQLite file. The course config sets a 60 s SQLite busy timeout,
   so a worker waits for another's short write; if SQLite still reports ``database is locked``
   (it can refuse at once to avoid a deadlock) the student is graded again from scratch with
   ``force``, up to ``retries`` times. nbgrader's writes per student are idempotent under force.
 - Submissions that cannot be graded (missing or renamed notebook, empty file, not JSON, not a
-  notebook) are found before nbgrader sees them and reported with the reason; a notebook that
-  loops, exits or kills its kernel is stopped by nbgrader (execution timeout, dead kernel) and
-  the affected cells score zero. One student's failure never touches another's grades.
+  notebook) are found before nbgrader sees them and reported with the reason. A notebook that
+  loops or calls ``sys.exit()`` is stopped cell by cell (the cell scores zero); one whose kernel
+  dies (``os._exit()``) cannot be graded and is reported. Edited or deleted test cells are
+  noted (nbgrader restores or zeroes them). A student who could not be graded is removed from
+  the gradebook again, so it holds graded work only; one student's failure never touches
+  another's grades. Runs that failed because the machine was busy are graded again.
 """
 
 from __future__ import annotations
@@ -169,8 +172,9 @@ def locked_cells(root: Path, assignment: str) -> dict[str, str]:
 
 
 def forget_failed(root: Path, assignment: str, students: Iterable[str]) -> None:
-    """Drop the half-made gradebook rows nbgrader leaves when it could not grade a student,
-    so the gradebook only holds graded work (the reason is reported instead)."""
+    """Drop the half-made gradebook rows nbgrader leaves when it could not grade a student
+    graded for the first time, so the gradebook only holds graded work (the reason is reported
+    instead). Pass only students who had no submission before this run."""
     from nbgrader.api import Gradebook, MissingEntry
 
     coursedir = course_directory(root)
@@ -181,8 +185,12 @@ def forget_failed(root: Path, assignment: str, students: Iterable[str]) -> None:
         gradebook.engine.dispose()
 
 
-def prepare_gradebook(root: Path, assignment: str, students: Iterable[str]) -> None:
-    """Create the gradebook rows workers would otherwise race to create."""
+def prepare_gradebook(root: Path, assignment: str, students: Iterable[str]) -> set[str]:
+    """Create the gradebook rows workers would otherwise race to create.
+
+    Returns the students who already have a submission of ``assignment`` in the gradebook
+    (graded before, perhaps marked by hand): their rows are never removed.
+    """
     from nbgrader.api import Gradebook, MissingEntry
 
     coursedir = course_directory(root)
@@ -196,7 +204,9 @@ def prepare_gradebook(root: Path, assignment: str, students: Iterable[str]) -> N
             ) from None
         for student in students:
             gradebook.update_or_create_student(student)
+        before = {sub.student_id for sub in gradebook.assignment_submissions(assignment)}
         gradebook.engine.dispose()
+    return before
 
 
 def _notes_from_output(root: Path, assignment: str, student: str) -> list[str]:
@@ -306,7 +316,7 @@ def autograde_cohort(
     students = list(students) if students is not None else submitted_students(root, assignment)
     if not students:
         return []
-    prepare_gradebook(root, assignment, students)
+    graded_before = prepare_gradebook(root, assignment, students)
     expected = notebook_names(root, assignment)
     release_cells = locked_cells(root, assignment)
     workers = max(1, min(workers or os.cpu_count() or 1, len(students)))
@@ -315,7 +325,8 @@ def autograde_cohort(
         results = [grade_student(root, assignment, s, *args) for s in students]
     else:
         results = _in_pool(root, assignment, students, workers, args)
-    forget_failed(root, assignment, [r.student for r in results if not r.graded])
+    failed = [r.student for r in results if not r.graded and r.student not in graded_before]
+    forget_failed(root, assignment, failed)
     return sorted(results, key=lambda r: r.student)
 
 

@@ -94,6 +94,12 @@ def test_collect_folder(tmp_path: Path) -> None:
             "timestamp.txt",
         ]
     assert (incoming / "lead-2" / ASSIGNMENT / f"{ASSIGNMENT}-final.ipynb").exists()  # kept
+    again = collect_folder(course, ASSIGNMENT, incoming)
+    assert again[1].startswith("collected lead-1 (the earlier submission was moved to replaced/")
+    (earlier,) = (course / "replaced" / "lead-1" / ASSIGNMENT).iterdir()
+    assert (earlier / f"{ASSIGNMENT}.ipynb").read_bytes() == (
+        FIXTURES / "perfect" / f"{ASSIGNMENT}.ipynb"
+    ).read_bytes()
 
 
 @pytest.mark.nbgrader

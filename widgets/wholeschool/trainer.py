@@ -69,12 +69,14 @@ def collect_folder(root: Path, assignment: str, incoming: Path) -> list[str]:
     """Copy ``incoming/<student>/[<assignment>/]`` into ``submitted/<student>/<assignment>/``.
 
     Returns one line per student saying what was done. A single notebook under another name
-    is renamed to the expected name (and said so); other problems are left for autograde to
-    report.
+    is renamed to the expected name (and said so); an earlier submission is moved to
+    ``replaced/``, never deleted; other problems are left for autograde to report.
     """
     lines = []
     expected = expected_notebooks(root, assignment)
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    now = dt.datetime.now(dt.timezone.utc)
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    folder_stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
     for folder in sorted(p for p in incoming.iterdir() if p.is_dir()):
         student = folder.name
         if not STUDENT_ID.match(student):
@@ -82,17 +84,20 @@ def collect_folder(root: Path, assignment: str, incoming: Path) -> list[str]:
             continue
         work = folder / assignment if (folder / assignment).is_dir() else folder
         dest = root / "submitted" / student / assignment
-        if dest.exists():
-            shutil.rmtree(dest)
+        note = ""
+        if dest.exists():  # a resubmission: keep the earlier one rather than delete it
+            kept = root / "replaced" / student / assignment / folder_stamp
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            dest.rename(kept)
+            note = f" (the earlier submission was moved to {kept.relative_to(root)})"
         shutil.copytree(work, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
         (dest / "timestamp.txt").write_text(stamp + "\n", encoding="utf-8")
-        note = ""
         present = sorted(p.name for p in dest.glob("*.ipynb"))
         missing = [name for name in expected if name not in present]
         extra = [name for name in present if name not in expected]
         if len(expected) == 1 and missing and len(extra) == 1:
             (dest / extra[0]).rename(dest / expected[0])
-            note = f" (renamed {extra[0]} to {expected[0]})"
+            note += f" (renamed {extra[0]} to {expected[0]})"
         lines.append(f"collected {student}{note}")
     return lines
 

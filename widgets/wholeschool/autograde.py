@@ -340,8 +340,9 @@ def _in_pool(
     # On Linux, fork workers from this process after importing nbgrader here, so the import
     # (about two seconds) is paid once, not once per worker. Nothing that must not be copied
     # exists yet: no kernel, event loop or open database connection (prepare_gradebook
-    # disposed of its engine). Elsewhere, spawn clean interpreters.
-    if sys.platform == "linux":
+    # disposed of its engine). Elsewhere, and inside a Jupyter kernel (whose event loop and
+    # sockets must not be copied), spawn clean interpreters.
+    if sys.platform == "linux" and "ipykernel" not in sys.modules:
         import nbgrader.apps.api  # noqa: F401
 
         context = multiprocessing.get_context("fork")

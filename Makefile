@@ -22,10 +22,7 @@ book: $(STAMP)
 	status=$$?; rm -rf "$$records"; exit $$status
 
 serve: book
-	@echo ""
-	@echo "  The course is at  http://127.0.0.1:$(PORT)/   (press Ctrl+C to stop)"
-	@echo ""
-	$(PY) -m http.server $(PORT) --bind 127.0.0.1 --directory _build/html
+	$(VENV)/bin/wholeschool serve _build/html --port $(PORT)
 
 test: $(STAMP)
 	bash .ci/system-deps.sh
@@ -38,9 +35,12 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
-benchmarks: $(STAMP)
+benchmarks: book
 	$(PY) benchmarks/build_book.py
+	$(PY) benchmarks/widgets.py
+	$(PY) benchmarks/reports.py
 	$(PY) benchmarks/autograde.py
+	$(PY) benchmarks/site.py
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gzip
-import http.server
 import os
 import threading
 from collections.abc import Iterator
@@ -21,6 +19,7 @@ from urllib.parse import unquote, urlparse, urlsplit
 
 import yaml
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from wholeschool.serve import make_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("WHOLESCHOOL_CHROMIUM", "/usr/bin/chromium"))
@@ -33,8 +32,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-#: Types a web host usually sends gzip-compressed (used only when ``serve(compress=True)``).
-COMPRESSIBLE = (".html", ".js", ".css", ".json", ".svg", ".txt", ".inv")
 
 
 def toc_docnames(root: Path = ROOT) -> list[str]:
@@ -54,42 +51,10 @@ def toc_docnames(root: Path = ROOT) -> list[str]:
     return names
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    """Static files, no request log; optionally gzip text files like a typical web host."""
-
-    compress = False
-
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-        pass
-
-    def do_GET(self) -> None:
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        wants_gzip = "gzip" in self.headers.get("Accept-Encoding", "")
-        if not (self.compress and wants_gzip and path.is_file() and path.suffix in COMPRESSIBLE):
-            return super().do_GET()
-        body = _gzipped(path, path.stat().st_mtime_ns)
-        self.send_response(200)
-        self.send_header("Content-Type", self.guess_type(str(path)))
-        self.send_header("Content-Encoding", "gzip")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-
-@functools.lru_cache(maxsize=512)
-def _gzipped(path: Path, mtime_ns: int) -> bytes:
-    return gzip.compress(path.read_bytes(), compresslevel=6)
-
-
 @contextmanager
 def serve(directory: Path, *, compress: bool = False) -> Iterator[str]:
     """Serve ``directory`` on a free port of 127.0.0.1 from a thread; yield the base URL."""
-    handler = type("Handler", (_QuietHandler,), {"compress": compress})
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(directory))
-    )
+    server = make_server(directory, port=0, compress=compress, quiet=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -50,3 +50,62 @@ def test_framework_lists_every_indicator():
     assert result.returncode == 0
     for indicator_id in FRAMEWORK.indicator_by_id:
         assert indicator_id in result.stdout
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_serve_sends_the_book_gzip_compressed(tmp_path: Path):
+    import gzip
+    import time
+    import urllib.request
+
+    site = tmp_path / "html"
+    site.mkdir()
+    script = ("var widgets = 1;\n" * 5000).encode()
+    (site / "index.html").write_text("<!DOCTYPE html><title>Course</title>", encoding="utf-8")
+    (site / "embed.js").write_bytes(script)
+    port = _free_port()
+    server = subprocess.Popen(
+        [str(BIN / "wholeschool"), "serve", str(site), "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert f"http://127.0.0.1:{port}/" in server.stdout.readline() + server.stdout.readline()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/embed.js", headers={"Accept-Encoding": "gzip"}
+        )
+        for _ in range(50):
+            try:
+                response = urllib.request.urlopen(request, timeout=5)
+                break
+            except OSError:
+                time.sleep(0.1)
+        body = response.read()
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert len(body) < len(script) / 10
+        assert gzip.decompress(body) == script
+        plain = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
+        assert plain.headers.get("Content-Encoding") is None
+        assert b"<title>Course</title>" in plain.read()
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_serve_reports_a_busy_port(tmp_path: Path):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        result = run("serve", str(tmp_path), "--port", str(busy.getsockname()[1]))
+    assert result.returncode == 1
+    assert "cannot listen on port" in result.stderr

@@ -40,6 +40,26 @@ def validate(paths: tuple[str, ...]) -> None:
 
 
 @main.command()
+@click.argument("directory", default="_build/html", type=click.Path(exists=True, file_okay=False))
+@click.option("--port", default=8000, show_default=True, help="Port on 127.0.0.1.")
+def serve(directory: str, port: int) -> None:
+    """Serve the built book (gzip-compressed, as a web host would) until Ctrl+C."""
+    from .serve import make_server
+
+    try:
+        server = make_server(directory, port=port)
+    except OSError as error:
+        raise click.ClickException(f"cannot listen on port {port}: {error.strerror}") from None
+    click.echo(f"\n  The course is at  http://127.0.0.1:{server.server_port}/   (Ctrl+C to stop)\n")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        server.server_close()
+
+
+@main.command()
 def framework() -> None:
     """Print the principles, indicators and rating scale of the framework."""
     click.echo(f"{FRAMEWORK.title} (version {FRAMEWORK.version})")

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from helpers import BIN
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from wholeschool import FRAMEWORK, RecordError
@@ -228,3 +231,21 @@ def test_any_link_text_is_accepted_cleanly_or_refused_with_a_message(text):
     else:
         assert link == text.strip() and link
         assert link.lower().startswith(("http://", "https://")) or "://" not in link
+
+
+def test_the_evidence_kind_is_known_without_importing_evidence(tmp_path: Path):
+    """A fresh interpreter that only uses storage, and the real `validate` command, read it."""
+    add_evidence("ethos.2", "Anti-bullying policy review", TODAY, "S:/Policies/b.pdf", tmp_path)
+    add_evidence("ethos.2", "Pupil survey summary", TODAY, "S:/Surveys/s.pdf", tmp_path)
+    code = "import sys; from wholeschool.storage import load_record; print(load_record(sys.argv[1]).kind)"
+    run = subprocess.run(
+        [sys.executable, "-c", code, str(evidence_path(tmp_path))], capture_output=True, text=True
+    )
+    assert run.stdout.strip() == "evidence", run.stderr
+    run = subprocess.run(
+        [str(BIN / "wholeschool"), "validate", str(tmp_path)], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stdout
+    assert run.stdout.splitlines() == [
+        f"ok    {evidence_path(tmp_path)} (evidence, My school, {TODAY})"
+    ]  # one record: its two versions in .history/ are not listed

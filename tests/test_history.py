@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -20,7 +20,7 @@ from wholeschool.history import (
     save_with_history,
     version_at,
 )
-from wholeschool.storage import load_record, save_record
+from wholeschool.storage import load_record, save_record, scan_records
 
 INDICATORS = sorted(FRAMEWORK.indicator_by_id)
 UTC = dt.timezone.utc
@@ -162,17 +162,35 @@ def test_keep_version_only_where_history_is_kept(tmp_path: Path, monkeypatch):
     assert keep_version(started / "audit.json").number == 1  # a folder that keeps history
 
 
-def test_keep_version_warns_but_does_not_fail_the_save(tmp_path: Path, monkeypatch):
+def test_a_history_that_cannot_be_written_warns_but_the_save_succeeds(tmp_path: Path):
     path = tmp_path / "audit.json"
     save_with_history(audit(1), path)
-    save_record(audit(2), path)
-
-    def full(*args, **kwargs):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(os, "fsync", full)
+    shutil.rmtree(history_folder(path))
+    history_folder(path).write_text("not a folder", encoding="utf-8")  # history broken by hand
     with pytest.warns(UserWarning, match="could not be added to its history"):
-        assert keep_version(path) is None
+        save_record(audit(2), path)
     assert load_record(path) == audit(2)
-    assert len(list_versions(path)) == 1
-    assert [p.name for p in history_folder(path).iterdir()] == [list_versions(path)[0].path.name]
+    assert history_folder(path).read_text(encoding="utf-8") == "not a folder"  # left alone
+
+
+def test_every_save_in_the_records_folder_keeps_a_version(tmp_path: Path, monkeypatch):
+    """storage.save_record itself keeps history where the lead's records live."""
+    monkeypatch.setenv("WHOLESCHOOL_RECORDS", str(tmp_path))
+    path = tmp_path / "audit.json"
+    for step in range(5):
+        save_record(audit(step), path)
+    assert [v.read() for v in list_versions(path)] == [audit(step) for step in range(5)]
+
+
+def test_saves_elsewhere_leave_the_folder_as_it_was(tmp_path: Path):
+    path = tmp_path / "elsewhere" / "audit.json"
+    save_record(audit(1), path)
+    save_record(audit(2), path)
+    assert [p.name for p in path.parent.iterdir()] == ["audit.json"]
+
+
+def test_record_scans_skip_history(tmp_path: Path):
+    path = tmp_path / "audit.json"
+    for step in range(3):
+        save_with_history(audit(step), path)
+    assert [loaded.path for loaded in scan_records([tmp_path])] == [path]

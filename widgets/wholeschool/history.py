@@ -185,8 +185,10 @@ def restore_version(
 
     path = Path(path)
     record = _find(path, version).read(framework)
-    save_record(record, path, framework)
-    return record_version(path, force=True)
+    before = len(list_versions(path))
+    save_record(record, path, framework)  # may add the version itself (see keep_version)
+    versions = list_versions(path)
+    return versions[-1] if len(versions) > before else record_version(path, force=True)
 
 
 def version_at(path: str | os.PathLike[str], when: dt.datetime | dt.date) -> Version | None:

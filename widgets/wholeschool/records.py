@@ -206,3 +206,6 @@ class ProgressLog(Record):
 RECORD_TYPES: dict[str, type[Record]] = {
     cls.kind_name: cls for cls in (AuditRecord, PlanRecord, ProgressLog)
 }
+
+# The evidence log (evidence.py) builds on Record and adds the "evidence" kind to RECORD_TYPES.
+from . import evidence  # noqa: E402, F401

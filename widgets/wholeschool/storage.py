@@ -119,6 +119,9 @@ def save_record(
             ) from None
     text = record.model_dump_json(indent=2) + "\n"
     write_atomic(path, text)
+    from .history import keep_version  # history builds on storage, so imported here
+
+    keep_version(path)  # adds a version under .history/ where the folder keeps history
     return path
 
 
@@ -150,7 +153,12 @@ def iter_record_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]
     """Expand folders into the ``*.json`` files below them, in a stable order."""
     for item in map(Path, paths):
         if item.is_dir():
-            yield from sorted(p for p in item.rglob("*.json") if not p.name.startswith("."))
+            yield from sorted(
+                p
+                for p in item.rglob("*.json")
+                # hidden files and folders (temporary files, .history versions) are not records
+                if not any(part.startswith(".") for part in p.relative_to(item).parts)
+            )
         else:
             yield item
 

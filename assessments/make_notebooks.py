@@ -25,6 +25,7 @@ from wholeschool import plan
 from wholeschool.content import Question, reflection_questions
 from wholeschool.framework import FRAMEWORK
 from wholeschool.records import NO_PUPIL_DATA
+from wholeschool.reflect_cells import structured_reflection_specs
 from wholeschool.rubric import Rubric, load_rubric
 
 HERE = Path(__file__).resolve().parent
@@ -388,12 +389,28 @@ def reflection_cells(questions: tuple[Question, ...], rubric: Rubric) -> list[No
 
 
 def structured_reflection_cells(assignment: str) -> list[NotebookNode]:
-    """Structured reflection cells with autograded checks (issue 9): none yet.
+    """Structured reflection with autograded checks (issue 9), in every principle's assignment.
 
-    Return cells built with ``markdown``/``code`` (unique ids, nbgrader metadata) and they
-    appear after the written reflections in every assignment.
+    The cell text comes from ``wholeschool.reflect_cells``, next to the checks it runs: a
+    prompt, the answer cell (template for the lead, model answer as the solution), the visible
+    checklist cell and one hidden test cell per criterion.
     """
-    return []
+    if assignment == CAPSTONE:
+        return []
+    cells = []
+    for spec in structured_reflection_specs(assignment):
+        if spec.kind == "markdown":
+            cells.append(markdown(spec.id, spec.source))
+        elif spec.kind == "answer":
+            cells.append(code(spec.id, spec.source, solution=True))
+        else:
+            cells.append(code(spec.id, spec.source, grade=True, locked=True, points=spec.points))
+    return cells
+
+
+def cell_points(cells: list[NotebookNode]) -> int:
+    """Points of the grade cells among ``cells``."""
+    return sum(c.metadata.get("nbgrader", {}).get("points", 0) for c in cells)
 
 
 def questions_for(assignment: str) -> tuple[Question, ...]:
@@ -404,13 +421,15 @@ def assignment_cells(assignment: str, rubric: Rubric) -> list[NotebookNode]:
     """Every cell of an assignment notebook, in order."""
     tasks = [DATA_TASKS[task_id] for task_id in ASSIGNMENT_TASKS[assignment]]
     questions = questions_for(assignment)
+    structured = structured_reflection_cells(assignment)
     points = sum(t.points for t in tasks) + PLAN_POINTS + sum(q.points for q in questions)
+    points += cell_points(structured)
     cells = intro_cells(assignment, points)
     for number, task in enumerate(tasks, start=1):
         cells += data_task_cells(task, number)
     cells += plan_check_cells()
     cells += reflection_cells(questions, rubric)
-    cells += structured_reflection_cells(assignment)
+    cells += structured
     return cells
 
 

@@ -41,6 +41,13 @@ AUTO_SCORES = {
     "huge-output": 6.0,  # the 50 MB stored output is cleared before grading
     "prints-huge": 6.0,  # prints 50 MB when run: the output is cut, the answers still count
 }
+#: Plus the structured reflection's automatic points (issue 9, 8 criteria at 1 point): every
+#: case but blank submits the model answer, and blank still holds the template.
+REFLECTION_POINTS = 8.0
+AUTO_SCORES = {
+    case: score + (0.0 if case == "blank" else REFLECTION_POINTS)
+    for case, score in AUTO_SCORES.items()
+}
 NOT_GRADED = {
     "empty": "identifying-need.ipynb is empty",
     "not-json": "identifying-need.ipynb is not a notebook: not valid JSON",
@@ -246,7 +253,7 @@ def test_feedback_has_html_and_rubric_levels(cycle: dict) -> None:
         page = folder / case / ASSIGNMENT / f"{ASSIGNMENT}.html"
         assert 0 < page.stat().st_size < 2_000_000, case  # 50 MB of output never reaches it
     text = (folder / "perfect" / ASSIGNMENT / "rubric-feedback.md").read_text(encoding="utf-8")
-    assert "Total: **14 / 18**" in text
+    assert "Total: **22 / 26**" in text  # 18 + 8 structured reflection points
     assert "**4 / 4 — Strong**" in text and "**3 / 4 — Strong**" in text
     assert "**1 / 4 — Emerging**" in text
     assert "Builds safe practice into the plan itself" in text  # the Strong descriptor
@@ -262,11 +269,11 @@ def test_report_totals_are_exact(cycle: dict) -> None:
     manual = pd.Series(MANUAL).groupby(level=0).sum()
     for case, auto in AUTO_SCORES.items():
         assert totals.loc[case, "score"] == auto + manual.get(case, 0), case
-        assert totals.loc[case, "max_score"] == 18
+        assert totals.loc[case, "max_score"] == 18 + REFLECTION_POINTS
     assert totals.loc["perfect", "to_mark"] == 0
     assert totals.loc["sys-exit", "to_mark"] == 3
     scores = pd.read_csv(out / "scores.csv")
-    assert len(scores) == 6 * len(AUTO_SCORES)
+    assert len(scores) == (6 + 8) * len(AUTO_SCORES)  # 8 structured reflection cells
     wide = pd.read_csv(out / "scores-by-question.csv").set_index("student")
     assert wide.loc["partial", ["lowest-wellbeing-tests", "referral-rate-tests"]].tolist() == [2, 0]
     assert wide.loc["perfect", "identifying-need-q2"] == 3

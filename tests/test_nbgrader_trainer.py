@@ -146,7 +146,7 @@ def test_autograde_waits_out_a_locked_gradebook(tmp_path: Path) -> None:
             "SELECT SUM(grade.auto_score) FROM grade JOIN submitted_notebook "
             "ON grade.notebook_id = submitted_notebook.id"
         ).fetchone()[0]
-    assert total == 6.0
+    assert total == 6.0 + 8.0  # data tasks and plan, plus the structured reflection (issue 9)
 
 
 @pytest.mark.nbgrader
@@ -187,7 +187,7 @@ def test_exchange_round_trip(tmp_path: Path) -> None:
     run(lead, "nbgrader", "fetch_feedback", ASSIGNMENT)
     returned = list((lead / ASSIGNMENT / "feedback").rglob(f"{ASSIGNMENT}.html"))
     assert len(returned) == 1
-    assert "Score: 6.0 / 18.0" in returned[0].read_text(encoding="utf-8").replace("  ", " ")
+    assert "Score: 14.0 / 26.0" in returned[0].read_text(encoding="utf-8").replace("  ", " ")
 
 
 def test_limit_output_size_cuts_text_and_drops_big_data() -> None:

@@ -9,10 +9,11 @@ from __future__ import annotations
 import csv
 import io
 import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from .storage import write_atomic
 
 Cell = str | int | float | None
 Rows = Sequence[Sequence[Cell]]
@@ -27,23 +28,6 @@ class Table:
     widths: dict[str, int] = field(default_factory=dict)
 
 
-def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def _text(cell: Cell) -> str:
     return "" if cell is None else str(cell)
 
@@ -54,7 +38,7 @@ def write_csv(path: str | os.PathLike[str], table: Table) -> Path:
     writer = csv.writer(buffer)
     writer.writerow(table.columns)
     writer.writerows([[_text(c) for c in row] for row in table.rows])
-    return write_bytes_atomic(path, buffer.getvalue().encode("utf-8-sig"))
+    return write_atomic(path, buffer.getvalue().encode("utf-8-sig"))
 
 
 def write_xlsx(path: str | os.PathLike[str], sheets: dict[str, Table]) -> Path:
@@ -85,7 +69,7 @@ def write_xlsx(path: str | os.PathLike[str], sheets: dict[str, Table]) -> Path:
             sheet.auto_filter.ref = sheet.dimensions
     buffer = io.BytesIO()
     book.save(buffer)
-    return write_bytes_atomic(path, buffer.getvalue())
+    return write_atomic(path, buffer.getvalue())
 
 
 def markdown_table(table: Table) -> str:
@@ -102,7 +86,7 @@ def markdown_table(table: Table) -> str:
 
 def write_text(path: str | os.PathLike[str], text: str) -> Path:
     """A UTF-8 text file (Markdown, HTML), written atomically."""
-    return write_bytes_atomic(path, text.encode("utf-8"))
+    return write_atomic(path, text.encode("utf-8"))
 
 
 def markdown_to_html(markdown: str, title: str) -> str:
@@ -170,4 +154,4 @@ def write_docx(path: str | os.PathLike[str], blocks: Sequence[Block]) -> Path:
             document.add_picture(io.BytesIO(block.png), width=Cm(block.width_cm))
     buffer = io.BytesIO()
     document.save(buffer)
-    return write_bytes_atomic(path, buffer.getvalue())
+    return write_atomic(path, buffer.getvalue())

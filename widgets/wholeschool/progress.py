@@ -35,14 +35,13 @@ from .exports import (
     Table,
     markdown_table,
     markdown_to_html,
-    write_bytes_atomic,
     write_docx,
     write_text,
 )
 from .exports import Image as DocImage
 from .framework import FRAMEWORK, Framework
 from .records import NO_PUPIL_DATA, AuditRecord, ProgressLog
-from .storage import load_record, records_folder, save_record, scan_records
+from .storage import load_record, records_folder, save_record, scan_records, write_atomic
 from .terms import Term, term_of
 
 TERMS_PER_YEAR = 3
@@ -421,7 +420,7 @@ def export_summary(
     written: dict[str, Path] = {}
     if "md" in formats:
         for key, data in pngs.items():
-            write_bytes_atomic(out / f"progress-{key}.png", data)
+            write_atomic(out / f"progress-{key}.png", data)
         names = {key: f"progress-{key}.png" for key in pngs}
         written["md"] = write_text(out / "progress-summary.md", progress.markdown(names))
     if "html" in formats:

@@ -16,7 +16,6 @@ import datetime as dt
 import html
 import io
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from .evidence import EvidenceLog
 from .framework import FRAMEWORK, Framework
 from .history import diff_dates
 from .records import AuditRecord, PlanAction, PlanRecord, ProgressLog, Record
-from .storage import load_record
+from .storage import load_record, write_atomic
 from .terms import Term, term_of
 
 OPEN_STATUSES = ("not started", "in progress", "on hold")
@@ -744,21 +743,6 @@ def to_docx(report: GovernorReport):
 # --- Writing files --------------------------------------------------------------------------
 
 
-def _write_bytes_atomic(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
-
-
 def write_report(report: GovernorReport, out: str | os.PathLike[str]) -> Path:
     """Write ``report`` to ``out``: ``.docx`` for Word, ``.html``/``.htm`` for a web page."""
     out = Path(out)
@@ -766,7 +750,7 @@ def write_report(report: GovernorReport, out: str | os.PathLike[str]) -> Path:
     if suffix == ".docx":
         buffer = io.BytesIO()
         to_docx(report).save(buffer)
-        return _write_bytes_atomic(out, buffer.getvalue())
+        return write_atomic(out, buffer.getvalue())
     if suffix in (".html", ".htm"):
-        return _write_bytes_atomic(out, to_html(report).encode("utf-8"))
+        return write_atomic(out, to_html(report).encode("utf-8"))
     raise RecordError(out, None, "the report file name must end in .docx or .html")

@@ -16,10 +16,9 @@ from pathlib import Path
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_description import DescriptionStyle
 from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
-from pydantic import ValidationError
 
-from .autosave import DEFAULT_DELAY, Autosaver
-from .errors import RecordError, from_validation_error
+from .autosave import DEFAULT_DELAY, Autosaver, SavesItself
+from .errors import RecordError
 from .framework import FRAMEWORK, Framework, Indicator, Principle
 from .records import NO_PUPIL_DATA, AuditRecord, IndicatorRating
 from .storage import load_record, records_folder, save_record
@@ -146,7 +145,7 @@ class IndicatorRow:
         return {"rating": self.value, "note": self.note.value}
 
 
-class AuditForm(widgets.VBox):
+class AuditForm(SavesItself, widgets.VBox):
     """Self-audit of one or more principles that saves itself to ``path`` on every change."""
 
     def __init__(
@@ -215,42 +214,31 @@ class AuditForm(widgets.VBox):
         """Save a pending change now instead of waiting for the debounce timer."""
         self.saver.flush()
 
-    def _save(self) -> None:
+    def _write(self) -> None:
         """Merge this form's indicators into the record on disk and write it atomically."""
-        try:
-            existing = (
-                load_record(self.path, AuditRecord, self.framework) if self.path.exists() else None
-            )
-            ratings = dict(existing.ratings) if existing else {}
-            for indicator_id, row in self.rows.items():
-                entry = row.entry()
-                if entry is None:
-                    ratings.pop(indicator_id, None)
-                else:
-                    ratings[indicator_id] = entry
-            order = list(self.framework.indicator_by_id)
-            ratings = dict(
-                sorted(ratings.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 0)
-            )
-            record = AuditRecord.model_validate(
-                {
-                    "school": self.school.value or DEFAULT_SCHOOL,
-                    "framework_version": self.framework.version,
-                    "date": dt.date.today(),
-                    "ratings": ratings,
-                }
-            )
-            save_record(record, self.path, self.framework)
-        except ValidationError as error:
-            self._fail(from_validation_error(error, self.path, RecordError))
-        except RecordError as error:
-            self._fail(error)
-        except OSError as error:
-            self._fail(RecordError(self.path, None, f"could not be written ({error.strerror})"))
-        else:
-            self.error = None
-            self.saved_at = dt.datetime.now()
-            self.status.value = f"Saved at {self.saved_at:%H:%M}"
+        existing = (
+            load_record(self.path, AuditRecord, self.framework) if self.path.exists() else None
+        )
+        ratings = dict(existing.ratings) if existing else {}
+        for indicator_id, row in self.rows.items():
+            entry = row.entry()
+            if entry is None:
+                ratings.pop(indicator_id, None)
+            else:
+                ratings[indicator_id] = entry
+        order = list(self.framework.indicator_by_id)
+        ratings = dict(
+            sorted(ratings.items(), key=lambda kv: order.index(kv[0]) if kv[0] in order else 0)
+        )
+        record = AuditRecord.model_validate(
+            {
+                "school": self.school.value or DEFAULT_SCHOOL,
+                "framework_version": self.framework.version,
+                "date": dt.date.today(),
+                "ratings": ratings,
+            }
+        )
+        save_record(record, self.path, self.framework)
 
     def _fail(self, error: RecordError) -> None:
         self.error = str(error)

@@ -9,9 +9,15 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import datetime as dt
 import threading
 import weakref
 from collections.abc import Callable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from .errors import RecordError, from_validation_error
 
 #: Seconds of quiet before a change is written to disk.
 DEFAULT_DELAY = 0.5
@@ -59,6 +65,40 @@ class Autosaver:
                 return
             self._save()  # changed() waits on the lock, so no change is lost meanwhile
             self._dirty = False
+
+
+class SavesItself:
+    """Mixin for a widget that writes its record on every change.
+
+    Subclasses provide ``path``, a ``status`` widget, ``_write()`` (build and save the record)
+    and ``_fail(error)`` (show the error kindly). Every way a save can fail (invalid values, a
+    bad file already on disk, a full or read-only disk) reaches ``_fail`` as a
+    :class:`RecordError` naming the file and the field; nothing on disk is changed then.
+    """
+
+    path: Path
+    error: str | None = None
+    saved_at: dt.datetime | None = None
+
+    def _write(self) -> None:
+        raise NotImplementedError
+
+    def _fail(self, error: RecordError) -> None:
+        raise NotImplementedError
+
+    def _save(self) -> None:
+        try:
+            self._write()
+        except ValidationError as error:
+            self._fail(from_validation_error(error, self.path, RecordError))
+        except RecordError as error:
+            self._fail(error)
+        except OSError as error:
+            self._fail(RecordError(self.path, None, f"could not be written ({error.strerror})"))
+        else:
+            self.error = None
+            self.saved_at = dt.datetime.now()
+            self.status.value = f"Saved at {self.saved_at:%H:%M}"
 
 
 @atexit.register

@@ -27,7 +27,7 @@ from IPython.display import Markdown
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from .audit import load_audit
-from .autosave import DEFAULT_DELAY, Autosaver
+from .autosave import DEFAULT_DELAY, Autosaver, SavesItself
 from .errors import DataFileError, RecordError, from_validation_error
 from .exports import Heading as DocHeading
 from .exports import Paragraph as DocParagraph
@@ -414,7 +414,7 @@ class ActionRow:
         }
 
 
-class PlanEditor(widgets.VBox):
+class PlanEditor(SavesItself, widgets.VBox):
     """An editable action plan that saves itself to ``path`` on every change."""
 
     def __init__(
@@ -486,27 +486,16 @@ class PlanEditor(widgets.VBox):
     def save_now(self) -> None:
         self._save()
 
-    def _save(self) -> None:
-        try:
-            record = PlanRecord.model_validate(
-                {
-                    **self.plan.model_dump(exclude={"actions", "date", "kind"}),
-                    "date": dt.date.today(),
-                    "actions": [row.data() for row in self.rows],
-                }
-            )
-            save_record(record, self.path, self.framework)
-        except ValidationError as error:
-            self._fail(from_validation_error(error, self.path, RecordError))
-        except RecordError as error:
-            self._fail(error)
-        except OSError as error:
-            self._fail(RecordError(self.path, None, f"could not be written ({error.strerror})"))
-        else:
-            self.plan = record
-            self.error = None
-            self.saved_at = dt.datetime.now()
-            self.status.value = f"Saved at {self.saved_at:%H:%M}"
+    def _write(self) -> None:
+        record = PlanRecord.model_validate(
+            {
+                **self.plan.model_dump(exclude={"actions", "date", "kind"}),
+                "date": dt.date.today(),
+                "actions": [row.data() for row in self.rows],
+            }
+        )
+        save_record(record, self.path, self.framework)
+        self.plan = record
 
     def _fail(self, error: RecordError) -> None:
         self.error = _friendly(error)

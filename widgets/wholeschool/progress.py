@@ -23,12 +23,11 @@ from pathlib import Path
 
 import ipywidgets as widgets
 from IPython.display import Image, Markdown, display
-from pydantic import ValidationError
 
 from . import charts
 from .audit import descriptor_html, load_audit, rating_options
-from .autosave import DEFAULT_DELAY, Autosaver
-from .errors import RecordError, from_validation_error
+from .autosave import DEFAULT_DELAY, Autosaver, SavesItself
+from .errors import RecordError
 from .exports import (
     Heading,
     Paragraph,
@@ -145,7 +144,7 @@ def principle_averages(
 # --- The widget -----------------------------------------------------------------------------
 
 
-class ProgressForm(widgets.VBox):
+class ProgressForm(SavesItself, widgets.VBox):
     """This term's log: opens the existing one or starts a new one; saves itself on change."""
 
     def __init__(
@@ -264,24 +263,13 @@ class ProgressForm(widgets.VBox):
             }
         )
 
-    def _save(self) -> None:
-        try:
-            log = self.record()
-            if self.filed:
-                save_record(log, self.path, self.framework)
-            else:
-                self.path = file_log(log, self.folder, self.framework)
-                self.filed = True
-        except ValidationError as error:
-            self._fail(from_validation_error(error, self.path, RecordError))
-        except RecordError as error:
-            self._fail(error)
-        except OSError as error:
-            self._fail(RecordError(self.path, None, f"could not be written ({error.strerror})"))
+    def _write(self) -> None:
+        log = self.record()
+        if self.filed:
+            save_record(log, self.path, self.framework)
         else:
-            self.error = None
-            self.saved_at = dt.datetime.now()
-            self.status.value = f"Saved at {self.saved_at:%H:%M}"
+            self.path = file_log(log, self.folder, self.framework)
+            self.filed = True
 
     def _fail(self, error: RecordError) -> None:
         self.error = str(error)

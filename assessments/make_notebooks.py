@@ -271,10 +271,16 @@ def title(assignment: str) -> tuple[str, str]:
 def intro_cells(assignment: str, points: int) -> list[NotebookNode]:
     heading, summary = title(assignment)
     principle = "None" if assignment == CAPSTONE else f'"{assignment}"'
+    automatic = (
+        "The data tasks and the action-plan check are"
+        if assignment == CAPSTONE
+        else "The data tasks, the action-plan check and the checklist on your structured "
+        "reflection are"
+    )
     text = (
         f"# {heading}\n\n{summary}\n\n"
-        f"This assignment is worth **{points} points**. The data tasks and the action-plan check "
-        "are marked automatically; your written reflections are marked by your trainer against "
+        f"This assignment is worth **{points} points**. {automatic} "
+        "marked automatically; your written reflections are marked by your trainer against "
         "the rubric shown below them. Run the notebook from top to bottom (*Kernel → Restart "
         "and Run All*) before you submit. Do not rename this notebook or delete any cell.\n\n"
         f"{SAFEGUARDING}"

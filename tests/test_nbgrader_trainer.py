@@ -3,6 +3,7 @@ locked gradebook (a real SQLite lock held while nbgrader grades)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -230,3 +231,17 @@ def test_autograde_before_release_says_what_to_do(tmp_path: Path) -> None:
     assert f"wholeschool trainer release {ASSIGNMENT}" in result.output
     empty = CliRunner().invoke(main, ["trainer", "--course", str(course), "autograde", "ethos"])
     assert empty.exit_code == 1 and "no submissions of ethos" in empty.output
+
+
+def test_grading_runs_with_an_empty_records_folder_not_the_trainers(tmp_path, monkeypatch):
+    from wholeschool.autograde import no_records_of_our_own
+
+    trainers = tmp_path / "trainer-records"
+    trainers.mkdir()
+    (trainers / "audit.json").write_text("{}", encoding="utf-8")
+    monkeypatch.setenv("WHOLESCHOOL_RECORDS", str(trainers))
+    with no_records_of_our_own() as folder:
+        assert os.environ["WHOLESCHOOL_RECORDS"] == str(folder)
+        assert folder != trainers and list(folder.iterdir()) == []
+    assert os.environ["WHOLESCHOOL_RECORDS"] == str(trainers)
+    assert not folder.exists()

@@ -29,8 +29,9 @@ import json
 import multiprocessing
 import os
 import sys
+import tempfile
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -300,6 +301,26 @@ def _failure_reason(log: str) -> str:
     return "nbgrader could not grade it; see the log"
 
 
+@contextlib.contextmanager
+def no_records_of_our_own() -> Iterator[Path]:
+    """Point ``WHOLESCHOOL_RECORDS`` at an empty folder while submissions run.
+
+    Grading kernels (and the workers that start them) inherit this process's environment. A
+    submission's checks read "the lead's records"; on the trainer's machine those would be the
+    trainer's own, which must neither leak into a lead's feedback nor sway a grade.
+    """
+    before = os.environ.get("WHOLESCHOOL_RECORDS")
+    with tempfile.TemporaryDirectory(prefix="wholeschool-grading-records-") as empty:
+        os.environ["WHOLESCHOOL_RECORDS"] = empty
+        try:
+            yield Path(empty)
+        finally:
+            if before is None:
+                os.environ.pop("WHOLESCHOOL_RECORDS", None)
+            else:
+                os.environ["WHOLESCHOOL_RECORDS"] = before
+
+
 def autograde_cohort(
     root: str | os.PathLike[str],
     assignment: str,
@@ -321,10 +342,11 @@ def autograde_cohort(
     release_cells = locked_cells(root, assignment)
     workers = max(1, min(workers or os.cpu_count() or 1, len(students)))
     args = (expected, timeout, retries, release_cells)
-    if workers == 1:
-        results = [grade_student(root, assignment, s, *args) for s in students]
-    else:
-        results = _in_pool(root, assignment, students, workers, args)
+    with no_records_of_our_own():
+        if workers == 1:
+            results = [grade_student(root, assignment, s, *args) for s in students]
+        else:
+            results = _in_pool(root, assignment, students, workers, args)
     failed = [r.student for r in results if not r.graded and r.student not in graded_before]
     forget_failed(root, assignment, failed)
     return sorted(results, key=lambda r: r.student)

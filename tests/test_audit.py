@@ -189,3 +189,40 @@ def test_pending_change_survives_a_kernel_restart(tmp_path: Path):
     finally:
         client.stop_channels()
         manager.shutdown_kernel(now=True)
+
+
+def test_evidence_log_sits_below_the_ratings_and_saves_beside_the_audit(tmp_path: Path):
+    import datetime as dt
+
+    from wholeschool.evidence import load_evidence
+
+    form = audit("ethos", tmp_path, delay=0)
+    heading, log = form.children[-2:]
+    assert "Evidence behind your ratings" in heading.value
+    chooser, holder = log.children
+    assert [value for _, value in chooser.options] == [
+        i.id for i in FRAMEWORK.principle("ethos").indicators
+    ]
+    chooser.value = "ethos.3"
+    _, reminder, description, date, link, add, status, listing = holder.children[0].children
+    assert NO_PUPIL_DATA in reminder.value
+    description.value = "Lunchtime quiet room timetable"
+    date.value = dt.date(2026, 10, 1)
+    link.value = "https://example.org/quiet-room"
+    add.click()
+    assert status.value == "Added."
+    assert "Lunchtime quiet room timetable" in listing.value
+    entries = load_evidence(tmp_path).entries["ethos.3"]
+    assert [(e.description, e.date) for e in entries] == [
+        ("Lunchtime quiet room timetable", dt.date(2026, 10, 1))
+    ]
+    link.value, description.value = "not a link", "Something"
+    add.click()
+    assert status.value.startswith("<b>Not added.</b>")
+    assert "link" in status.value
+    assert len(load_evidence(tmp_path).entries["ethos.3"]) == 1
+
+
+def test_the_form_can_leave_the_evidence_log_out(tmp_path: Path):
+    form = audit("ethos", tmp_path, evidence=False)
+    assert all("Evidence behind" not in getattr(c, "value", "") for c in form.children)

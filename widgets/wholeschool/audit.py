@@ -155,6 +155,7 @@ class AuditForm(SavesItself, widgets.VBox):
         *,
         delay: float = DEFAULT_DELAY,
         framework: Framework = FRAMEWORK,
+        evidence: bool = True,
     ) -> None:
         self.path = path
         self.framework = framework
@@ -199,6 +200,13 @@ class AuditForm(SavesItself, widgets.VBox):
             row.note.observe(self._changed, names="value")
         self.school.observe(self._changed, names="value")
         bar = widgets.HBox([self.progress, self.summary, self.status])
+        if evidence:  # the evidence behind the ratings, logged beside them (references only)
+            from .evidence import evidence_log
+
+            sections += [
+                widgets.HTML("<h3>Evidence behind your ratings</h3>"),
+                evidence_log(path.parent, framework, list(self.rows)),
+            ]
         super().__init__([self.school, bar, *sections])
 
     def _update_summary(self) -> None:
@@ -251,7 +259,12 @@ def audit(
     *,
     delay: float = DEFAULT_DELAY,
     framework: Framework = FRAMEWORK,
+    evidence: bool = True,
 ) -> AuditForm:
-    """The self-audit widget for one principle id, or for all eight when ``principle`` is None."""
+    """The self-audit widget for one principle id, or for all eight when ``principle`` is None,
+    with the evidence log for its indicators below the ratings (``evidence=False`` leaves it out).
+    """
     principles = [framework.principle(principle)] if principle else list(framework.principles)
-    return AuditForm(principles, audit_path(folder), delay=delay, framework=framework)
+    return AuditForm(
+        principles, audit_path(folder), delay=delay, framework=framework, evidence=evidence
+    )

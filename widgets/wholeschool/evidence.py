@@ -13,7 +13,7 @@ import datetime as dt
 import html
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Annotated, ClassVar, Literal
 from urllib.parse import urlsplit
@@ -278,12 +278,17 @@ def evidence_panel(
     return widgets.VBox([heading, reminder, description, date, link, add, status, listing])
 
 
-def evidence_log(folder: str | os.PathLike[str] | None = None, framework: Framework = FRAMEWORK):
-    """Pick an indicator, then add and see its evidence (an :func:`evidence_panel` per choice)."""
+def evidence_log(
+    folder: str | os.PathLike[str] | None = None,
+    framework: Framework = FRAMEWORK,
+    indicators: Sequence[str] | None = None,
+):
+    """Pick an indicator (of ``indicators``, default all), then add and see its evidence."""
     import ipywidgets as widgets
 
+    ids = list(indicators) if indicators is not None else list(framework.indicator_by_id)
     chooser = widgets.Dropdown(
-        options=[(f"{i.id}: {i.text[:60]}", i.id) for i in framework.indicator_by_id.values()],
+        options=[(f"{i}: {framework.indicator_by_id[i].text[:60]}", i) for i in ids],
         description="Indicator",
         layout=widgets.Layout(width="95%"),
     )

@@ -55,3 +55,37 @@ def page_text(path: Path) -> str:
         str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
     )
     return re.sub(r"\s+", " ", text)
+
+
+def corrupt(text: str, data) -> bytes:
+    """One byte-level corruption of ``text`` (a flipped, deleted or truncated byte), drawn
+    from Hypothesis ``data``."""
+    from hypothesis import strategies as st
+
+    raw = bytearray(text.encode())
+    position = data.draw(st.integers(0, len(raw) - 1))
+    action = data.draw(st.sampled_from(["flip", "delete", "truncate"]))
+    if action == "flip":
+        raw[position] ^= data.draw(st.integers(1, 255))
+    elif action == "delete":
+        del raw[position]
+    else:
+        del raw[position:]
+    return bytes(raw)
+
+
+def load_corrupted(path: Path, raw: bytes):
+    """Write ``raw`` to ``path`` and load it: a clear ``RecordError`` naming the file, or a
+    record (some changes leave a valid one, a letter of a note say). The file is never touched.
+    Returns the record, or None after an error."""
+    from wholeschool import RecordError, load_record
+
+    path.write_bytes(raw)
+    loaded = None
+    try:
+        loaded = load_record(path)
+    except RecordError as error:
+        assert str(error).startswith(f"{path}: ")
+        assert error.problem
+    assert path.read_bytes() == raw
+    return loaded

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import corrupt, load_corrupted
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from wholeschool import FRAMEWORK, AuditRecord, IndicatorRating, RecordError
@@ -333,27 +334,12 @@ def test_property_plan_round_trip(tmp_path: Path, plan: PlanRecord):
 )
 @given(plan=plans, data=st.data())
 def test_property_plan_corruption_is_caught_and_file_kept(tmp_path: Path, plan: PlanRecord, data):
-    raw = bytearray((plan.model_dump_json(indent=2) + "\n").encode())
-    position = data.draw(st.integers(0, len(raw) - 1))
-    action = data.draw(st.sampled_from(["flip", "delete", "truncate"]))
-    if action == "flip":
-        raw[position] ^= data.draw(st.integers(1, 255))
-    elif action == "delete":
-        del raw[position]
-    else:
-        del raw[position:]
-    path = tmp_path / "plan.json"
-    path.write_bytes(bytes(raw))
-    try:
-        loaded = load_record(path)
-    except RecordError as error:
-        assert str(error).startswith(f"{path}: ")
-        assert error.problem
-    else:
+    raw = corrupt(plan.model_dump_json(indent=2) + "\n", data)
+    loaded = load_corrupted(tmp_path / "plan.json", raw)
+    if loaded is not None:
         # Some changes leave a valid record (a letter of a text field, say): still valid then.
         assert isinstance(loaded, PlanRecord)
         assert PlanRecord.model_validate(loaded.model_dump()) == loaded
-    assert path.read_bytes() == bytes(raw)
 
 
 def test_lead_can_add_an_action(folder: Path):

@@ -11,10 +11,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from .errors import DataFileError, from_validation_error
+from .datafiles import load_yaml_model
+from .errors import DataFileError
 from .framework import FRAMEWORK, Framework
 
 DATA = Path(str(resources.files("wholeschool") / "data"))
@@ -52,27 +52,12 @@ class Reflections(_Data):
     capstone: tuple[Question, ...] = Field(min_length=1)
 
 
-def read_yaml(path: Path) -> object:
-    """Parse a YAML data file; errors name the file."""
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise DataFileError(path, None, "file not found") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise DataFileError(path, None, f"is not valid YAML{where}") from None
-
-
 def load_examples(
     principle_id: str, folder: Path = DATA / "examples", framework: Framework = FRAMEWORK
 ) -> PrincipleExamples:
     """Examples for every indicator of one principle, checked against the framework."""
     path = folder / f"{principle_id}.yaml"
-    try:
-        examples = PrincipleExamples.model_validate(read_yaml(path))
-    except ValidationError as error:
-        raise from_validation_error(error, path) from None
+    examples = load_yaml_model(path, PrincipleExamples)
     principle = framework.principle(principle_id)
     if examples.principle != principle_id:
         raise DataFileError(
@@ -91,10 +76,7 @@ def load_reflections(
     path: Path = DATA / "reflections.yaml", framework: Framework = FRAMEWORK
 ) -> Reflections:
     """All reflection questions, with one set for every principle of the framework."""
-    try:
-        reflections = Reflections.model_validate(read_yaml(path))
-    except ValidationError as error:
-        raise from_validation_error(error, path) from None
+    reflections = load_yaml_model(path, Reflections)
     if set(reflections.principles) != set(framework.principle_by_id):
         raise DataFileError(path, "principles", "must list every principle of the framework once")
     return reflections
@@ -152,10 +134,7 @@ def load_resources(
     path: Path = DATA / "resources.yaml", framework: Framework = FRAMEWORK
 ) -> Resources:
     """The resources file, with every principle listed and every evidence level known."""
-    try:
-        data = Resources.model_validate(read_yaml(path))
-    except ValidationError as error:
-        raise from_validation_error(error, path) from None
+    data = load_yaml_model(path, Resources)
     expected = [principle.id for principle in framework.principles]
     if sorted(data.principles) != sorted(expected):
         missing = sorted(set(expected) - set(data.principles))

@@ -17,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from .content import DATA, read_yaml
+from .content import DATA
+from .datafiles import read_yaml
 from .errors import DataFileError, from_validation_error
 from .framework import FRAMEWORK, Framework
 

@@ -10,10 +10,10 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from .errors import FrameworkError, from_validation_error
+from .datafiles import parse_model, read_yaml
+from .errors import FrameworkError
 
 FRAMEWORK_FILE = Path(str(resources.files("wholeschool") / "data" / "framework.yaml"))
 _ID = r"[a-z][a-z-]*"
@@ -121,21 +121,10 @@ class Framework(_Strict):
 
 def load_framework(path: str | Path = FRAMEWORK_FILE) -> Framework:
     """Read and validate a framework file; errors name the file and the field."""
-    path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FrameworkError(path, None, "file not found") from None
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise FrameworkError(path, None, f"is not valid YAML{where}") from None
+    data = read_yaml(path, FrameworkError)
     if not isinstance(data, dict):
         raise FrameworkError(path, None, "must be a YAML mapping with version, scale, principles")
-    try:
-        return Framework.model_validate(data)
-    except ValidationError as error:
-        raise from_validation_error(error, path, FrameworkError) from None
+    return parse_model(Framework, data, path, FrameworkError)
 
 
 FRAMEWORK: Framework = load_framework()

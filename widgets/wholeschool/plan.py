@@ -22,13 +22,13 @@ from importlib import resources
 from pathlib import Path
 
 import ipywidgets as widgets
-import yaml
 from IPython.display import Markdown
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from .audit import load_audit
 from .autosave import DEFAULT_DELAY, Autosaver, SavesItself
-from .errors import DataFileError, RecordError, from_validation_error
+from .datafiles import load_yaml_model
+from .errors import DataFileError, RecordError
 from .exports import Heading as DocHeading
 from .exports import Paragraph as DocParagraph
 from .exports import Table, markdown_table, write_csv, write_docx, write_text, write_xlsx
@@ -75,15 +75,7 @@ def load_suggestions(
 ) -> Suggestions:
     """Read and validate the suggested actions; every indicator needs at least one."""
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-        suggestions = Suggestions.model_validate(data)
-    except FileNotFoundError:
-        raise DataFileError(path, None, "file not found") from None
-    except yaml.YAMLError:
-        raise DataFileError(path, None, "is not valid YAML") from None
-    except ValidationError as error:
-        raise from_validation_error(error, path) from None
+    suggestions = load_yaml_model(path, Suggestions)
     for key, actions in suggestions.actions.items():
         if key not in framework.indicator_by_id:
             raise DataFileError(path, f"actions.{key}", "is not an indicator of the framework")

@@ -23,11 +23,12 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from . import storage
-from .content import DATA, read_yaml
-from .errors import DataFileError, from_validation_error
+from .content import DATA
+from .datafiles import load_yaml_model
+from .errors import DataFileError
 from .framework import FRAMEWORK, Framework, Principle
 from .records import AuditRecord
 
@@ -131,10 +132,7 @@ class Criteria(_Data):
 @cache
 def load_criteria(path: Path = CRITERIA_FILE, framework: Framework = FRAMEWORK) -> Criteria:
     """Read and validate the criteria file; errors name the file and the field."""
-    try:
-        criteria = Criteria.model_validate(read_yaml(path))
-    except ValidationError as error:
-        raise from_validation_error(error, path) from None
+    criteria = load_yaml_model(path, Criteria)
     unknown = sorted(set(criteria.indicator_phrases) - set(framework.indicator_by_id))
     if unknown:
         raise DataFileError(path, "indicator_phrases", f"unknown indicator ids {unknown}")

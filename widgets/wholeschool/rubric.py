@@ -8,12 +8,10 @@ where a hand-given score picks the level whose descriptors are shown.
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from .content import read_yaml
-from .errors import from_validation_error
+from .datafiles import load_yaml_model
 
 _ID = r"^[a-z][a-z-]*$"
 
@@ -96,9 +94,4 @@ class Rubric(_Strict):
 
 def load_rubric(path: str | os.PathLike[str]) -> Rubric:
     """Read and validate a rubric file; errors name the file and the field."""
-    path = Path(path)
-    data = read_yaml(path)
-    try:
-        return Rubric.model_validate(data)
-    except ValidationError as error:
-        raise from_validation_error(error, path) from None
+    return load_yaml_model(path, Rubric)

@@ -24,9 +24,9 @@ from browser_support import (  # noqa: E402
     launch_chromium,
     offline_context,
     serve,
-    toc_docnames,
     transferred,
 )
+from helpers import toc_files  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 MB = 1_000_000
@@ -59,8 +59,8 @@ def main() -> None:
     if not (args.html / "index.html").is_file():
         sys.exit(f"{args.html}/index.html not found: build the book first (make book)")
 
-    home = toc_docnames()[0]
-    principle_pages = [n for n in toc_docnames() if n.startswith("course/principles/")]
+    home = toc_files()[0]
+    principle_pages = [n for n in toc_files() if n.startswith("course/principles/")]
     blocked: list[str] = []
     with sync_playwright() as playwright:
         browser = launch_chromium(playwright)

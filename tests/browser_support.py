@@ -17,7 +17,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse, urlsplit
 
-import yaml
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from wholeschool.serve import make_server
 
@@ -32,23 +31,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-
-
-def toc_docnames(root: Path = ROOT) -> list[str]:
-    """Every page in ``_toc.yml``, in reading order, as Sphinx docnames (``course/intro``)."""
-    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
-    names = [toc["root"]]
-
-    def walk(entries: list[dict]) -> None:
-        for entry in entries:
-            if "file" in entry:
-                names.append(str(entry["file"]).removesuffix(".md").removesuffix(".ipynb"))
-            walk(entry.get("sections", []))
-
-    for part in toc.get("parts", []):
-        walk(part.get("chapters", []))
-    walk(toc.get("chapters", []))
-    return names
 
 
 @contextmanager

@@ -43,6 +43,25 @@ def build_book(*extra: str) -> subprocess.CompletedProcess[str]:
         )
 
 
+def toc_files(root: Path = ROOT) -> list[str]:
+    """Every page in ``_toc.yml``, in reading order, as Sphinx docnames (``course/intro``)."""
+    import yaml
+
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    names = [toc["root"]]
+
+    def walk(entries: list[dict]) -> None:
+        for entry in entries:
+            if "file" in entry:
+                names.append(str(entry["file"]).removesuffix(".md").removesuffix(".ipynb"))
+            walk(entry.get("sections", []))
+
+    for part in toc.get("parts", []):
+        walk(part.get("chapters", []))
+    walk(toc.get("chapters", []))
+    return names
+
+
 def page_text(path: Path) -> str:
     """The visible text of a built page, with Sphinx's smart quotes turned back to plain ones."""
     import html

@@ -6,20 +6,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import BUILD, ROOT, page_text
+from helpers import BUILD, ROOT, page_text, toc_files
 from wholeschool import FRAMEWORK
 
 pytestmark = pytest.mark.book
-
-
-def toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        for chapter in part["chapters"]:
-            files.append(chapter["file"])
-            files += [section["file"] for section in chapter.get("sections", [])]
-    return files
 
 
 def test_every_principle_has_a_chapter_in_the_toc():

@@ -24,11 +24,11 @@ from browser_support import (
     launch_chromium,
     offline_context,
     serve,
-    toc_docnames,
     transferred,
     wait_for_widgets,
     watch,
 )
+from helpers import toc_files
 from playwright.sync_api import sync_playwright
 from wholeschool import FRAMEWORK
 
@@ -191,7 +191,7 @@ def sweep(site: str, chromium) -> dict[str, PageReport]:
     """Visit every page of the book once (plus the search page) and keep what each showed."""
     offline = offline_context(chromium)
     try:
-        return {name: _visit(offline, site, name) for name in [*toc_docnames(), "search"]}
+        return {name: _visit(offline, site, name) for name in [*toc_files(), "search"]}
     finally:
         offline.context.close()
 
@@ -199,7 +199,7 @@ def sweep(site: str, chromium) -> dict[str, PageReport]:
 def _open_home(page, site: str):
     """Open the site's address; the book's index.html forwards to the root page."""
     response = page.goto(site, wait_until="load")
-    page.wait_for_url(f"**/{toc_docnames()[0]}.html")
+    page.wait_for_url(f"**/{toc_files()[0]}.html")
     page.wait_for_load_state("load")
     return response
 
@@ -224,7 +224,7 @@ def test_home_page_loads_without_console_errors(site: str, offline: Offline):
 
 
 def test_every_page_renders_with_no_network_and_no_errors(sweep: dict[str, PageReport]):
-    assert len(sweep) >= len(toc_docnames())
+    assert len(sweep) >= len(toc_files())
     blocked = {name: r.blocked for name, r in sweep.items() if r.blocked}
     assert not blocked, f"pages asked for outside resources (blocked): {blocked}"
     problems = {name: r.problems for name, r in sweep.items() if r.problems}
@@ -370,7 +370,7 @@ def test_every_page_weighs_under_the_target(built_book: Path, chromium):
     web hosts send text files. ``benchmarks/site.py`` also prints the uncompressed figure."""
     with serve(built_book, compress=True) as base:
         weights = {}
-        for name in toc_docnames():
+        for name in toc_files():
             size, blocked = transferred(chromium, f"{base}{name}.html")
             assert not blocked, (name, blocked)
             weights[name] = size
@@ -387,7 +387,7 @@ def test_every_page_weighs_under_the_target(built_book: Path, chromium):
 def test_every_internal_link_resolves(built_book: Path):
     """Every in-book link (citations, glossary terms, cross-references, navigation) on every
     page leads to an existing page and, with a #fragment, to an existing anchor on it."""
-    pages = [built_book / f"{name}.html" for name in [*toc_docnames(), "search", "genindex"]]
+    pages = [built_book / f"{name}.html" for name in [*toc_files(), "search", "genindex"]]
     broken = broken_links(built_book, pages)
     assert not broken, "broken links:\n" + "\n".join(broken)
 

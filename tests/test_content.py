@@ -43,16 +43,6 @@ ADMONITION = re.compile(
 CITE = re.compile(r"\{cite(?::[a-z]+)?\}`([^`]+)`")
 
 
-def toc_files() -> list[str]:
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-    for part in toc.get("parts", []):
-        for chapter in part["chapters"]:
-            files.append(chapter["file"])
-            files += [section["file"] for section in chapter.get("sections", [])]
-    return files
-
-
 def course_pages() -> list[Path]:
     return sorted(COURSE.rglob("*.md"))
 

@@ -23,6 +23,7 @@ from wholeschool.autograde import (
     prepare_gradebook,
 )
 from wholeschool.trainer import (
+    SCORE_COLUMNS,
     collect_folder,
     find_course,
     question_summary,
@@ -40,16 +41,7 @@ def scores_frame() -> pd.DataFrame:
         ("a1", "s2", "task-tests", "autograded", 0, 2, False),
         ("a1", "s2", "q1", "written", 0, 4, True),
     ]
-    columns = [
-        "assignment",
-        "student",
-        "question",
-        "kind",
-        "score",
-        "max_score",
-        "needs_manual_grade",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=SCORE_COLUMNS)
 
 
 def test_student_totals_and_weakest_questions() -> None:

@@ -27,6 +27,18 @@ STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 RESULTS_FILE = "autograde.csv"
 
 
+#: Columns of the long scores table: one row per graded cell of each submission.
+SCORE_COLUMNS = [
+    "assignment",
+    "student",
+    "question",
+    "kind",
+    "score",
+    "max_score",
+    "needs_manual_grade",
+]
+
+
 def find_course(course: Path | None) -> Path:
     """The course folder: ``--course``, else this folder or ``./assessments`` if either has an
     ``nbgrader_config.py``."""
@@ -129,16 +141,7 @@ def gradebook_frame(root: Path, assignments: Sequence[str]) -> pd.DataFrame:
                                 "needs_manual_grade": bool(grade.needs_manual_grade),
                             }
                         )
-    columns = [
-        "assignment",
-        "student",
-        "question",
-        "kind",
-        "score",
-        "max_score",
-        "needs_manual_grade",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+    return pd.DataFrame(rows, columns=SCORE_COLUMNS)
 
 
 def student_totals(scores: pd.DataFrame) -> pd.DataFrame:

@@ -14,6 +14,7 @@ import docx
 import matplotlib.image
 import numpy as np
 import pytest
+import time_machine
 from helpers import BIN
 from wholeschool import FRAMEWORK, AuditRecord, IndicatorRating, RecordError
 from wholeschool.crosswalk import crosswalk_table
@@ -258,8 +259,9 @@ def test_changes_between_two_dates_come_from_history(folder: Path):
     audit = build_report(folder).records.audit
     changed = audit.model_copy(deep=True)
     changed.ratings["ethos.3"] = IndicatorRating(rating=3, note="New calm room")
-    save_record(changed, audit_path)
-    record_version(audit_path, now=dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc))
+    # The folder keeps history, so the save itself stamps a version: at a fixed time, not today.
+    with time_machine.travel(dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc), tick=False):
+        save_record(changed, audit_path)
     report = build_report(folder, since=dt.date(2026, 2, 1), made_on=dt.date(2026, 11, 25))
     rows = report.record_changes.to_dict("records")
     assert {

@@ -1,6 +1,6 @@
 """Build the nbgrader source notebooks of every assignment from the course data.
 
-The reflection questions come from ``wholeschool.content`` (the same data the book renders), the
+The reflection questions come from ``wholeschool.core.content`` (the same data the book renders), the
 rubric from ``assessments/rubric.yaml`` and the data tasks from ``DATA_TASKS`` below. Run
 
     python assessments/make_notebooks.py
@@ -21,12 +21,12 @@ from pathlib import Path
 
 import nbformat
 from nbformat.notebooknode import NotebookNode
-from wholeschool import plan
-from wholeschool.content import Question, reflection_questions
-from wholeschool.framework import FRAMEWORK
-from wholeschool.records import NO_PUPIL_DATA
-from wholeschool.reflect_cells import structured_reflection_specs
-from wholeschool.rubric import Rubric, load_rubric
+from wholeschool.core.content import Question, reflection_questions
+from wholeschool.core.framework import FRAMEWORK
+from wholeschool.core.records import NO_PUPIL_DATA
+from wholeschool.core.rubric import Rubric, load_rubric
+from wholeschool.grading.reflect_cells import structured_reflection_specs
+from wholeschool.store import PLAN_FILE
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "source"
@@ -317,7 +317,7 @@ def plan_solution() -> str:
         "import datetime\n"
         "import tempfile\n"
         "from pathlib import Path\n\n"
-        "from wholeschool.records import PlanAction, PlanRecord\n\n"
+        "from wholeschool import PlanAction, PlanRecord\n\n"
         "principles = [PRINCIPLE] if PRINCIPLE else [p.id for p in wholeschool.FRAMEWORK.principles]\n"
         "example = PlanRecord(\n"
         '    school="Example School",\n'
@@ -342,10 +342,10 @@ def plan_solution() -> str:
 def plan_check_cells() -> list[NotebookNode]:
     prompt = (
         f"## Your action plan record ({PLAN_POINTS} points)\n\n"
-        f"The action plan you made in the course is saved as `{plan.PLAN_FILE}` in your records "
+        f"The action plan you made in the course is saved as `{PLAN_FILE}` in your records "
         "folder (`~/wholeschool-records` unless you set `WHOLESCHOOL_RECORDS`). Copy that file "
         "into this assignment's folder, so it is submitted with the notebook, and set "
-        f'`PLAN_FILE` to its file name: `PLAN_FILE = "{plan.PLAN_FILE}"`. '
+        f'`PLAN_FILE` to its file name: `PLAN_FILE = "{PLAN_FILE}"`. '
         "The check below reads it with the `wholeschool` package, just as `wholeschool validate` does, and checks that your plan has an "
         "action for this principle (in the capstone, for at least "
         f"{CAPSTONE_MIN_PRINCIPLES} principles).\n\n"
@@ -397,7 +397,7 @@ def reflection_cells(questions: tuple[Question, ...], rubric: Rubric) -> list[No
 def structured_reflection_cells(assignment: str) -> list[NotebookNode]:
     """Structured reflection with autograded checks (issue 9), in every principle's assignment.
 
-    The cell text comes from ``wholeschool.reflect_cells``, next to the checks it runs: a
+    The cell text comes from ``wholeschool.grading.reflect_cells``, next to the checks it runs: a
     prompt, the answer cell (template for the lead, model answer as the solution), the visible
     checklist cell and one hidden test cell per criterion.
     """

@@ -1,20 +1,41 @@
 """wholeschool: the Python package behind the Senior Mental Health Lead course.
 
-The widgets live in submodules, imported when needed: ``wholeschool.audit`` (self-audit),
-``wholeschool.plan`` (action plan and its exports), ``wholeschool.progress`` (termly logs).
+Layers, each importing only the ones below it (checked by the test suite):
+
+* ``cli`` – the ``wholeschool`` command line;
+* ``ui`` – the ipywidgets forms (self-audit, action plan, progress log, evidence, records);
+  ``grading`` – the trainer's nbgrader tools and the reflection checks;
+* ``reports`` – the governors' report, progress summary and plan exports, built once as blocks;
+* ``render`` – blocks to HTML (Jinja2, escaped), Word, CSV/Excel (formula-safe), Markdown, charts;
+* ``store`` – the record store: guarded reads, locked atomic writes, history;
+* ``core`` – the framework, record types, scoring and planning as plain data and functions.
 """
 
-from .errors import DataFileError, FrameworkError, RecordError, WholeschoolError
-from .framework import FRAMEWORK, Framework, load_framework
-from .records import AuditRecord, IndicatorRating, PlanAction, PlanRecord, ProgressLog
-from .storage import load_record, records_folder, save_record, scan_records
+from .core import (
+    FRAMEWORK,
+    AuditRecord,
+    DataFileError,
+    EvidenceLog,
+    Framework,
+    FrameworkError,
+    IndicatorRating,
+    PlanAction,
+    PlanRecord,
+    ProgressLog,
+    RecordError,
+    WholeschoolError,
+    load_framework,
+)
 
-__version__ = "0.1.0"
+from .store import RecordFolder, load_record, records_folder, save_record, scan_records
+
+__version__ = "0.2.0"
 
 __all__ = [
     "FRAMEWORK",
     "AuditRecord",
     "DataFileError",
+    "EvidenceLog",
     "Framework",
     "FrameworkError",
     "IndicatorRating",
@@ -22,6 +43,7 @@ __all__ = [
     "PlanRecord",
     "ProgressLog",
     "RecordError",
+    "RecordFolder",
     "WholeschoolError",
     "load_framework",
     "load_record",

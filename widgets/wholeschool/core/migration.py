@@ -1,0 +1,141 @@
+"""Records made with an earlier version of the framework, brought up to the current one.
+
+Each step is data: ``data/migrations/<from>-to-<to>.yaml`` maps every indicator id of the older
+version to the ids that take over its rating and note (a split indicator's rating is copied to
+each part, for the lead to review), and names the indicator whose rating becomes the answer to
+the safeguarding gate. Records are migrated when they are read; the file on disk is only
+rewritten when the lead next saves (and its history keeps the older version).
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+from packaging.version import Version
+from pydantic import BaseModel, ConfigDict, Field
+
+from .content import DATA
+from .datafiles import load_yaml_model
+from .errors import RecordError, format_location
+from .framework import Framework
+from .records import (
+    AuditRecord,
+    EvidenceLog,
+    IndicatorRating,
+    PlanRecord,
+    ProgressLog,
+    Record,
+)
+
+MIGRATIONS = DATA / "migrations"
+
+
+class GateStep(BaseModel):
+    """Which older indicator becomes the gate, and the answer each rating gives."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    indicator: str
+    answers: dict[int, str]
+
+
+class Migration(BaseModel):
+    """One step from a framework version to the next."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+    source: str = Field(alias="from", pattern=r"^[0-9]+\.[0-9]+$")
+    target: str = Field(alias="to", pattern=r"^[0-9]+\.[0-9]+$")
+    summary: str = Field(min_length=20)
+    indicators: dict[str, tuple[str, ...]]
+    gate: GateStep | None = None
+
+    def moves(self, old_id: str, gate_id: str | None) -> tuple[str, ...] | None:
+        """Where an older id's rating, actions and evidence go (``None``: unknown id)."""
+        if self.gate is not None and old_id == self.gate.indicator:
+            return (gate_id,) if gate_id else ()
+        return self.indicators.get(old_id)
+
+
+@cache
+def load_migrations(folder: Path = MIGRATIONS) -> dict[str, Migration]:
+    """Every migration step in ``folder``, by the version it starts from."""
+    steps = {}
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.yaml")):
+            step = load_yaml_model(path, Migration)
+            steps[step.source] = step
+    return steps
+
+
+def migrate(record: Record, path: str | os.PathLike[str], framework: Framework) -> Record:
+    """``record`` brought up to ``framework``'s version, checked against it.
+
+    Problems (an unknown indicator of the older version, a record from a newer framework)
+    raise :class:`RecordError` naming the file and the field.
+    """
+    steps = load_migrations()
+    while Version(record.framework_version) < Version(framework.version):
+        step = steps.get(record.framework_version)
+        if step is None:
+            break
+        record = _apply(step, record, Path(path), framework)
+    for field, problem in record.framework_problems(framework):
+        raise RecordError(path, field, problem)
+    return record
+
+
+def _apply(step: Migration, record: Record, path: Path, framework: Framework) -> Record:
+    gate_id = framework.gate.id if framework.gate and step.target == framework.version else None
+
+    def moved(old_id: str, field: tuple[str | int, ...]) -> tuple[str, ...]:
+        targets = step.moves(old_id, gate_id)
+        if targets is None:
+            raise RecordError(
+                path,
+                format_location(field),
+                f"unknown indicator {old_id!r} for framework {step.source}",
+            )
+        return targets
+
+    update: dict[str, object] = {"framework_version": step.target}
+    if isinstance(record, AuditRecord | ProgressLog):
+        field_name = "ratings" if isinstance(record, AuditRecord) else "indicator_ratings"
+        ratings: dict[str, IndicatorRating] = {}
+        gate = record.gate
+        for old_id, entry in getattr(record, field_name).items():
+            if step.gate is not None and old_id == step.gate.indicator:
+                if entry.rating is not None:
+                    gate = step.gate.answers.get(entry.rating, gate)
+                continue
+            for new_id in moved(old_id, (field_name, old_id)):
+                ratings[new_id] = entry
+        update |= {field_name: ratings, "gate": gate}
+    elif isinstance(record, PlanRecord):
+        actions = [
+            action.model_copy(
+                update={"indicator": moved(action.indicator, ("actions", i, "indicator"))[0]}
+            )
+            for i, action in enumerate(record.actions)
+            if moved(action.indicator, ("actions", i, "indicator"))
+        ]
+
+        def first_ids(ids: list[str], field: str) -> list[str]:
+            out = [moved(key, (field, i))[:1] for i, key in enumerate(ids)]
+            return [ids[0] for ids in out if ids and ids[0] != gate_id]
+
+        update |= {
+            "actions": actions,
+            "pinned": first_ids(record.pinned, "pinned"),
+            "dropped": first_ids(record.dropped, "dropped"),
+        }
+    elif isinstance(record, EvidenceLog):
+        entries: dict[str, list] = {}
+        for old_id, items in record.entries.items():
+            targets = moved(old_id, ("entries", old_id))
+            if targets:
+                entries.setdefault(targets[0], []).extend(items)
+        update["entries"] = entries
+    return record.model_copy(update=update)

@@ -1,0 +1,254 @@
+"""The action plan's logic: rank the gaps of a self-audit, draft SMART actions, merge redrafts.
+
+Ranking (plain functions, unit-tested):
+
+* a gap is a rated indicator below the top of the scale; unrated indicators are not gaps;
+* the size of a gap is how far the rating is from the top, and a gap in leadership and
+  management (the centre of the approach) counts :data:`CENTRE_WEIGHT` times as much;
+* biggest weighted gap first; ties keep the framework's order;
+* the lead may pin indicators (they come first, in the order given, even if not gaps) or drop
+  them (never in the plan); the plan keeps at most ``limit`` priorities.
+
+The safeguarding gate stands outside all of this: when it is not answered "in place", its
+escalation is the plan's first action, whatever the limit, pins or drops say.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .datafiles import load_yaml_model
+from .errors import DataFileError
+from .framework import FRAMEWORK, Framework, Indicator, Principle
+from .records import AuditRecord, PlanAction, PlanRecord
+
+SUGGESTIONS_FILE = Path(str(resources.files("wholeschool") / "data" / "suggested_actions.yaml"))
+#: How much more a gap in the centre principle (leadership and management) counts.
+CENTRE_WEIGHT = 1.5
+#: How many priorities a drafted plan holds, unless the lead asks for another number.
+DEFAULT_LIMIT = 8
+#: The text of an action the lead has just added, to be written over.
+NEW_ACTION = "New action: describe what will be done."
+
+
+# --- Suggested actions (data) -------------------------------------------------------------
+
+
+class SuggestedAction(BaseModel):
+    """A draft action for one indicator, from ``data/suggested_actions.yaml``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    what: str = Field(min_length=10, max_length=500)
+    lead: str = Field(min_length=2, max_length=80)
+    measure: str = Field(min_length=10, max_length=500)
+    weeks: int = Field(ge=1, le=52)
+
+
+class Suggestions(BaseModel):
+    """All suggested actions, by indicator id."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str = Field(pattern=r"^[0-9]+\.[0-9]+$")
+    actions: dict[str, tuple[SuggestedAction, ...]]
+
+
+def load_suggestions(
+    path: str | os.PathLike[str] = SUGGESTIONS_FILE, framework: Framework = FRAMEWORK
+) -> Suggestions:
+    """Read and validate the suggested actions; every indicator needs at least one."""
+    path = Path(path)
+    suggestions = load_yaml_model(path, Suggestions)
+    for key, actions in suggestions.actions.items():
+        if not framework.is_reference(key):
+            raise DataFileError(path, f"actions.{key}", "is not an indicator of the framework")
+        if not actions:
+            raise DataFileError(path, f"actions.{key}", "needs at least one action")
+    wanted = [*framework.indicator_by_id, *([framework.gate.id] if framework.gate else [])]
+    missing = [i for i in wanted if i not in suggestions.actions]
+    if missing:
+        raise DataFileError(path, "actions", f"no suggested action for {', '.join(missing)}")
+    return suggestions
+
+
+@cache
+def default_suggestions() -> Suggestions:
+    return load_suggestions()
+
+
+# --- Ranking (pure) -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Gap:
+    """An indicator the plan should work on."""
+
+    indicator: Indicator
+    principle: Principle
+    rating: int | None
+    score: float
+    pinned: bool = False
+
+
+def gap_score(rating: int, principle: Principle, framework: Framework = FRAMEWORK) -> float:
+    """How far ``rating`` is from the top of the scale, weighted for the centre principle."""
+    weight = CENTRE_WEIGHT if principle.centre else 1.0
+    return (framework.max_rating - rating) * weight
+
+
+def _check_ids(ids: Sequence[str], field: str, framework: Framework) -> None:
+    for key in ids:
+        if key not in framework.indicator_by_id:
+            raise ValueError(f"{field}: unknown indicator {key!r}")
+
+
+def rank_gaps(
+    ratings: Mapping[str, int],
+    *,
+    pinned: Sequence[str] = (),
+    dropped: Iterable[str] = (),
+    framework: Framework = FRAMEWORK,
+) -> list[Gap]:
+    """Every gap, biggest weighted gap first (ties: framework order), pinned ones at the top."""
+    dropped = set(dropped)
+    _check_ids(pinned, "pinned", framework)
+    _check_ids(sorted(dropped), "dropped", framework)
+    both = [key for key in pinned if key in dropped]
+    if both:
+        raise ValueError(f"{', '.join(both)} cannot be both pinned and dropped")
+    order = {key: n for n, key in enumerate(framework.indicator_by_id)}
+    result = []
+    for key in dict.fromkeys(pinned):
+        indicator = framework.indicator_by_id[key]
+        principle = framework.principle(indicator.principle_id)
+        rating = ratings.get(key)
+        score = gap_score(rating, principle, framework) if rating is not None else 0.0
+        result.append(Gap(indicator, principle, rating, score, pinned=True))
+    others = []
+    for key, rating in ratings.items():
+        if key in dropped or key in pinned or rating is None or rating >= framework.max_rating:
+            continue
+        indicator = framework.indicator_by_id[key]
+        principle = framework.principle(indicator.principle_id)
+        others.append(Gap(indicator, principle, rating, gap_score(rating, principle, framework)))
+    others.sort(key=lambda gap: (-gap.score, order[gap.indicator.id]))
+    return result + others
+
+
+def plan_message(
+    ratings: Mapping[str, int], gaps: Sequence[Gap], kept: int, framework: Framework = FRAMEWORK
+) -> str:
+    """What the ranking found, in a sentence or two for the lead."""
+    unrated = len(framework.indicator_by_id) - len(ratings)
+    later = (
+        f" {unrated} indicator{'s are' if unrated != 1 else ' is'} not rated yet; rate "
+        f"{'them' if unrated != 1 else 'it'} in the self-audit to see whether action is needed."
+        if unrated
+        else ""
+    )
+    if not ratings:
+        return (
+            "Nothing has been rated yet. Rate your school in the self-audit pages: the plan is "
+            "drafted from your ratings."
+        )
+    if not gaps:
+        top = framework.scale[-1].label
+        return f"Every rated indicator is {top}: there are no gaps to plan for.{later}"
+    return (
+        f"{kept} of {len(gaps)} gap{'s' if len(gaps) != 1 else ''} taken into the plan, "
+        "lowest ratings first (leadership and management counts "
+        f"{CENTRE_WEIGHT:g} times as the centre of the approach).{later}"
+    )
+
+
+# --- Drafting ------------------------------------------------------------------------------
+
+
+def escalation_actions(
+    audit: AuditRecord, start: dt.date, suggestions: Suggestions, framework: Framework
+) -> list[PlanAction]:
+    """The gate's actions, due at once, when the audit does not say the route is in place."""
+    gate = framework.gate
+    if gate is None or not gate.escalates(audit.gate):
+        return []
+    return [
+        PlanAction(
+            indicator=gate.id, what=s.what, lead=s.lead, start=start, due=start, measure=s.measure
+        )
+        for s in suggestions.actions[gate.id]
+    ]
+
+
+def gate_first(actions: Sequence[PlanAction], framework: Framework) -> list[PlanAction]:
+    """``actions`` with the safeguarding gate's actions moved to the top (order kept otherwise)."""
+    gate_id = framework.gate.id if framework.gate else None
+    return sorted(actions, key=lambda action: action.indicator != gate_id)
+
+
+def draft_plan(
+    audit: AuditRecord,
+    *,
+    today: dt.date,
+    pinned: Sequence[str] = (),
+    dropped: Sequence[str] = (),
+    limit: int = DEFAULT_LIMIT,
+    start: dt.date | None = None,
+    suggestions: Suggestions | None = None,
+    framework: Framework = FRAMEWORK,
+) -> tuple[PlanRecord, str]:
+    """A plan drafted from ``audit``'s gaps (dated ``today``), and the message describing it.
+
+    An escalation of the safeguarding gate comes first and does not count towards ``limit``.
+    """
+    suggestions = suggestions or default_suggestions()
+    start = start or today
+    ratings = audit.rated()
+    gaps = rank_gaps(ratings, pinned=pinned, dropped=dropped, framework=framework)
+    kept = gaps[: max(limit, len(pinned))]
+    actions = escalation_actions(audit, start, suggestions, framework) + [
+        PlanAction(
+            indicator=gap.indicator.id,
+            what=s.what,
+            lead=s.lead,
+            start=start,
+            due=start + dt.timedelta(weeks=s.weeks),
+            measure=s.measure,
+        )
+        for gap in kept
+        for s in suggestions.actions[gap.indicator.id]
+    ]
+    plan = PlanRecord(
+        school=audit.school,
+        framework_version=framework.version,
+        date=today,
+        audit_date=audit.date,
+        pinned=list(pinned),
+        dropped=list(dropped),
+        actions=actions,
+    )
+    message = plan_message(ratings, gaps, len(kept), framework)
+    if actions and framework.gate and actions[0].indicator == framework.gate.id:
+        message = f"Safeguarding first: {framework.gate.escalation} {message}"
+    return plan, message
+
+
+def merge_plan(
+    existing: PlanRecord, fresh: PlanRecord, framework: Framework = FRAMEWORK
+) -> PlanRecord:
+    """Redraft without losing work: keep every existing action (unless its indicator is now
+    dropped) and add the fresh draft's actions for indicators the plan does not cover yet.
+    The safeguarding gate's actions stay at the top."""
+    dropped = set(fresh.dropped)
+    kept = [a for a in existing.actions if a.indicator not in dropped]
+    covered = {a.indicator for a in kept}
+    added = [a for a in fresh.actions if a.indicator not in covered]
+    return fresh.model_copy(update={"actions": gate_first(kept + added, framework)})

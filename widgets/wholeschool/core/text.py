@@ -1,0 +1,42 @@
+"""One rule for the text people type: what a saved record may hold.
+
+Text typed in one school ends up in another person's terminal, spreadsheet or browser, so
+control characters never reach a record. Word's Shift+Enter (vertical tab), page breaks (form
+feed) and Unicode line separators become ordinary line breaks; every other control character
+(NUL, ESC, DEL, the C1 range) and the invisible bidirectional overrides are removed.
+
+:func:`clean_text` applies the rule where people type (the forms); :func:`control_problem`
+is what validation of a record uses to refuse a file that breaks it.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Characters that mean "new line" in office software, turned into ``\n``.
+_LINE_BREAKS = re.compile("\r\n|[\r\v\f\x85\u2028\u2029]")
+#: Control characters other than tab and line feed, DEL, C1, and bidirectional controls.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_SINGLE_LINE = re.compile("[\t\n]")
+
+
+def clean_text(text: str, *, single_line: bool = False) -> str:
+    """``text`` with line breaks normalised and other control characters removed.
+
+    ``single_line`` (labels, roles, descriptions) also turns tabs and line breaks into spaces.
+    """
+    text = _CONTROL.sub("", _LINE_BREAKS.sub("\n", text))
+    if single_line:
+        text = _SINGLE_LINE.sub(" ", text)
+    return text
+
+
+def control_problem(text: str, *, single_line: bool = False) -> str | None:
+    """Why ``text`` may not be stored (a control character, named by its code), or ``None``."""
+    found = _CONTROL.search(_LINE_BREAKS.sub("\n", text)) or _LINE_BREAKS.search(text)
+    if found is None and single_line:
+        found = _SINGLE_LINE.search(text)
+    if found is None:
+        return None
+    what = "a line break or tab" if found.group() in "\t\n\r\v\f" else "a control character"
+    return f"contains {what} (U+{ord(found.group()[0]):04X}), which records may not hold here"

@@ -1,0 +1,55 @@
+"""What the reflection assignments' cells import: the structured reflection and its checklist.
+
+:func:`check_reflection` is :func:`wholeschool.core.reflection.check_reflection` with the lead's
+latest saved self-audit for the principle looked up in their records folder, so quoted
+ratings can be compared with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+
+from ..core.framework import FRAMEWORK, Principle
+from ..core.records import AuditRecord
+from ..core.reflection import Action, Checklist, Reflection, SavedAudit
+from ..core.reflection import check_reflection as check
+from ..store import RecordFolder
+
+__all__ = ["Action", "Checklist", "Reflection", "check_reflection", "latest_audit"]
+
+
+def latest_audit(folder: RecordFolder, principle: Principle) -> SavedAudit | None:
+    """The most recent saved audit rating any indicator of ``principle``; bad files skipped."""
+    if not folder.path.is_dir():
+        return None
+    ids = {i.id for i in principle.indicators}
+    audits = [
+        (loaded.record.date, str(loaded.path), loaded.path.name, loaded.record)
+        for loaded in folder.scan()
+        if isinstance(loaded.record, AuditRecord) and ids & set(loaded.record.rated())
+    ]
+    if not audits:
+        return None
+    _, _, name, record = max(audits, key=lambda item: (item[0], item[1]))
+    return SavedAudit(name, record)
+
+
+def check_reflection(
+    reflection: object,
+    principle_id: str,
+    *,
+    today: dt.date | None = None,
+    records: str | os.PathLike[str] | None = None,
+) -> Checklist:
+    """Check a reflection; never raises on its content. ``today`` fixes the academic-year
+    window (default: the real date); ``records`` is the folder of saved audits."""
+    folder = RecordFolder(records)
+    saved = latest_audit(folder, FRAMEWORK.principle(principle_id))
+    return check(
+        reflection,
+        principle_id,
+        today=today or folder.today(),
+        saved=saved,
+        records_place=str(folder.path),
+    )

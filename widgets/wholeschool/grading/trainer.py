@@ -1,0 +1,288 @@
+"""The trainer's cycle for the reflection tasks course, as functions the CLI calls.
+
+release → collect → autograde (in parallel) → mark reflections in nbgrader's formgrader →
+feedback → report. Each step runs nbgrader itself (or its Python API) on the course folder
+(``assessments/`` by default); nothing here replaces nbgrader's own data or formats.
+Problems raise :class:`GradingError` with a message for the trainer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ..core.errors import WholeschoolError
+from ..core.rubric import load_rubric
+from ..render.blocks import Table
+from ..render.sheets import csv_bytes
+from ..store.atomic import write_atomic
+from .autograde import GradeResult, ensure_tools_on_path
+
+STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+RESULTS_FILE = "autograde.csv"
+
+
+#: Columns of the long scores table: one row per graded cell of each submission.
+SCORE_COLUMNS = [
+    "assignment",
+    "student",
+    "question",
+    "kind",
+    "score",
+    "max_score",
+    "needs_manual_grade",
+]
+
+
+class GradingError(WholeschoolError):
+    """A step of the trainer's cycle could not be done; the message says why."""
+
+
+def find_course(course: Path | None) -> Path:
+    """The course folder: ``--course``, else this folder or ``./assessments`` if either has an
+    ``nbgrader_config.py``."""
+    candidates = [course] if course else [Path.cwd(), Path.cwd() / "assessments"]
+    for folder in candidates:
+        if (folder / "nbgrader_config.py").is_file():
+            return folder.resolve()
+    where = course or "this folder or ./assessments"
+    raise GradingError(f"no nbgrader_config.py in {where}; pass --course FOLDER")
+
+
+def run_nbgrader(root: Path, *args: str) -> str:
+    """Run the nbgrader command line in the course folder; its output, or a clear error."""
+    ensure_tools_on_path()
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        env=os.environ.copy(),
+    )
+    if done.returncode != 0:
+        tail = "\n".join((done.stdout + done.stderr).strip().splitlines()[-15:])
+        raise GradingError(f"nbgrader {' '.join(args)} failed:\n{tail}")
+    return done.stdout + done.stderr
+
+
+def source_assignments(root: Path) -> list[str]:
+    return sorted(p.name for p in (root / "source").iterdir() if p.is_dir())
+
+
+def expected_notebooks(root: Path, assignment: str) -> list[str]:
+    return sorted(p.name for p in (root / "source" / assignment).glob("*.ipynb"))
+
+
+# --- collect -------------------------------------------------------------------------------
+
+
+def collect_folder(root: Path, assignment: str, incoming: Path) -> list[str]:
+    """Copy ``incoming/<student>/[<assignment>/]`` into ``submitted/<student>/<assignment>/``.
+
+    Returns one line per student saying what was done. A single notebook under another name
+    is renamed to the expected name (and said so); an earlier submission is moved to
+    ``replaced/``, never deleted; other problems are left for autograde to report.
+    """
+    lines = []
+    expected = expected_notebooks(root, assignment)
+    now = dt.datetime.now(dt.timezone.utc)
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    folder_stamp = now.strftime("%Y%m%dT%H%M%S%fZ")
+    for folder in sorted(p for p in incoming.iterdir() if p.is_dir()):
+        student = folder.name
+        if not STUDENT_ID.match(student):
+            lines.append(f"skipped {folder}: {student!r} is not a usable student id")
+            continue
+        work = folder / assignment if (folder / assignment).is_dir() else folder
+        dest = root / "submitted" / student / assignment
+        note = ""
+        if dest.exists():  # a resubmission: keep the earlier one rather than delete it
+            kept = root / "replaced" / student / assignment / folder_stamp
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            dest.rename(kept)
+            note = f" (the earlier submission was moved to {kept.relative_to(root)})"
+        shutil.copytree(work, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
+        (dest / "timestamp.txt").write_text(stamp + "\n", encoding="utf-8")
+        present = sorted(p.name for p in dest.glob("*.ipynb"))
+        missing = [name for name in expected if name not in present]
+        extra = [name for name in present if name not in expected]
+        if len(expected) == 1 and missing and len(extra) == 1:
+            (dest / extra[0]).rename(dest / expected[0])
+            note += f" (renamed {extra[0]} to {expected[0]})"
+        lines.append(f"collected {student}{note}")
+    return lines
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def gradebook_frame(root: Path, assignments: Sequence[str]) -> pd.DataFrame:
+    """One row per student, assignment and graded cell, read from ``gradebook.db``."""
+    from nbgrader.api import Gradebook
+
+    from .autograde import course_directory
+
+    coursedir = course_directory(root)
+    rows = []
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+        for assignment in assignments:
+            for submission in gradebook.assignment_submissions(assignment):
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        rows.append(
+                            {
+                                "assignment": assignment,
+                                "student": submission.student_id,
+                                "question": grade.name,
+                                "kind": "written"
+                                if grade.cell.cell_type == "markdown"
+                                else "autograded",
+                                "score": float(grade.score),
+                                "max_score": float(grade.max_score),
+                                "needs_manual_grade": bool(grade.needs_manual_grade),
+                            }
+                        )
+    return pd.DataFrame(rows, columns=SCORE_COLUMNS)
+
+
+def student_totals(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per student and assignment: score, maximum, percentage, cells still to mark."""
+    totals = scores.groupby(["assignment", "student"]).agg(
+        score=("score", "sum"),
+        max_score=("max_score", "sum"),
+        to_mark=("needs_manual_grade", "sum"),
+    )
+    totals["percent"] = (100 * totals["score"] / totals["max_score"]).round(1)
+    return totals.reset_index()
+
+
+def question_summary(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per question: mean share of the points earned across the cohort, weakest first.
+
+    Answers still waiting to be marked by hand are counted in ``to_mark``, not as zeros.
+    """
+    marked = scores[~scores["needs_manual_grade"].astype(bool)]
+    frame = marked.assign(fraction=marked["score"] / marked["max_score"])
+    keys = ["assignment", "question", "kind"]
+    summary = frame.groupby(keys).agg(
+        students=("student", "nunique"),
+        mean_score=("score", "mean"),
+        max_score=("max_score", "first"),
+        mean_fraction=("fraction", "mean"),
+    )
+    to_mark = scores.groupby(keys)["needs_manual_grade"].sum().rename("to_mark")
+    summary = summary.join(to_mark, how="outer").fillna({"students": 0, "to_mark": 0})
+    summary = summary.reset_index().astype({"students": int, "to_mark": int})
+    return summary.sort_values(["mean_fraction", "assignment", "question"], na_position="last")
+
+
+def plot_weakest(summary: pd.DataFrame, path: Path, top: int = 10) -> Path:
+    """A bar chart of the questions where the cohort earned the smallest share of points."""
+    from matplotlib.figure import Figure
+
+    from ..render.charts import png
+
+    weakest = summary.dropna(subset=["mean_fraction"]).head(top).iloc[::-1]
+    labels = weakest["assignment"] + ": " + weakest["question"]
+    figure = Figure(figsize=(8, 0.45 * len(weakest) + 1.2), layout="constrained")
+    axes = figure.add_subplot()
+    axes.barh(labels, 100 * weakest["mean_fraction"], color="#2a6f97")
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("Mean share of the points earned (%)")
+    axes.set_title("Where the cohort is weakest")
+    return write_atomic(path, png(figure, dpi=120))
+
+
+def frame_table(frame: pd.DataFrame, index: bool = False) -> Table:
+    """A pandas table as a document table (for the formula-safe CSV writer)."""
+    if index:
+        frame = frame.reset_index()
+    rows = [
+        [None if pd.isna(value) else value for value in row]
+        for row in frame.itertuples(index=False, name=None)
+    ]
+    return Table([str(c) for c in frame.columns], rows)
+
+
+def write_csv(frame: pd.DataFrame, path: Path, index: bool = False) -> Path:
+    """A CSV file a spreadsheet opens safely: formula-like text never runs."""
+    return write_atomic(path, csv_bytes(frame_table(frame, index)))
+
+
+def not_graded(root: Path, assignments: Sequence[str]) -> pd.DataFrame:
+    """Students autograde could not grade, with the reason, from the saved results."""
+    frames = []
+    for assignment in assignments:
+        path = root / "reports" / assignment / RESULTS_FILE
+        if path.exists():
+            results = pd.read_csv(path, keep_default_na=False)
+            results = results[~results["graded"].astype(bool)]
+            frames.append(
+                results.assign(assignment=assignment)[["assignment", "student", "reason"]]
+            )
+    if not frames:
+        return pd.DataFrame(columns=["assignment", "student", "reason"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def write_results(root: Path, assignment: str, results: Sequence[GradeResult]) -> Path:
+    path = root / "reports" / assignment / RESULTS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frame = pd.DataFrame(
+        {
+            "student": [r.student for r in results],
+            "graded": [r.graded for r in results],
+            "reason": [r.reason for r in results],
+            "notes": ["; ".join(r.notes) for r in results],
+            "attempts": [r.attempts for r in results],
+            "seconds": [round(r.seconds, 2) for r in results],
+        }
+    )
+    return write_csv(frame, path)
+
+
+# --- feedback ------------------------------------------------------------------------------
+
+
+def rubric_feedback(root: Path, assignment: str, scores: pd.DataFrame) -> list[Path]:
+    """Write ``feedback/<student>/<assignment>/rubric-feedback.md`` for every student."""
+    from ..core.content import reflection_questions
+
+    rubric = load_rubric(root / "rubric.yaml")
+    texts = {}
+    try:
+        key = "capstone" if assignment == "action-plan-review" else assignment
+        texts = {q.id: q.text for q in reflection_questions(key)}
+    except KeyError:
+        pass
+    written = []
+    for student, rows in scores[scores["assignment"] == assignment].groupby("student"):
+        lines = [f"# Feedback on {assignment}", ""]
+        total, top = rows["score"].sum(), rows["max_score"].sum()
+        lines += [f"Total: **{total:g} / {top:g}**", "", "## Data tasks and plan check", ""]
+        for row in rows[rows["kind"] == "autograded"].itertuples():
+            lines.append(f"- {row.question}: {row.score:g} / {row.max_score:g}")
+        lines += ["", "## Reflections", ""]
+        for row in rows[rows["kind"] == "written"].itertuples():
+            lines.append(f"### {texts.get(row.question, row.question)}")
+            lines.append("")
+            if row.needs_manual_grade:
+                lines.append("Not marked yet.")
+            else:
+                lines.append(rubric.feedback_markdown(row.score, row.max_score))
+            lines.append("")
+        path = root / "feedback" / str(student) / assignment / "rubric-feedback.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
+        written.append(path)
+    return written
+
+

@@ -1,0 +1,153 @@
+"""The action plan as files to take into school: CSV, Excel, Markdown and Word.
+
+One document is built from the plan; the spreadsheet formats take its table, Word and Markdown
+take one block per action (a nine-column table does not fit a portrait page). Files are
+made as bytes, so a browser can download them; :func:`export_plan` writes them to a folder.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..core.framework import FRAMEWORK, Framework
+from ..core.records import AuditRecord, PlanAction, PlanRecord
+from ..core.scoring import NOT_RATED
+from ..render.blocks import Document, Fields, Heading, Note, Paragraph, Table
+from ..store.atomic import write_atomic
+
+EXPORT_FORMATS = ("csv", "xlsx", "md", "docx")
+COLUMNS = [
+    "Principle",
+    "Indicator",
+    "Audit rating",
+    "Action",
+    "Lead",
+    "Start",
+    "Due",
+    "Success measure",
+    "Status",
+]
+WIDTHS = {
+    "Principle": 22,
+    "Indicator": 40,
+    "Audit rating": 14,
+    "Action": 50,
+    "Lead": 18,
+    "Start": 12,
+    "Due": 12,
+    "Success measure": 40,
+    "Status": 13,
+}
+TITLE = "Mental health and wellbeing action plan"
+
+
+def _where(action: PlanAction, audit: AuditRecord | None, framework: Framework) -> list[str]:
+    """Principle, indicator text and audit rating (or gate answer) of an action."""
+    gate = framework.gate
+    if gate is not None and action.indicator == gate.id:
+        answer = gate.answer(audit.gate if audit else None)
+        principle = framework.principle(gate.principle)
+        return [principle.short_name, gate.text, answer.label if answer else "Not answered"]
+    indicator = framework.indicator_by_id[action.indicator]
+    principle = framework.principle(indicator.principle_id)
+    rating = (audit.rated() if audit else {}).get(action.indicator)
+    return [
+        principle.short_name,
+        indicator.text,
+        framework.level(rating).label if rating is not None else NOT_RATED,
+    ]
+
+
+def plan_table(
+    plan: PlanRecord, audit: AuditRecord | None = None, framework: Framework = FRAMEWORK
+) -> Table:
+    """The plan as one table, in plan order (the safeguarding escalation first)."""
+    rows = [
+        [
+            *_where(action, audit, framework),
+            action.what,
+            action.lead,
+            action.start.isoformat(),
+            action.due.isoformat(),
+            action.measure,
+            action.status,
+        ]
+        for action in plan.actions
+    ]
+    return Table(COLUMNS, rows, WIDTHS)
+
+
+def plan_document(
+    plan: PlanRecord, audit: AuditRecord | None = None, framework: Framework = FRAMEWORK
+) -> Document:
+    """The plan as a document: one block of label–value pairs per action, by principle."""
+    table = plan_table(plan, audit, framework)
+    blocks = [
+        Paragraph(
+            f"Drafted from the self-audit of {plan.audit_date or 'an unknown date'}; "
+            f"last changed {plan.date}. {len(plan.actions)} action(s)."
+        )
+    ]
+    gate = framework.gate
+    if gate is not None and any(a.indicator == gate.id for a in plan.actions):
+        blocks.append(Note("Safeguarding first.", gate.escalation, urgent=True))
+    number = 0
+    for principle in framework.principles:
+        rows = [r for r in table.rows if r[0] == principle.short_name]
+        if not rows:
+            continue
+        blocks.append(Heading(f"{principle.number}. {principle.short_name}", 2))
+        for row in rows:
+            number += 1
+            pairs = list(zip(COLUMNS[1:], [str(c) for c in row[1:]], strict=True))
+            blocks.append(Fields(f"Action {number}", pairs))
+    return Document(f"{TITLE}: {plan.school}", blocks)
+
+
+def plan_files(
+    plan: PlanRecord,
+    audit: AuditRecord | None = None,
+    formats: Sequence[str] = EXPORT_FORMATS,
+    framework: Framework = FRAMEWORK,
+) -> dict[str, bytes]:
+    """The plan as ``action-plan.<format>`` file contents, by file name."""
+    unknown = [f for f in formats if f not in EXPORT_FORMATS]
+    if unknown:
+        raise ValueError(f"unknown export format {unknown[0]!r} (choose from {EXPORT_FORMATS})")
+    files: dict[str, bytes] = {}
+    for fmt in formats:
+        if fmt == "csv":
+            from ..render.sheets import csv_bytes
+
+            data = csv_bytes(plan_table(plan, audit, framework))
+        elif fmt == "xlsx":
+            from ..render.sheets import xlsx_bytes
+
+            data = xlsx_bytes({"Action plan": plan_table(plan, audit, framework)})
+        elif fmt == "md":
+            from ..render.markdown import to_markdown
+
+            data = to_markdown(plan_document(plan, audit, framework)).encode("utf-8")
+        else:
+            from ..render.word import to_docx
+
+            data = to_docx(plan_document(plan, audit, framework))
+        files[f"action-plan.{fmt}"] = data
+    return files
+
+
+def export_plan(
+    plan: PlanRecord,
+    folder: str | os.PathLike[str],
+    audit: AuditRecord | None = None,
+    formats: Sequence[str] = EXPORT_FORMATS,
+    framework: Framework = FRAMEWORK,
+) -> dict[str, Path]:
+    """Write the plan as ``action-plan.<format>`` files in ``folder``; returns their paths."""
+    files = plan_files(plan, audit, formats, framework)
+    return {
+        name.rsplit(".", 1)[1]: write_atomic(Path(folder) / name, data)
+        for name, data in files.items()
+    }

@@ -1,0 +1,69 @@
+"""Atomic file writes: a temporary file in the same folder, flushed to disk, then renamed.
+
+Readers see the old file or the new one, never half. Temporary files are hidden
+(``.<name>.<random>.tmp``); one left behind by a killed process is removed by the next write
+of the same file once it is older than :data:`STALE_AFTER` seconds (or at once by the record
+store, which holds the record's lock and so knows no other write is under way).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import time
+from pathlib import Path
+
+#: Seconds after which a temporary file of an unlocked write counts as left behind.
+STALE_AFTER = 600.0
+
+
+def temp_files(path: Path) -> list[Path]:
+    """The temporary files a write of ``path`` creates (or left behind)."""
+    prefix = f".{path.name}."
+    try:
+        names = os.listdir(path.parent)
+    except OSError:
+        return []
+    return [path.parent / n for n in names if n.startswith(prefix) and n.endswith(".tmp")]
+
+
+def remove_stale(path: Path, older_than: float = STALE_AFTER) -> list[Path]:
+    """Remove temporary files of ``path`` older than ``older_than`` seconds; returns them."""
+    removed = []
+    now = time.time()
+    for tmp in temp_files(path):
+        with contextlib.suppress(OSError):
+            if now - tmp.stat().st_mtime >= older_than:
+                tmp.unlink()
+                removed.append(tmp)
+    return removed
+
+
+def write_temp(path: Path, payload: bytes) -> Path:
+    """Write ``payload`` to a new temporary file beside ``path``, flushed to disk."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return Path(tmp)
+
+
+def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
+    """Write ``data`` (text as UTF-8) to ``path`` atomically; returns ``path``."""
+    path = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    remove_stale(path)
+    tmp = write_temp(path, payload)
+    try:
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path

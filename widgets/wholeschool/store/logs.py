@@ -1,0 +1,82 @@
+"""Termly progress logs in a records folder: at most one per term, three per academic year.
+
+* a log belongs to the term its date falls in (see :mod:`wholeschool.core.terms`);
+* filing a second log for a term that already has one is refused with a message naming the
+  earlier file, which is left exactly as it was; the lead edits that log instead;
+* a log's stored term and academic year must match its date (checked on every load and save).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from ..core.errors import RecordError
+from ..core.records import ProgressLog
+from ..core.terms import Term, term_of
+from .folder import RecordFolder
+from .locations import log_file
+
+TERMS_PER_YEAR = 3
+
+
+def new_log(folder: RecordFolder, school: str, date: dt.date | None = None, **fields) -> ProgressLog:
+    """A log dated ``date`` (default today), its term and academic year worked out from it."""
+    date = date or folder.today()
+    term = term_of(date)
+    return ProgressLog.model_validate(
+        {
+            "school": school,
+            "framework_version": folder.framework.version,
+            "date": date,
+            "academic_year": term.academic_year,
+            "term": term.name,
+            **fields,
+        },
+        context={"today": folder.today()},
+    )
+
+
+def scan_logs(folder: RecordFolder) -> tuple[list[tuple[Path, ProgressLog]], list[RecordError]]:
+    """Every progress log in the folder by term, and the errors of ``progress-*`` files."""
+    if not folder.path.is_dir():
+        return [], []
+    logs, errors = [], []
+    for loaded in folder.scan():
+        if isinstance(loaded.record, ProgressLog):
+            logs.append((loaded.path, loaded.record))
+        elif loaded.error is not None and loaded.path.name.startswith("progress-"):
+            errors.append(loaded.error)
+    logs.sort(key=lambda item: (item[1].term_key, item[0].name))
+    return logs, errors
+
+
+def log_path(folder: RecordFolder, term: Term) -> Path:
+    return folder.file(log_file(term.academic_year, term.name))
+
+
+def file_log(folder: RecordFolder, log: ProgressLog) -> Path:
+    """Save a new log, refusing a second one for the same term (the earlier file is kept)."""
+    term = log.term_key
+    path = log_path(folder, term)
+    if log.date > folder.today():
+        raise RecordError(path, "date", f"{log.date} is in the future; date a log when you file it")
+    logs, _errors = scan_logs(folder)
+    same = [p for p, earlier in logs if earlier.term_key == term]
+    if path.exists() and path not in same:
+        same.append(path)
+    if same:
+        in_year = {e.term for _p, e in logs if e.academic_year == term.academic_year}
+        full = (
+            f" All {TERMS_PER_YEAR} logs for {term.academic_year} have been filed."
+            if len(in_year) >= TERMS_PER_YEAR
+            else ""
+        )
+        raise RecordError(
+            path,
+            "term",
+            f"not saved: there is already a progress log for the {term.name} term of "
+            f"{term.academic_year} ({same[0].name}); there can be one log per term, so edit "
+            f"that one instead.{full}",
+        )
+    return folder.save(log, path.name)

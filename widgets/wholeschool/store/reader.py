@@ -1,0 +1,223 @@
+"""Read record files defensively: any file, however odd, gives a clear error, never a hang.
+
+Only regular files are read (a pipe, device or socket named ``audit.json`` is refused before it
+is opened for good, so nothing blocks), at most :attr:`Limits.max_bytes` of them. The JSON must
+be strict: no key twice in one object, no number longer than :attr:`Limits.max_digits` digits,
+no ``NaN``/``Infinity``, nesting no deeper than :attr:`Limits.max_depth`. Every problem,
+operating-system errors included, becomes a :class:`~wholeschool.core.errors.RecordError`
+naming the file and, where there is one, the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import os
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import ValidationError
+
+from ..core.errors import RecordError, from_validation_error
+from ..core.framework import FRAMEWORK, Framework
+from ..core.migration import migrate
+from ..core.records import RECORD_ADAPTER, RECORD_TYPES, Record
+
+R = TypeVar("R", bound=Record)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How large and deep a record file may be. Real records are a few kilobytes."""
+
+    max_bytes: int = 2_000_000
+    max_depth: int = 12
+    max_digits: int = 15
+
+
+DEFAULT_LIMITS = Limits()
+
+
+def _os_problem(error: OSError) -> str:
+    reason = error.strerror or type(error).__name__
+    return f"cannot be read ({reason.lower()})"
+
+
+def read_guarded(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
+    """The bytes of ``path`` if it is a regular file no larger than the limit."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise RecordError(path, None, "file not found") from None
+    except OSError as error:  # a symbolic link loop, no permission, a name too long...
+        raise RecordError(path, None, _os_problem(error)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise RecordError(path, None, "is a folder, not a record file")
+    if not stat.S_ISREG(info.st_mode):
+        raise RecordError(
+            path, None, "is not a regular file (a pipe, device or socket); records are plain files"
+        )
+    if info.st_size > limits.max_bytes:
+        raise RecordError(path, None, _too_large(info.st_size, limits))
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as error:
+        raise RecordError(path, None, _os_problem(error)) from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped for something else meanwhile
+            raise RecordError(path, None, "is not a regular file")
+        with os.fdopen(fd, "rb", closefd=False) as handle:
+            raw = handle.read(limits.max_bytes + 1)
+    except OSError as error:
+        raise RecordError(path, None, _os_problem(error)) from None
+    finally:
+        os.close(fd)
+    if len(raw) > limits.max_bytes:
+        raise RecordError(path, None, _too_large(len(raw), limits))
+    return raw
+
+
+def _too_large(size: int, limits: Limits) -> str:
+    return (
+        f"is {size:,} bytes, more than a record can be ({limits.max_bytes:,}); "
+        "is this the right file?"
+    )
+
+
+class _Refused(ValueError):
+    """A JSON construct records never use; carries the field and the problem."""
+
+    def __init__(self, field: str | None, problem: str) -> None:
+        super().__init__(problem)
+        self.field = field
+        self.problem = problem
+
+
+def parse_json(text: str, path: Path, limits: Limits = DEFAULT_LIMITS) -> object:
+    """Strict JSON: duplicate keys, huge numbers, NaN and deep nesting are refused."""
+
+    def pairs(items: list[tuple[str, object]]) -> dict[str, object]:
+        result: dict[str, object] = {}
+        for key, value in items:
+            if key in result:
+                raise _Refused(key, "appears twice in the same object; give each field once")
+            result[key] = value
+        return result
+
+    def whole(digits: str) -> int:
+        if len(digits.lstrip("-")) > limits.max_digits:
+            raise _Refused(None, f"has a number with more than {limits.max_digits} digits")
+        return int(digits)
+
+    def real(digits: str) -> float:
+        value = float(digits)
+        if not math.isfinite(value) or len(digits) > 40:
+            raise _Refused(None, f"has a number out of range ({digits[:20]}…)")
+        return value
+
+    def constant(name: str) -> float:
+        raise _Refused(None, f"has {name}, which is not a number JSON allows")
+
+    try:
+        data = json.loads(
+            text, object_pairs_hook=pairs, parse_int=whole, parse_float=real, parse_constant=constant
+        )
+    except _Refused as refused:
+        raise RecordError(path, refused.field, refused.problem) from None
+    except RecursionError:
+        raise RecordError(path, None, _too_deep(limits)) from None
+    except json.JSONDecodeError as error:
+        raise RecordError(
+            path,
+            None,
+            f"is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})",
+        ) from None
+    if _depth(data) > limits.max_depth:
+        raise RecordError(path, None, _too_deep(limits))
+    return data
+
+
+def _too_deep(limits: Limits) -> str:
+    return f"is nested more than {limits.max_depth} levels deep; a record never is"
+
+
+def _depth(data: object) -> int:
+    deepest, stack = 0, [(data, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+def parse_record(
+    raw: bytes | str,
+    path: str | os.PathLike[str],
+    *,
+    today: dt.date,
+    framework: Framework = FRAMEWORK,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Record:
+    """Validate the bytes of a record file; ``path`` is named in every error message.
+
+    A record made with an earlier version of the framework is brought up to this version
+    (see :mod:`wholeschool.core.migration`).
+    """
+    path = Path(path)
+    try:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    except UnicodeDecodeError as error:
+        raise RecordError(path, None, f"is not UTF-8 text (byte {error.start})") from None
+    if not text.strip():
+        raise RecordError(path, None, "the file is empty")
+    data = parse_json(text, path, limits)
+    if not isinstance(data, dict):
+        raise RecordError(path, None, f"must be a JSON object, not {type(data).__name__}")
+    if "kind" not in data:
+        raise RecordError(path, "kind", "is missing")
+    kind = data["kind"]
+    if not isinstance(kind, str) or kind not in RECORD_TYPES:
+        raise RecordError(
+            path,
+            "kind",
+            f"unknown record kind {kind!r} (expected one of {', '.join(RECORD_TYPES)})",
+        )
+    try:
+        record = RECORD_ADAPTER.validate_json(text, strict=True, context={"today": today})
+    except ValidationError as error:
+        raise from_validation_error(error, path, RecordError, tag=kind) from None
+    return migrate(record, path, framework)
+
+
+def iter_record_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+    """Expand folders into the ``*.json`` files below them, in a stable order.
+
+    Hidden files and folders (temporary files, ``.history``, ``.locks``) are not records, and
+    links to folders are not followed, so a link loop cannot trap the walk.
+    """
+    for item in map(Path, paths):
+        if not item.is_dir():
+            yield item
+            continue
+        found = []
+        for top, folders, files in os.walk(item, followlinks=False):
+            folders[:] = sorted(f for f in folders if not f.startswith("."))
+            found += [
+                Path(top, name) for name in files if name.endswith(".json") and name[0] != "."
+            ]
+        yield from sorted(found)
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The outcome of reading one file: a record, or the error that stopped it."""
+
+    path: Path
+    record: Record | None = None
+    error: RecordError | None = None

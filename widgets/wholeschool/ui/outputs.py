@@ -1,0 +1,78 @@
+"""Notebook outputs for the progress page: the charts, and the summary files to download."""
+
+from __future__ import annotations
+
+import os
+
+import ipywidgets as widgets
+
+from ..core.clock import Clock, system_clock
+from ..core.errors import RecordError
+from ..reports.progress import Progress, charts_available, summary_files
+from ..store import RecordFolder
+from .downloads import downloads
+from .looks import ERROR_COLOUR
+
+
+def _folder(folder: str | os.PathLike[str] | RecordFolder | None, clock: Clock) -> RecordFolder:
+    return folder if isinstance(folder, RecordFolder) else RecordFolder(folder, clock=clock)
+
+
+def _message(text: str, error: bool = False) -> widgets.HTML:
+    colour = f' style="color:{ERROR_COLOUR}"' if error else ""
+    return widgets.HTML(f"<p{colour}>{text}</p>")
+
+
+def progress_charts(
+    folder: str | os.PathLike[str] | RecordFolder | None = None, *, clock: Clock = system_clock
+) -> widgets.Widget:
+    """The radar and trend charts, or a message saying why there are none."""
+    import html
+
+    try:
+        progress = Progress(_folder(folder, clock))
+    except RecordError as error:
+        return _message(f"<strong>Cannot draw the charts:</strong> {html.escape(str(error))}", True)
+    if progress.empty:
+        return _message("There is nothing to chart yet: save a self-audit and file a progress log first.")
+    if not charts_available():
+        return _message("Charts need matplotlib, which this Python does not have; the table below has the same figures.")
+    from ..render.charts import png
+
+    notes = [
+        _message(f"<strong>Left out (file has a problem):</strong> {html.escape(str(e))}", True)
+        for e in progress.errors
+    ]
+    images = [
+        widgets.Image(value=png(progress.radar()), format="png", layout=widgets.Layout(max_width="100%")),
+        widgets.Image(value=png(progress.trend()), format="png", layout=widgets.Layout(max_width="100%")),
+    ]
+    return widgets.VBox([*notes, *images])
+
+
+def progress_files(
+    folder: str | os.PathLike[str] | RecordFolder | None = None, *, clock: Clock = system_clock
+) -> widgets.Widget:
+    """A button that makes the progress summary (Markdown, web page, Word) to download."""
+    import html
+
+    from ..render.word import available as word_available
+
+    target = _folder(folder, clock)
+    files = widgets.VBox()
+    make = widgets.Button(description="Make the summary files", icon="download")
+
+    def on_make(_button: object) -> None:
+        try:
+            progress = Progress(target)
+        except RecordError as error:
+            files.children = [_message(html.escape(str(error)), True)]
+            return
+        if progress.empty:
+            files.children = [_message("There is nothing to summarise yet.")]
+            return
+        formats = ("md", "html", "docx") if word_available() else ("md", "html")
+        files.children = [downloads(summary_files(progress, formats), "Your progress summary")]
+
+    make.on_click(on_make)
+    return widgets.VBox([make, files])

@@ -1,0 +1,305 @@
+"""The action plan form: draft from the self-audit, edit, save itself, download the files.
+
+The safeguarding escalation, when the gate is not answered "in place", is always the first
+action and is shown above the plan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import os
+from collections.abc import Sequence
+
+import ipywidgets as widgets
+
+from ..core.clock import Clock, system_clock
+from ..core.errors import RecordError
+from ..core.framework import FRAMEWORK, Framework
+from ..core.planning import DEFAULT_LIMIT, NEW_ACTION, draft_plan, gate_first, merge_plan
+from ..core.records import STATUSES, AuditRecord, PlanAction, PlanRecord
+from ..core.text import clean_text
+from ..render.word import available as word_available
+from ..reports.plan_export import EXPORT_FORMATS, plan_files
+from ..store import AUDIT_FILE, PLAN_FILE, RecordFolder
+from .autosave import DEFAULT_DELAY, Autosaver
+from .downloads import downloads
+from .looks import ERROR_COLOUR, Looks, reminder_html
+from .saving import SavesItself
+
+
+def _what_for(framework: Framework, key: str) -> tuple[str, str]:
+    """Principle name and the indicator (or gate) text an action is for."""
+    gate = framework.gate
+    if gate is not None and key == gate.id:
+        return framework.principle(gate.principle).short_name, gate.text
+    indicator = framework.indicator_by_id[key]
+    return framework.principle(indicator.principle_id).short_name, indicator.text
+
+
+class ActionRow:
+    """The editable fields of one action."""
+
+    def __init__(self, number: int, action: PlanAction, framework: Framework, looks: Looks) -> None:
+        self.indicator = action.indicator
+        principle, text = _what_for(framework, action.indicator)
+        label = f"Action {number}"
+        self.header = looks.html(
+            f"<h4>{label} · {html.escape(principle)}</h4><p>{html.escape(text)}</p>"
+        )
+        self.what = widgets.Textarea(
+            action.what, description=f"{label}: what", rows=2, layout=looks.note, style=looks.text_style
+        )
+        self.lead = widgets.Text(
+            action.lead,
+            description=f"{label}: who leads",
+            placeholder="A role, such as SMHL or PSHE lead",
+            style=looks.text_style,
+        )
+        self.start = widgets.DatePicker(
+            value=action.start, description=f"{label}: start", style=looks.description
+        )
+        self.due = widgets.DatePicker(
+            value=action.due, description=f"{label}: due", style=looks.description
+        )
+        self.measure = widgets.Textarea(
+            action.measure,
+            description=f"{label}: how we will know",
+            rows=2,
+            layout=looks.note,
+            style=looks.text_style,
+        )
+        self.status = widgets.Dropdown(
+            options=STATUSES, value=action.status, description=f"{label}: status", style=looks.description
+        )
+        self.controls = [self.what, self.lead, self.start, self.due, self.measure, self.status]
+        self.box = widgets.VBox(
+            [
+                self.header,
+                self.what,
+                self.lead,
+                widgets.HBox([self.start, self.due]),
+                self.measure,
+                self.status,
+            ],
+            layout=looks.row,
+        )
+
+    def data(self) -> dict:
+        return {
+            "indicator": self.indicator,
+            "what": clean_text(self.what.value),
+            "lead": clean_text(self.lead.value, single_line=True),
+            "start": self.start.value,
+            "due": self.due.value,
+            "measure": clean_text(self.measure.value),
+            "status": self.status.value,
+        }
+
+
+def export_formats() -> tuple[str, ...]:
+    """The formats this Python can make (Word needs python-docx and lxml)."""
+    return tuple(f for f in EXPORT_FORMATS if f != "docx" or word_available())
+
+
+class PlanEditor(SavesItself, widgets.VBox):
+    """An editable action plan that saves itself on every change."""
+
+    record_name = PLAN_FILE
+    kept = "Your earlier plan is kept as it was."
+
+    def __init__(
+        self,
+        plan: PlanRecord,
+        folder: RecordFolder,
+        message: str = "",
+        *,
+        delay: float = DEFAULT_DELAY,
+    ) -> None:
+        self.plan = plan
+        self.folder = folder
+        self.framework = folder.framework
+        self.error = None
+        self.saved_at = None
+        self.looks = Looks()
+        self.status = widgets.HTML()
+        self.saver = Autosaver(self._save, delay)
+        self.rows: list[ActionRow] = []
+        for action in plan.actions:
+            self._add_row(action)
+        self.intro = self.looks.html(f"<p>{html.escape(message)}</p>" if message else "")
+        options = []
+        for principle in self.framework.principles:
+            options += [
+                (f"{principle.short_name}: {i.text}", i.id) for i in principle.indicators
+            ]
+        self.new_indicator = widgets.Dropdown(
+            options=options,
+            description="Indicator for a new action",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="95%"),
+        )
+        self.add_button = widgets.Button(
+            description="Add an action",
+            tooltip="Add a blank action for the chosen indicator",
+            icon="plus",
+        )
+        self.add_button.on_click(lambda _button: self.add_action(self.new_indicator.value))
+        self.export_button = widgets.Button(
+            description="Make the files",
+            tooltip="Make the plan as " + ", ".join(f.upper() for f in export_formats()),
+            icon="download",
+        )
+        self.export_button.on_click(lambda _button: self.make_files())
+        self.files = widgets.VBox()
+        super().__init__()
+        self._show()
+
+    def _add_row(self, action: PlanAction) -> ActionRow:
+        row = ActionRow(len(self.rows) + 1, action, self.framework, self.looks)
+        for control in row.controls:
+            control.observe(lambda _change: self.saver.changed(), names="value")
+        self.rows.append(row)
+        return row
+
+    def _escalation(self) -> str:
+        gate = self.framework.gate
+        if gate is None or not any(row.indicator == gate.id for row in self.rows):
+            return ""
+        return (
+            f'<div role="alert" style="border:3px solid {ERROR_COLOUR};padding:.5em .8em">'
+            f"<strong>Safeguarding first.</strong> {html.escape(gate.escalation)}</div>"
+        )
+
+    def _show(self) -> None:
+        adder = widgets.VBox(
+            [widgets.HTML("<h4>Add an action</h4>"), self.new_indicator, self.add_button]
+        )
+        exporter = widgets.VBox(
+            [
+                widgets.HTML(
+                    "<h4>Take it into school</h4><p>Make the plan as a spreadsheet (CSV and "
+                    "Excel), a Markdown page" + (" and a Word document" if "docx" in export_formats() else "")
+                    + ", then download them.</p>"
+                ),
+                self.export_button,
+                self.files,
+            ]
+        )
+        self.children = [
+            self.looks.html(self._escalation()),
+            self.intro,
+            self.looks.html(reminder_html()),
+            self.status,
+            *(row.box for row in self.rows),
+            adder,
+            exporter,
+        ]
+
+    def add_action(self, indicator_id: str, start: dt.date | None = None) -> ActionRow:
+        """Add a blank action for ``indicator_id`` to the end of the plan, and save."""
+        start = start or self.folder.today()
+        action = PlanAction(
+            indicator=indicator_id, what=NEW_ACTION, start=start, due=start + dt.timedelta(weeks=8)
+        )
+        row = self._add_row(action)
+        self._show()
+        self.saver.changed()
+        return row
+
+    def flush(self) -> None:
+        """Save a pending change now instead of waiting for the pause."""
+        self.saver.flush()
+
+    def save_now(self) -> None:
+        self._save()
+
+    def record(self) -> PlanRecord:
+        today = self.folder.today()
+        return PlanRecord.model_validate(
+            {
+                **self.plan.model_dump(exclude={"actions", "date", "kind"}),
+                "date": today,
+                "actions": [row.data() for row in self.rows],
+            },
+            context={"today": today},
+        )
+
+    def _write(self) -> None:
+        record = self.record()
+        self.folder.save(record, PLAN_FILE)
+        self.plan = record
+
+    def describe(self, error: RecordError) -> str:
+        """Name the action by its number as the lead sees it, beside the file and field."""
+        field = error.field or ""
+        if field.startswith("actions["):
+            number = int(field[len("actions[") : field.index("]")]) + 1
+            return f"Action {number}: {error}"
+        return str(error)
+
+    def make_files(self) -> dict[str, bytes]:
+        """Make the plan's files from what is on screen and offer them for download."""
+        self.flush()
+        try:
+            audit = self.folder.read_optional(AUDIT_FILE, AuditRecord)
+            files = plan_files(self.record(), audit, export_formats(), self.framework)
+        except (RecordError, ValueError) as error:
+            self.files.children = [
+                widgets.HTML(f'<p style="color:{ERROR_COLOUR}">{html.escape(str(error))}</p>')
+            ]
+            return {}
+        self.files.children = [downloads(files, "Your plan, ready to download")]
+        return files
+
+
+def action_plan(
+    folder: str | os.PathLike[str] | RecordFolder | None = None,
+    *,
+    pinned: Sequence[str] = (),
+    dropped: Sequence[str] = (),
+    limit: int = DEFAULT_LIMIT,
+    redraft: bool = False,
+    delay: float = DEFAULT_DELAY,
+    clock: Clock = system_clock,
+    framework: Framework = FRAMEWORK,
+) -> widgets.Widget:
+    """Open the saved plan, or draft one from the self-audit; returns the editing form.
+
+    ``redraft=True`` drafts again from the latest audit (with ``pinned``/``dropped``) and keeps
+    every action already in the plan. A record that cannot be read is reported, never replaced.
+    """
+    if not isinstance(folder, RecordFolder):
+        folder = RecordFolder(folder, clock=clock, framework=framework)
+    try:
+        existing = folder.read_optional(PLAN_FILE, PlanRecord)
+        audit = folder.read_optional(AUDIT_FILE, AuditRecord)
+        if existing is not None and not redraft:
+            plan = existing.model_copy(
+                update={"actions": gate_first(existing.actions, folder.framework)}
+            )
+            return PlanEditor(plan, folder, "Your saved plan.", delay=delay)
+        if audit is None:
+            return widgets.HTML(
+                "<p>No self-audit has been saved yet. Rate your school in the self-audit page of "
+                "each principle; the plan is drafted from your ratings.</p>"
+            )
+        plan, message = draft_plan(
+            audit,
+            today=folder.today(),
+            pinned=pinned,
+            dropped=dropped,
+            limit=limit,
+            framework=folder.framework,
+        )
+    except (RecordError, ValueError) as error:
+        return widgets.HTML(
+            f'<p style="color:{ERROR_COLOUR}">{html.escape(str(error))}</p><p>Nothing was '
+            "changed. Fix the file or move it aside, then open this page again.</p>"
+        )
+    if existing is not None:
+        plan = merge_plan(existing, plan, folder.framework)
+    editor = PlanEditor(plan, folder, message, delay=delay)
+    if plan.actions:
+        editor.save_now()
+    return editor

@@ -1,0 +1,98 @@
+"""Your records: where they are, what they are, one zip to download, and restoring from one.
+
+In the browser the records live in the browser's own storage on this device, and nothing is
+sent anywhere; the zip is how a lead keeps a copy, moves to another browser or device, or
+takes the records into Jupyter. Every uploaded file is checked like ``wholeschool validate``
+checks it, and nothing is written unless all of them pass.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+
+import ipywidgets as widgets
+
+from ..core.clock import Clock, system_clock
+from ..store import RecordFolder, in_browser
+from ..store.bundle import export_zip, import_files
+from .downloads import download_link
+from .looks import ERROR_COLOUR
+
+
+def where_text(folder: RecordFolder) -> str:
+    """Where the records are, said plainly."""
+    if in_browser():
+        return (
+            "Your records are kept in this browser's own storage on this device. Nothing is sent "
+            "anywhere: not to us, not to anyone. Clearing this site's data in the browser deletes "
+            "them, so download a copy now and then."
+        )
+    return f"Your records are files in {folder.path} on this computer. Nothing is sent anywhere."
+
+
+def _listing(folder: RecordFolder) -> str:
+    rows = []
+    for loaded in folder.scan():
+        name = html.escape(loaded.path.name)
+        if loaded.record is not None:
+            r = loaded.record
+            rows.append(f"<li>{name}: {r.kind_name}, {html.escape(r.school)}, saved {r.date}</li>")
+        else:
+            rows.append(
+                f'<li style="color:{ERROR_COLOUR}">{name}: {html.escape(loaded.error.problem)}</li>'  # type: ignore[union-attr]
+            )
+    return f"<ul>{''.join(rows)}</ul>" if rows else "<p>No records saved yet.</p>"
+
+
+def records_panel(
+    folder: str | os.PathLike[str] | RecordFolder | None = None, *, clock: Clock = system_clock
+) -> widgets.VBox:
+    """Download all records as one zip; restore records from a zip or .json files."""
+    if not isinstance(folder, RecordFolder):
+        folder = RecordFolder(folder, clock=clock)
+    listing = widgets.HTML(_listing(folder))
+    link = widgets.HTML()
+    prepare = widgets.Button(description="Download all records", icon="download")
+    upload = widgets.FileUpload(
+        accept=".zip,.json", multiple=True, description="Restore from files"
+    )
+    outcome = widgets.HTML()
+
+    def on_prepare(_button: object) -> None:
+        link.value = download_link(f"wholeschool-records-{folder.today()}.zip", export_zip(folder))
+
+    def on_upload(change: dict) -> None:
+        files = {item["name"]: bytes(item["content"]) for item in change["new"]}
+        if not files:
+            return
+        result = import_files(folder, files)
+        if result.ok:
+            done = ", ".join(result.saved) or "none"
+            same = f" Already up to date: {', '.join(result.unchanged)}." if result.unchanged else ""
+            outcome.value = (
+                f'<p role="status">\u2713 Restored: {html.escape(done)}.{html.escape(same)} '
+                "Earlier versions are kept in the history.</p>"
+            )
+        else:
+            items = "".join(f"<li>{html.escape(str(p))}</li>" for p in result.problems)
+            outcome.value = (
+                f'<div role="alert" style="color:{ERROR_COLOUR}"><p><strong>Nothing was restored'
+                f"</strong>: these files were refused, and your saved records are unchanged.</p>"
+                f"<ul>{items}</ul></div>"
+            )
+        listing.value = _listing(folder)
+        upload.value = ()
+
+    prepare.on_click(on_prepare)
+    upload.observe(on_upload, names="value")
+    return widgets.VBox(
+        [
+            widgets.HTML(f"<p>{html.escape(where_text(folder))}</p>"),
+            listing,
+            prepare,
+            link,
+            upload,
+            outcome,
+        ]
+    )

@@ -44,7 +44,8 @@ def test_save_refuses_to_overwrite_a_bad_file(name: str, tmp_path: Path):
     with pytest.raises(RecordError, match="not saved: the existing file has a problem"):
         save_record(record, path)
     assert path.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == [name], "no temporary file left behind"
+    visible = sorted(p.name for p in tmp_path.iterdir() if p.name != ".locks")
+    assert visible == [name], "no temporary file or version left behind"
 
 
 def test_cli_reports_every_bad_file_and_fails(tmp_path: Path):
@@ -53,8 +54,10 @@ def test_cli_reports_every_bad_file_and_fails(tmp_path: Path):
     before = {p.name: p.read_bytes() for p in copy.iterdir()}
     result = CliRunner().invoke(main, ["validate", str(copy)])
     assert result.exit_code == 1
-    lines = [line for line in result.stdout.splitlines() if line.startswith("FAIL")]
+    lines = result.stdout.splitlines()
+    assert all(line.startswith("FAIL  ") for line in lines), "one line per file, no forged ones"
     assert len(lines) == len(EXPECTED)
+    assert "\x1b" not in result.stdout, "control characters never reach the terminal raw"
     for name, expected in EXPECTED.items():
         (line,) = [line for line in lines if f"{name}: " in line]
         assert expected["problem"] in line

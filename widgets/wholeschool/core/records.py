@@ -53,16 +53,22 @@ def _no_control(single_line: bool) -> AfterValidator:
     return AfterValidator(check)
 
 
-#: One line of text (labels, roles, descriptions): no line breaks, tabs or control characters.
-Line = Annotated[str, _no_control(single_line=True)]
-#: Free text that may have line breaks, but no other control characters.
-Prose = Annotated[str, _no_control(single_line=False)]
+def line(**constraints: object) -> object:
+    """One line of text (labels, roles, descriptions): no line breaks, tabs or control
+    characters; ``constraints`` as for pydantic's ``StringConstraints``."""
+    return Annotated[str, StringConstraints(**constraints), _no_control(single_line=True)]
 
-SchoolLabel = Annotated[Line, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-Note = Annotated[Prose, StringConstraints(max_length=2000)]
+
+def prose(**constraints: object) -> object:
+    """Free text that may have line breaks, but no other control characters."""
+    return Annotated[str, StringConstraints(**constraints), _no_control(single_line=False)]
+
+
+SchoolLabel = line(strip_whitespace=True, min_length=1, max_length=80)
+Note = prose(max_length=2000)
 FrameworkVersion = Annotated[str, StringConstraints(pattern=r"^[0-9]+\.[0-9]+$")]
-ShortText = Annotated[Prose, StringConstraints(strip_whitespace=True, max_length=500)]
-Role = Annotated[Line, StringConstraints(strip_whitespace=True, max_length=80)]
+ShortText = prose(strip_whitespace=True, max_length=500)
+Role = line(strip_whitespace=True, max_length=80)
 
 
 def context_today(info: ValidationInfo) -> dt.date:
@@ -184,7 +190,7 @@ class PlanAction(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     indicator: str
-    what: Annotated[Prose, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
+    what: prose(strip_whitespace=True, min_length=1, max_length=500)  # type: ignore[valid-type]
     lead: Role = ""
     start: dt.date
     due: dt.date
@@ -278,7 +284,7 @@ class ProgressLog(Record):
 
 # --- The evidence log -----------------------------------------------------------------------
 
-Description = Annotated[Line, StringConstraints(strip_whitespace=True, min_length=3, max_length=200)]
+Description = line(strip_whitespace=True, min_length=3, max_length=200)
 _DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 _EXTENSION = re.compile(r"\.[A-Za-z0-9]{1,5}$")

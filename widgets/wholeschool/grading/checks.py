@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 
+from ..core.clock import fixed_clock
 from ..core.framework import FRAMEWORK, Principle
 from ..core.records import AuditRecord
 from ..core.reflection import Action, Checklist, Reflection, SavedAudit
@@ -43,8 +44,11 @@ def check_reflection(
     records: str | os.PathLike[str] | None = None,
 ) -> Checklist:
     """Check a reflection; never raises on its content. ``today`` fixes the academic-year
-    window (default: the real date); ``records`` is the folder of saved audits."""
-    folder = RecordFolder(records)
+    window and the day the saved audits are read on (default: the real date); ``records`` is
+    the folder of saved audits."""
+    folder = (
+        RecordFolder(records) if today is None else RecordFolder(records, clock=fixed_clock(today))
+    )
     saved = latest_audit(folder, FRAMEWORK.principle(principle_id))
     return check(
         reflection,

@@ -80,7 +80,7 @@ def load_cohort(
     records of other kinds (plans, progress logs) are counted in ``skipped``.
     """
     audits, problems, skipped = [], [], 0
-    for loaded in scan_records(paths, framework):
+    for loaded in scan_records(paths, framework=framework):
         if loaded.error is not None:
             problems.append(str(loaded.error))
         elif isinstance(loaded.record, AuditRecord):

@@ -31,7 +31,7 @@ from ..core.errors import RecordError
 from ..core.framework import FRAMEWORK, Framework
 from ..core.records import Record
 from . import atomic
-from .history import Version, list_versions, place_version, version_at
+from .history import Version, history_folder, list_versions, place_version, version_at
 from .locations import records_folder
 from .reader import DEFAULT_LIMITS, Limits, Loaded, iter_record_files, parse_record, read_guarded
 
@@ -164,7 +164,9 @@ class RecordFolder:
         bad file raises a "not saved" error that names what is wrong with it. Call it with
         the record's lock held."""
         path = self.file(name)
-        for stale in atomic.temp_files(path):  # we hold the lock: no write is under way
+        # We hold the lock, so no write of this record is under way: any temporary file of
+        # its own or of its history was left by a killed save.
+        for stale in atomic.temp_files(path) + atomic.temp_files(history_folder(path) / "version"):
             stale.unlink(missing_ok=True)
         if not os.path.lexists(path):
             return None, None
@@ -188,7 +190,7 @@ class RecordFolder:
         if self.history:
             versions = list_versions(path)
             if not versions or versions[-1].path.read_bytes() != raw:
-                place_version(path, path, self.clock())  # saved before history, or by hand
+                place_version(path, raw, self.clock())  # saved before history, or by hand
         return existing, raw
 
     def _write(self, record: Record, name: str | os.PathLike[str], raw: bytes | None) -> None:
@@ -197,13 +199,16 @@ class RecordFolder:
         for field, problem in record.framework_problems(self.framework):
             raise RecordError(path, field, f"not saved: {problem}")
         payload = (record.model_dump_json(indent=2) + "\n").encode("utf-8")
-        self.parse(payload, path)  # what is written must read back
+        try:
+            self.parse(payload, path)  # what is written must read back
+        except RecordError as error:
+            raise RecordError(path, error.field, f"not saved: {error.problem}") from None
         if raw == payload:
             return  # nothing changed: no new version
+        if self.history:
+            place_version(path, payload, self.clock())
         tmp = atomic.write_temp(path, payload)
         try:
-            if self.history:
-                place_version(path, tmp, self.clock())
             os.replace(tmp, path)
         finally:
             tmp.unlink(missing_ok=True)
@@ -225,13 +230,12 @@ class RecordFolder:
         raise RecordError(self.file(name), "version", f"there is no version {number}")
 
     def restore(self, name: str | os.PathLike[str], number: int) -> Version:
-        """Make version ``number`` the current record again; returns the version this adds.
+        """Make version ``number`` the current record again; returns the newest version.
 
-        Nothing is deleted: the record as it was before the restore keeps its own version.
+        Nothing is deleted: the record as it was before the restore keeps its own version, and
+        the restored one is added on top (unless it is the current record already).
         """
-        old = self.read_version(self.find_version(name, number))
-        restored = old.model_copy(update={"date": max(old.date, self.today())})
-        self.save(restored, name)
+        self.save(self.read_version(self.find_version(name, number)), name)
         return self.versions(name)[-1]
 
     def diff(

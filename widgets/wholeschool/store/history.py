@@ -4,7 +4,8 @@ Beside each record ``<folder>/<name>.json`` sits an append-only folder
 ``<folder>/.history/<name>/`` holding one file per saved version, named
 ``<UTC timestamp>-<n>.json`` (``n`` counts up from 1 and is never used twice). The record
 store writes the version *before* it puts the record in place, under the record's lock, so a
-crash can never leave a saved record without its version; restoring an old version saves it
+crash can never leave a saved record without its version (a crash in between leaves a version
+the record never reached, which is harmless); restoring an old version saves it
 as the record again, which adds a new version on top. The folder starts with a dot, so record
 scans skip it.
 """
@@ -14,9 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
+
+from .atomic import write_temp
 
 HISTORY_DIR = ".history"
 _STAMP = "%Y%m%dT%H%M%S%fZ"
@@ -54,37 +56,42 @@ def list_versions(path: str | os.PathLike[str]) -> list[Version]:
     return sorted(versions)
 
 
-def place_version(record_path: Path, content_file: Path, now: dt.datetime) -> Version:
-    """Add ``content_file``'s content as the next version of the record at ``record_path``.
+def place_version(record_path: Path, payload: bytes, now: dt.datetime) -> Version:
+    """Add ``payload`` as the next version of the record at ``record_path``.
 
-    Call with the record's lock held. The version is hard-linked where the file system
-    allows (the content is never changed in place, so sharing it is safe), else copied; a
-    name already taken is never overwritten.
+    Call it with the record's lock held. The version is a file of its own (never a link to
+    the record, which a lead may edit in place), written to a temporary file and flushed
+    first, then given its name with an exclusive link, so a name already taken is never
+    overwritten and no half-written version ever has a version's name.
     """
     folder = history_folder(record_path)
     folder.mkdir(parents=True, exist_ok=True)
     versions = list_versions(record_path)
     number = versions[-1].number + 1 if versions else 1
     stamp = now.astimezone(dt.timezone.utc)
-    while True:
-        target = folder / f"{stamp.strftime(_STAMP)}-{number:06d}.json"
-        try:
-            _link_or_copy(content_file, target)
-            return Version(number, stamp, target)
-        except FileExistsError:
-            number += 1  # another writer without the lock took it: never overwrite
-
-
-def _link_or_copy(source: Path, target: Path) -> None:
+    tmp = write_temp(folder / "version", payload)
     try:
-        os.link(source, target)
+        while True:
+            target = folder / f"{stamp.strftime(_STAMP)}-{number:06d}.json"
+            try:
+                _place(tmp, target)
+                return Version(number, stamp, target)
+            except FileExistsError:
+                number += 1  # another writer without the lock took it: never overwrite
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _place(tmp: Path, target: Path) -> None:
+    """Give ``tmp``'s content the name ``target``; ``FileExistsError`` if it is taken."""
+    try:
+        os.link(tmp, target)
     except FileExistsError:
         raise
     except OSError:  # no hard links here (some network drives, the browser's file system)
-        with open(source, "rb") as src, open(target, "xb") as dst:
-            shutil.copyfileobj(src, dst)
-            dst.flush()
-            os.fsync(dst.fileno())
+        if os.path.lexists(target):
+            raise FileExistsError(target) from None
+        os.rename(tmp, target)
 
 
 def version_at(path: str | os.PathLike[str], when: dt.datetime | dt.date) -> Version | None:

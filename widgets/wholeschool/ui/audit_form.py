@@ -78,12 +78,13 @@ class IndicatorRow:
     def value(self) -> int | None:
         return rated(self.rating.value)
 
-    def entry(self) -> IndicatorRating | None:
-        """What to store for this indicator (``None``: nothing to store)."""
+    def entry(self) -> dict | None:
+        """What to store for this indicator (``None``: nothing to store); validated with the
+        record, so an error names the indicator's field."""
         note = clean_text(self.note.value)
         if self.value is None and not note.strip():
             return None
-        return IndicatorRating(rating=self.value, note=note)
+        return {"rating": self.value, "note": note}
 
 
 class GateRow:

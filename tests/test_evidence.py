@@ -13,22 +13,34 @@ import pytest
 from helpers import BIN
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from wholeschool import FRAMEWORK, RecordError
-from wholeschool.evidence import (
-    EvidenceLog,
-    add_evidence,
-    check_link,
-    evidence_log,
-    evidence_panel,
-    evidence_path,
-    evidence_table,
-    load_evidence,
-)
-from wholeschool.history import list_versions
-from wholeschool.storage import load_record, scan_records
+from strategies import CLOCK, TODAY
+from wholeschool import FRAMEWORK, EvidenceLog, RecordError
+from wholeschool.core.records import check_link
+from wholeschool.store import EVIDENCE_FILE, RecordFolder, scan_records
+from wholeschool.store import evidence as store_evidence
+from wholeschool.store.history import list_versions
+from wholeschool.ui.evidence_form import evidence_log, evidence_panel
 
-TODAY = dt.date.today()
-TOMORROW = TODAY + dt.timedelta(days=1)
+#: Two days on: past the one day's grace for time zones.
+TOMORROW = TODAY + dt.timedelta(days=2)
+
+
+def add_evidence(indicator_id, description, date, link, folder):
+    return store_evidence.add_evidence(
+        RecordFolder(folder, clock=CLOCK), indicator_id, description, date, link
+    )
+
+
+def evidence_path(folder: Path) -> Path:
+    return folder / EVIDENCE_FILE
+
+
+def load_record(path: Path, expected=EvidenceLog):
+    return RecordFolder(path.parent, clock=CLOCK).read(path.name, expected)
+
+
+def load_evidence(folder: Path) -> EvidenceLog | None:
+    return store_evidence.load_evidence(RecordFolder(folder, clock=CLOCK))
 
 
 @pytest.mark.parametrize(
@@ -60,7 +72,8 @@ def test_links_that_are_urls_or_paths_are_accepted(link):
         ("https://", "not a complete web address"),
         ("https://school.example/a b", "not a complete web address"),
         ("www.school.example/policy", "add https://"),
-        ("policy.pdf\nsecond line", "line break"),
+        ("policy.pdf\nsecond line", "a line break or tab (U+000A)"),
+        ("policy.pdf\x1b[2J", "a control character (U+001B)"),
     ],
 )
 def test_links_that_are_neither_are_refused(link, problem):
@@ -85,7 +98,7 @@ def test_add_evidence_saves_a_valid_record_with_history(tmp_path: Path):
     assert list(loaded.entries) == ["leadership.2", "ethos.2"]  # framework order
     assert log.count() == 2
     assert len(list_versions(evidence_path(tmp_path))) == 3
-    assert scan_records([evidence_path(tmp_path)])[0].record == loaded
+    assert scan_records([evidence_path(tmp_path)], clock=CLOCK)[0].record == loaded
 
 
 @pytest.mark.parametrize(
@@ -172,37 +185,55 @@ def test_hand_edited_log_is_reported_by_file_and_field_and_kept(tmp_path, change
     assert path.read_bytes() == before
 
 
-def test_evidence_table_and_principle_view(tmp_path: Path):
+def test_principle_view_lists_newest_first(tmp_path: Path):
     add_evidence("ethos.2", "Older evidence", TODAY - dt.timedelta(days=30), "a/b.pdf", tmp_path)
     add_evidence("ethos.4", "Newer evidence", TODAY, "a/c.pdf", tmp_path)
     log = load_evidence(tmp_path)
-    table = evidence_table(log)
-    assert table["indicator"].tolist() == ["ethos.2", "ethos.4"]
-    assert set(table["principle"]) == {FRAMEWORK.principle("ethos").short_name}
-    assert [e.description for _, e in log.for_principle("ethos")] == [
+    assert list(log.entries) == ["ethos.2", "ethos.4"]
+    assert [e.description for _, e in log.for_principle("ethos", FRAMEWORK)] == [
         "Newer evidence",
         "Older evidence",
     ]
-    assert log.for_principle("leadership") == []
-    assert evidence_table(None).empty
+    assert log.for_principle("leadership", FRAMEWORK) == []
+
+
+def test_a_failed_history_write_saves_nothing_so_a_retry_adds_one_entry(tmp_path: Path):
+    """The version is written before the log: when it cannot be, the entry is not saved."""
+    add_evidence("ethos.2", "First entry", TODAY, "a/b.pdf", tmp_path)
+    history = tmp_path / ".history" / "evidence"
+    for version in history.iterdir():
+        version.unlink()
+    history.rmdir()
+    history.write_text("in the way", encoding="utf-8")
+    before = evidence_path(tmp_path).read_bytes()
+    with pytest.raises(RecordError, match="not saved"):
+        add_evidence("ethos.2", "Second entry", TODAY, "a/c.pdf", tmp_path)
+    assert evidence_path(tmp_path).read_bytes() == before
+    history.unlink()
+    add_evidence("ethos.2", "Second entry", TODAY, "a/c.pdf", tmp_path)
+    assert [e.description for e in load_evidence(tmp_path).entries["ethos.2"]] == [
+        "First entry",
+        "Second entry",
+    ]
 
 
 def test_panel_adds_evidence_and_shows_errors_without_saving(tmp_path: Path):
-    panel = evidence_panel("ethos.2", tmp_path)
-    _heading, reminder, description, date, link, add, status, listing = panel.children
-    assert "Do not name pupils" in reminder.value
+    panel = evidence_panel(RecordFolder(tmp_path, clock=CLOCK), "ethos.2")
+    _heading, hint, description, date, link, add, status, listing = panel.children
+    assert "not the document itself" in hint.value
+    assert "ethos.2" not in _heading.value, "no internal id shown"
     assert "No evidence logged" in listing.value
     description.value = "Anti-bullying policy review"
     date.value = TODAY
     link.value = "S:/Policies/bullying.pdf"
     add.click()
-    assert status.value == "Added."
+    assert "Added." in status.value
     assert "Anti-bullying policy review" in listing.value
     before = evidence_path(tmp_path).read_bytes()
     description.value = "Another one"
     link.value = "ask the head"
     add.click()
-    assert "Not added" in status.value and ".link" in status.value
+    assert "Not saved" in status.value and ".link" in status.value
     assert evidence_path(tmp_path).read_bytes() == before
     date.value = TOMORROW
     link.value = "https://x.example/s"
@@ -213,7 +244,7 @@ def test_panel_adds_evidence_and_shows_errors_without_saving(tmp_path: Path):
 
 def test_evidence_log_switches_indicator(tmp_path: Path):
     add_evidence("ethos.2", "Anti-bullying policy review", TODAY, "S:/Policies/b.pdf", tmp_path)
-    form = evidence_log(tmp_path)
+    form = evidence_log(RecordFolder(tmp_path, clock=CLOCK))
     chooser, holder = form.children
     assert chooser.value == "leadership.1"
     assert "No evidence logged" in holder.children[0].children[-1].value
@@ -233,11 +264,11 @@ def test_any_link_text_is_accepted_cleanly_or_refused_with_a_message(text):
         assert link.lower().startswith(("http://", "https://")) or "://" not in link
 
 
-def test_the_evidence_kind_is_known_without_importing_evidence(tmp_path: Path):
-    """A fresh interpreter that only uses storage, and the real `validate` command, read it."""
+def test_the_evidence_kind_is_read_by_the_store_and_validate(tmp_path: Path):
+    """A fresh interpreter that only uses the store, and the real `validate` command, read it."""
     add_evidence("ethos.2", "Anti-bullying policy review", TODAY, "S:/Policies/b.pdf", tmp_path)
     add_evidence("ethos.2", "Pupil survey summary", TODAY, "S:/Surveys/s.pdf", tmp_path)
-    code = "import sys; from wholeschool.storage import load_record; print(load_record(sys.argv[1]).kind)"
+    code = "import sys; from wholeschool.store import load_record; print(load_record(sys.argv[1]).kind)"
     run = subprocess.run(
         [sys.executable, "-c", code, str(evidence_path(tmp_path))], capture_output=True, text=True
     )

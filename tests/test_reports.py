@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import io
+import json
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -14,23 +15,35 @@ import docx
 import matplotlib.image
 import numpy as np
 import pytest
-import time_machine
 from helpers import BIN
 from wholeschool import FRAMEWORK, AuditRecord, IndicatorRating, RecordError
-from wholeschool.crosswalk import crosswalk_table
-from wholeschool.evidence import EvidenceEntry, EvidenceLog
-from wholeschool.history import record_version
-from wholeschool.records import PlanAction, PlanRecord, ProgressLog
-from wholeschool.reports import SECTIONS, build_report, to_docx, to_html, write_report
-from wholeschool.sample_year import records_or_sample, write_sample_year
-from wholeschool.storage import save_record
+from wholeschool.core.clock import fixed_clock
+from wholeschool.core.crosswalk import crosswalk_table, default_crosswalk
+from wholeschool.core.records import EvidenceEntry, EvidenceLog, PlanAction, PlanRecord, ProgressLog
+from wholeschool.reports.governors import (
+    APPENDICES,
+    SECTIONS,
+    build_report,
+    change_rows,
+    to_docx,
+    to_html,
+    write_report,
+)
+from wholeschool.store import RecordFolder
+from wholeschool.store.sample_year import write_sample_year
+from wholeschool.ui.report_page import records_or_sample
 
 SCHOOL = "Fixture Primary"
+MADE_ON = dt.date(2026, 11, 25)
+
+
+def store(folder: Path, when: dt.date | dt.datetime = MADE_ON) -> RecordFolder:
+    return RecordFolder(folder, clock=fixed_clock(when))
 
 
 def _save(record, path: Path) -> None:
-    save_record(record, path)
-    record_version(path, now=dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    """Save as on the record's own date, so its first version is stamped then."""
+    store(path.parent, record.date).save(record, path.name)
 
 
 @pytest.fixture
@@ -156,31 +169,29 @@ def parse(text: str) -> Page:
 
 
 def test_report_content_matches_a_hand_computation(folder: Path):
-    report = build_report(folder, made_on=dt.date(2026, 11, 25))
-    assert report.school == SCHOOL
+    report = build_report(store(folder))
+    assert report.school == SCHOOL and report.made_on == MADE_ON
     assert [s.source for s in report.snapshots] == ["audit", "progress"]
     assert report.previous.scores["leadership"] == 2.0  # (1 + 2 + 3 + 2 + 2) / 5
     assert report.previous.scores["ethos"] == 1.0
     assert report.previous.scores["curriculum"] is None
-    changes = report.changes.set_index("principle")
-    assert changes.loc["Leadership and management", "change"] == 1.0
-    assert changes.loc["Leadership and management", "direction"] == "up"
-    assert changes.loc["Ethos and environment", "direction"] == "no change"
-    assert changes.loc["Curriculum, teaching and learning", "direction"] == "no earlier rating"
+    rows = {row[0]: row for row in change_rows(report)}
+    assert rows["Leadership and management"] == ["Leadership and management", "2.0", "3.0*", "+1.0"]
+    assert rows["Ethos and environment"][3] == "no change"
+    assert rows["Curriculum, teaching and learning"][3] == "–"
     # pinned indicator first, done actions left out
     assert [a.what for a in report.priorities] == [
         "Map the RSHE programme",
         "Set up a calm room rota",
     ]
-    expected = crosswalk_table(report.records.audit.rated())
-    assert report.crosswalk.equals(expected)
+    assert report.crosswalk == crosswalk_table(report.records.audit.rated(), gate_answer=None)
 
 
 def test_html_report_has_sections_figures_priorities_and_evidence(folder: Path):
-    text = to_html(build_report(folder))
+    text = to_html(build_report(store(folder)))
     page = parse(text)
     h2 = [title for tag, title in page.headings if tag == "h2"]
-    assert h2 == [f"{n}. {title}" for n, title in enumerate(SECTIONS, start=1)]
+    assert h2 == [f"{n}. {title}" for n, title in enumerate(SECTIONS, start=1)] + list(APPENDICES)
     assert len(page.images) == 2
     for image in page.images:
         assert image["alt"]
@@ -197,9 +208,7 @@ def test_html_report_has_sections_figures_priorities_and_evidence(folder: Path):
         "Anti-bullying policy review notes",
         "S:/Policies/anti-bullying-review.docx",
         "+1.0",
-        "Leading change",
-        "Behaviour and attitudes",
-        "Working with parents and carers",
+        *(other.targets[0].name for other in default_crosswalk().frameworks),
     ):
         assert cell in page.cells, cell
     assert "Cost the wellbeing objectives" not in text  # done: not a priority
@@ -210,10 +219,10 @@ def test_html_report_has_sections_figures_priorities_and_evidence(folder: Path):
 
 
 def test_docx_report_opens_with_python_docx_and_holds_the_same(folder: Path, tmp_path: Path):
-    out = write_report(build_report(folder), tmp_path / "out" / "governors.docx")
+    out = write_report(build_report(store(folder)), tmp_path / "out" / "governors.docx")
     document = docx.Document(out)
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings == [f"{n}. {title}" for n, title in enumerate(SECTIONS, start=1)]
+    assert headings == [f"{n}. {title}" for n, title in enumerate(SECTIONS, start=1)] + list(APPENDICES)
     assert len(document.inline_shapes) == 2
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
     for expected in (
@@ -222,14 +231,14 @@ def test_docx_report_opens_with_python_docx_and_holds_the_same(folder: Path, tmp
         "15 Mar 2027",
         "Governors' minutes, wellbeing item",
         "https://governors.fixture.example/minutes/oct",
-        "Personal development",
+        default_crosswalk().frameworks[-1].targets[-1].name,
     ):
         assert expected in cells, expected
     assert "Cost the wellbeing objectives" not in cells
 
 
 def test_charts_print_in_black_and_white(folder: Path):
-    report = build_report(folder)
+    report = build_report(store(folder))
     for png in report.charts.values():
         pixels = matplotlib.image.imread(io.BytesIO(png), format="png")[..., :3]
         assert np.allclose(pixels[..., 0], pixels[..., 1])
@@ -240,58 +249,100 @@ def test_a_bad_file_is_reported_in_the_report_and_left_alone(folder: Path, tmp_p
     bad = folder / "progress-old.json"
     bad.write_text('{"kind": "progress", "school": "x"', encoding="utf-8")
     before = bad.read_bytes()
-    report = build_report(folder)
+    report = build_report(store(folder))
     assert len(report.records.problems) == 1
-    assert str(bad) in report.records.problems[0]
+    assert str(report.records.problems[0]).startswith(f"{bad}: ")
     assert "could not be read" in to_html(report)
     assert bad.read_bytes() == before
 
 
+def test_a_record_from_a_newer_framework_is_named_with_its_field(folder: Path):
+    data = json.loads((folder / "audit.json").read_text())
+    data["framework_version"] = "9.0"
+    (folder / "audit.json").write_text(json.dumps(data), encoding="utf-8")
+    with pytest.raises(RecordError) as caught:
+        build_report(store(folder))
+    assert "holds no self-audit record to report on" in str(caught.value)
+    assert f"left out: {folder / 'audit.json'}: framework_version: the record was made with framework 9.0" in str(caught.value)
+
+
+def test_a_folder_with_two_schools_is_refused_unless_one_is_chosen(folder: Path):
+    other = AuditRecord(school="Another School", framework_version=FRAMEWORK.version, date=dt.date(2026, 5, 1))
+    store(folder).save(other, "audit-another.json")
+    with pytest.raises(RecordError, match="holds records of 2 schools .'Another School', 'Fixture Primary'."):
+        build_report(store(folder))
+    mine = build_report(store(folder), school=SCHOOL)
+    assert mine.school == SCHOOL and mine.records.audit.school == SCHOOL
+    theirs = build_report(store(folder), school="Another School")
+    assert theirs.records.plan is None and theirs.records.logs == []
+    with pytest.raises(RecordError, match="holds no records for 'Nobody'"):
+        build_report(store(folder), school="Nobody")
+
+
+def test_the_safeguarding_escalation_opens_the_report_when_the_route_is_not_in_place(folder: Path):
+    if FRAMEWORK.gate is None:
+        pytest.skip("this framework version has no safeguarding gate")
+    data = json.loads((folder / "audit.json").read_text())
+    data["gate"] = next(a.id for a in FRAMEWORK.gate.answers if a.id != FRAMEWORK.gate.in_place)
+    (folder / "audit.json").write_text(json.dumps(data), encoding="utf-8")
+    report = build_report(store(folder))
+    assert report.escalation and FRAMEWORK.gate.escalation in report.escalation
+    page = to_html(report)
+    assert page.index("Safeguarding: act now.") < page.index("<h2>1.")
+    data["gate"] = FRAMEWORK.gate.in_place
+    (folder / "audit.json").write_text(json.dumps(data), encoding="utf-8")
+    assert build_report(store(folder)).escalation is None
+
+
 def test_history_folders_are_not_read_as_records(folder: Path):
     assert (folder / ".history" / "audit").is_dir()
-    report = build_report(folder)
+    report = build_report(store(folder))
     assert report.records.problems == []
     assert len(report.records.logs) == 1
 
 
 def test_changes_between_two_dates_come_from_history(folder: Path):
-    audit_path = folder / "audit.json"
-    audit = build_report(folder).records.audit
+    audit = build_report(store(folder)).records.audit
     changed = audit.model_copy(deep=True)
     changed.ratings["ethos.3"] = IndicatorRating(rating=3, note="New calm room")
-    # The folder keeps history, so the save itself stamps a version: at a fixed time, not today.
-    with time_machine.travel(dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc), tick=False):
-        save_record(changed, audit_path)
-    report = build_report(folder, since=dt.date(2026, 2, 1), made_on=dt.date(2026, 11, 25))
-    rows = report.record_changes.to_dict("records")
-    assert {
-        "record": "Self-audit",
-        "field": 'ratings["ethos.3"].rating',
-        "before": 1,
-        "after": 3,
-    } in rows
+    store(folder, dt.datetime(2026, 6, 1, tzinfo=dt.timezone.utc)).save(changed, "audit.json")
+    report = build_report(store(folder), since=dt.date(2026, 5, 1))
+    rows = [(name, c.field, c.before, c.after) for name, c in report.record_changes]
+    assert ("Self-audit", 'ratings["ethos.3"].rating', 1, 3) in rows
     page = parse(to_html(report))
-    assert ("h3", "Changes to the records since 01 February 2026") in page.headings
+    assert ("h3", "Changes to the records since 01 May 2026") in page.headings
     assert 'ratings["ethos.3"].note' in page.cells
 
 
 def test_no_audit_is_a_clear_error(tmp_path: Path):
     with pytest.raises(RecordError, match="holds no self-audit record"):
-        build_report(tmp_path)
+        build_report(store(tmp_path))
 
 
 def test_full_year_report_lists_all_evidence(tmp_path: Path):
     folder = write_sample_year(tmp_path / "records", actions=40, evidence=100)
-    report = build_report(folder)
+    report = build_report(store(folder))
     assert report.records.plan is not None and len(report.records.plan.actions) == 40
     assert len(report.records.logs) == 3
     assert report.records.evidence.count() == 100
     assert len(report.priorities) == 5
-    document = to_docx(report)
+    document = docx.Document(io.BytesIO(to_docx(report)))
     evidence_rows = sum(
         len(t.rows) - 1 for t in document.tables if t.rows[0].cells[0].text == "Indicator"
     )
     assert evidence_rows == 100
+
+
+def test_cli_refuses_a_top_below_one(folder: Path, tmp_path: Path):
+    result = subprocess.run(
+        [str(BIN / "wholeschool"), "report", "governors", "--records", str(folder), "--out", str(tmp_path / "r.html"), "--top", "-1"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 2
+    assert "-1 is not in the range 1<=x<=50" in result.stderr
+    assert not (tmp_path / "r.html").exists()
 
 
 def test_cli_writes_both_formats_and_refuses_other_names(folder: Path, tmp_path: Path):
@@ -333,16 +384,11 @@ def test_cli_writes_both_formats_and_refuses_other_names(folder: Path, tmp_path:
     assert not (tmp_path / "r.pdf").exists()
 
 
-def test_preview_fragment_has_no_page_styles(folder: Path):
-    fragment = to_html(build_report(folder), standalone=False)
-    assert "<style>" not in fragment and "<html" not in fragment
-    assert [t for t, _ in parse(fragment).headings].count("h2") == len(SECTIONS)
-
-
 def test_records_or_sample_prefers_the_leads_own_audit(folder: Path, tmp_path: Path):
-    assert records_or_sample(folder) == (folder, False)
-    sample, is_sample = records_or_sample(tmp_path / "empty", sample_folder=tmp_path / "sample")
-    assert is_sample and sample == tmp_path / "sample"
+    own, is_sample = records_or_sample(store(folder))
+    assert own.path == folder and not is_sample
+    sample, is_sample = records_or_sample(store(tmp_path / "empty"), store(tmp_path / "sample"))
+    assert is_sample and sample.path == tmp_path / "sample"
     assert not (tmp_path / "empty").exists()  # nothing written into the lead's folder
     assert build_report(sample).school.endswith("(example)")
 
@@ -351,7 +397,7 @@ def test_report_from_the_shared_fixture_records_reads_only(tmp_path: Path):
     """The widgets' own fixture records (audit, plan, two logs) make a report; nothing changes."""
     shared = Path(__file__).parent / "data" / "records"
     before = {p: p.read_bytes() for p in shared.rglob("*") if p.is_file()}
-    report = build_report(shared)
+    report = build_report(store(shared))
     assert [s.source for s in report.snapshots][-2:] == ["progress", "progress"]
     assert report.previous is not None
     document = docx.Document(write_report(report, tmp_path / "shared.docx"))

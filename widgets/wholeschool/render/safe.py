@@ -37,16 +37,19 @@ def terminal_safe(text: str) -> str:
     return _TERMINAL_UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
 
 
-def markdown_text(text: str) -> str:
-    """``text`` for Markdown: HTML characters as entities, inline formatting escaped, and no
-    line can start a heading or a list (a leading ">" is an entity, so no quote either)."""
+def _markdown_inline(text: str) -> str:
     text = _MARKDOWN_INLINE.sub(r"\\\1", text)
-    text = _MARKDOWN_LINE_START.sub(
-        lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], text
-    )
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def markdown_text(text: str) -> str:
+    """``text`` for Markdown: HTML characters as entities, inline formatting escaped, and no
+    line can start a heading or a list (a leading ">" is an entity, so no quote either)."""
+    return _MARKDOWN_LINE_START.sub(
+        lambda m: m.group(1) + m.group(2)[:-1] + "\\" + m.group(2)[-1], _markdown_inline(text)
+    )
+
+
 def markdown_cell(text: str) -> str:
-    """``text`` for a Markdown table cell: escaped, on one line."""
-    return markdown_text(text).replace("\n", " ")
+    """``text`` for the middle of a line (a table cell, a list item): escaped, on one line."""
+    return _markdown_inline(text.replace("\r", " ").replace("\n", " "))

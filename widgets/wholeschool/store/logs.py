@@ -11,7 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from ..core.errors import RecordError
+from pydantic import ValidationError
+
+from ..core.errors import RecordError, from_validation_error
 from ..core.records import ProgressLog
 from ..core.terms import Term, term_of
 from .folder import RecordFolder
@@ -24,17 +26,20 @@ def new_log(folder: RecordFolder, school: str, date: dt.date | None = None, **fi
     """A log dated ``date`` (default today), its term and academic year worked out from it."""
     date = date or folder.today()
     term = term_of(date)
-    return ProgressLog.model_validate(
-        {
-            "school": school,
-            "framework_version": folder.framework.version,
-            "date": date,
-            "academic_year": term.academic_year,
-            "term": term.name,
-            **fields,
-        },
-        context={"today": folder.today()},
-    )
+    try:
+        return ProgressLog.model_validate(
+            {
+                "school": school,
+                "framework_version": folder.framework.version,
+                "date": date,
+                "academic_year": term.academic_year,
+                "term": term.name,
+                **fields,
+            },
+            context={"today": folder.today()},
+        )
+    except ValidationError as error:
+        raise from_validation_error(error, log_path(folder, term), RecordError) from None
 
 
 def scan_logs(folder: RecordFolder) -> tuple[list[tuple[Path, ProgressLog]], list[RecordError]]:

@@ -63,7 +63,7 @@ def timed(command: list[str], cwd: Path) -> float:
 
 def scores(course: Path) -> dict[str, float]:
     from nbgrader.api import Gradebook
-    from wholeschool.autograde import course_directory
+    from wholeschool.grading.autograde import course_directory
 
     coursedir = course_directory(course)
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
@@ -72,7 +72,7 @@ def scores(course: Path) -> dict[str, float]:
 
 def cohort_timing(n: int = 10_000) -> tuple[float, float]:
     """(first, best of 3) seconds to aggregate ``n`` audit records into the cohort view."""
-    from wholeschool.cohort import (
+    from wholeschool.grading.cohort import (
         against_median,
         distributions,
         example_cohort,
@@ -93,7 +93,7 @@ def cohort_timing(n: int = 10_000) -> tuple[float, float]:
 
 def cohort_files_timing(n: int = 10_000) -> float:
     """Seconds to read, validate and aggregate ``n`` audit record files from disk."""
-    from wholeschool.cohort import example_cohort, load_cohort
+    from wholeschool.grading.cohort import example_cohort, load_cohort
 
     with tempfile.TemporaryDirectory(prefix="wholeschool-cohort-") as folder:
         for record in example_cohort(n, seed=2):
@@ -117,9 +117,7 @@ def main() -> None:
         seq = timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], sequential)
         par = timed(
             [
-                sys.executable,
-                "-m",
-                "wholeschool.cli",
+                str(Path(sys.executable).parent / "wholeschool"),
                 "trainer",
                 "--course",
                 str(parallel),

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
+import time_machine
 from click.testing import CliRunner
 from wholeschool.cli import main
-from wholeschool.cohort import (
+from wholeschool.core.framework import FRAMEWORK
+from wholeschool.core.records import AuditRecord
+from wholeschool.grading.cohort import (
     against_median,
     distributions,
     example_cohort,
@@ -24,11 +29,20 @@ from wholeschool.cohort import (
     principle_scores,
     school_position,
 )
-from wholeschool.framework import FRAMEWORK
-from wholeschool.records import AuditRecord
-from wholeschool.storage import save_record
+from wholeschool.store import save_record
 
 matplotlib.use("Agg")
+
+
+#: The day these tests run as: records are checked against it (none may be dated later).
+NOW = dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock() -> Iterator[None]:
+    """Records are made, saved and read (the CLI included) as of ``NOW``, not the real date."""
+    with time_machine.travel(NOW, tick=True):
+        yield
 
 
 def audit(school: str, ratings: dict[str, int | None], day: int = 1) -> AuditRecord:
@@ -127,6 +141,42 @@ def test_trainer_cohort_command(tmp_path: Path, three_schools) -> None:
     assert saved.loc["A", "leadership"] == 3.0
     for name in ("cohort-distributions.png", "school-vs-cohort.png"):
         assert (tmp_path / "out" / name).read_bytes()[:4] == b"\x89PNG"
+
+
+#: School labels a spreadsheet would run as formulas (after spaces or a tab too).
+FORMULA_LABELS = ["=SUM(1,2)", "+1+2", "-2+3", "@risk", "\t=TAB()", "  =SPACES()"]
+
+
+def test_trainer_cohort_csv_files_are_formula_safe(tmp_path: Path) -> None:
+    """Schools labelled like formulas, written as files a lead could send in and read by the
+    real command: in the CSV files every such label starts with an apostrophe."""
+    records = tmp_path / "records"
+    records.mkdir()
+    labels = [*FORMULA_LABELS, "Oak Hill Primary"]
+    for number, label in enumerate(labels):
+        record = {
+            "kind": "audit",
+            "schema_version": 1,
+            "school": label,
+            "framework_version": FRAMEWORK.version,
+            "date": "2026-10-01",
+            "ratings": {"leadership.1": {"rating": number % 5, "note": ""}},
+        }
+        (records / f"school-{number}.json").write_text(json.dumps(record), encoding="utf-8")
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["trainer", "cohort", str(records), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"{len(labels)} schools (0 files with problems)" in result.output
+    for name in ("cohort-scores.csv", "cohort-vs-median.csv"):
+        with (out / name).open(encoding="utf-8-sig", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+        cells = {row["school"] for row in rows}
+        assert len(rows) == len(labels), name
+        for label in FORMULA_LABELS:
+            (cell,) = [c for c in cells if c.removeprefix("'").strip() == label.strip()]
+            assert cell.startswith("'"), f"{name}: {cell!r} would run as a formula"
+        assert "Oak Hill Primary" in cells  # ordinary text is left as it is
+        assert {row["leadership"] for row in rows if row["school"] == "Oak Hill Primary"} != {""}
 
 
 def test_ten_thousand_records_aggregate_in_under_a_second() -> None:

@@ -17,11 +17,11 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
-from helpers import ROOT
+from helpers import BIN, ROOT
 
 sys.path.insert(0, str(ROOT / "tests" / "data" / "submissions"))
 import make_submissions  # noqa: E402
-from wholeschool.autograde import ensure_tools_on_path  # noqa: E402
+from wholeschool.grading.autograde import ensure_tools_on_path  # noqa: E402
 
 pytestmark = pytest.mark.nbgrader
 
@@ -83,7 +83,7 @@ def nbgrader(course: Path, *args: str) -> str:
 
 def trainer(course: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "wholeschool.cli", "trainer", "--course", str(course), *args],
+        [str(BIN / "wholeschool"), "trainer", "--course", str(course), *args],
         capture_output=True,
         text=True,
     )
@@ -137,7 +137,7 @@ def cycle(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out["autograde"] = trainer(course, "autograde", ASSIGNMENT, "--workers", "2")
 
     from nbgrader.api import Gradebook
-    from wholeschool.autograde import course_directory
+    from wholeschool.grading.autograde import course_directory
 
     coursedir = course_directory(course)
     with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
@@ -189,7 +189,7 @@ def test_collect_renames_a_single_renamed_notebook(cycle: dict) -> None:
 
 def autograded_scores(course: Path) -> dict[str, dict[str, float]]:
     from nbgrader.api import Gradebook
-    from wholeschool.autograde import course_directory
+    from wholeschool.grading.autograde import course_directory
 
     coursedir = course_directory(course)
     scores = {}

@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 import yaml
 from helpers import ROOT
-from wholeschool.autograde import ensure_tools_on_path, precheck
-from wholeschool.content import reflection_questions
-from wholeschool.errors import DataFileError
-from wholeschool.framework import FRAMEWORK
-from wholeschool.rubric import load_rubric
+from wholeschool.core.content import reflection_questions
+from wholeschool.core.errors import DataFileError
+from wholeschool.core.framework import FRAMEWORK
+from wholeschool.core.rubric import load_rubric
+from wholeschool.grading.autograde import ensure_tools_on_path, precheck
 
 COURSE = ROOT / "assessments"
 sys.path.insert(0, str(COURSE))

@@ -19,8 +19,8 @@ from pathlib import Path
 import nbformat
 import pytest
 from helpers import BIN, ROOT, page_text
-from wholeschool.reflect import load_criteria
-from wholeschool.reflect_cells import IMPORTS, PREFIX
+from wholeschool.core.reflection import load_criteria
+from wholeschool.grading.reflect_cells import IMPORTS, PREFIX
 
 pytestmark = pytest.mark.nbgrader
 

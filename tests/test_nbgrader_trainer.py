@@ -12,18 +12,18 @@ import threading
 import time
 from pathlib import Path
 
-import click
 import pandas as pd
 import pytest
-from helpers import ROOT
-from wholeschool.autograde import (
+from helpers import BIN, ROOT
+from wholeschool.grading.autograde import (
     ensure_tools_on_path,
     grade_student,
     notebook_names,
     prepare_gradebook,
 )
-from wholeschool.trainer import (
+from wholeschool.grading.trainer import (
     SCORE_COLUMNS,
+    GradingError,
     collect_folder,
     find_course,
     question_summary,
@@ -58,8 +58,14 @@ def test_student_totals_and_weakest_questions() -> None:
 
 
 def test_find_course(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(click.UsageError, match="no nbgrader_config.py"):
+    from click.testing import CliRunner
+    from wholeschool.cli import main
+
+    with pytest.raises(GradingError, match="no nbgrader_config.py"):
         find_course(tmp_path)
+    result = CliRunner().invoke(main, ["trainer", "--course", str(tmp_path), "release"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert f"Error: no nbgrader_config.py in {tmp_path}; pass --course FOLDER" in result.output
     (tmp_path / "assessments").mkdir()
     (tmp_path / "assessments" / "nbgrader_config.py").write_text("")
     monkeypatch.chdir(tmp_path)
@@ -159,25 +165,29 @@ def test_exchange_round_trip(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "assessments" / "source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
     ensure_tools_on_path()
 
-    def run(cwd: Path, *args: str) -> str:
-        done = subprocess.run(
-            [sys.executable, "-m", *args], cwd=cwd, capture_output=True, text=True
-        )
+    def run(cwd: Path, *command: str) -> str:
+        done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout + done.stderr
 
-    trainer = ("wholeschool.cli", "trainer", "--course", str(course))
+    nbgrader = (sys.executable, "-m", "nbgrader")
+    trainer = (
+        str(BIN / "wholeschool"),
+        "trainer",
+        "--course",
+        str(course),
+    )  # the installed command
     run(tmp_path, *trainer, "release", ASSIGNMENT, "--exchange")
-    run(lead, "nbgrader", "fetch_assignment", ASSIGNMENT)
+    run(lead, *nbgrader, "fetch_assignment", ASSIGNMENT)
     shutil.copy(FIXTURES / "perfect" / f"{ASSIGNMENT}.ipynb", lead / ASSIGNMENT)
     shutil.copy(FIXTURES / "perfect" / "plan.json", lead / ASSIGNMENT)
-    run(lead, "nbgrader", "submit", ASSIGNMENT)
+    run(lead, *nbgrader, "submit", ASSIGNMENT)
     run(tmp_path, *trainer, "collect", ASSIGNMENT, "--exchange")
     (student,) = [p.name for p in (course / "submitted").iterdir()]
     graded = run(tmp_path, *trainer, "autograde", ASSIGNMENT)
     assert f"{student}: graded" in graded and "1 graded, 0 not graded" in graded
     run(tmp_path, *trainer, "feedback", ASSIGNMENT, "--exchange")
-    run(lead, "nbgrader", "fetch_feedback", ASSIGNMENT)
+    run(lead, *nbgrader, "fetch_feedback", ASSIGNMENT)
     returned = list((lead / ASSIGNMENT / "feedback").rglob(f"{ASSIGNMENT}.html"))
     assert len(returned) == 1
     assert "Score: 14.0 / 26.0" in returned[0].read_text(encoding="utf-8").replace("  ", " ")
@@ -185,7 +195,7 @@ def test_exchange_round_trip(tmp_path: Path) -> None:
 
 def test_limit_output_size_cuts_text_and_drops_big_data() -> None:
     import nbformat
-    from wholeschool.limit_output import CUT_MARKER, LimitOutputSize
+    from wholeschool.grading.limit_output import CUT_MARKER, LimitOutputSize
 
     cell = nbformat.v4.new_code_cell("print()")
     cell.outputs = [
@@ -226,7 +236,7 @@ def test_autograde_before_release_says_what_to_do(tmp_path: Path) -> None:
 
 
 def test_grading_runs_with_an_empty_records_folder_not_the_trainers(tmp_path, monkeypatch):
-    from wholeschool.autograde import no_records_of_our_own
+    from wholeschool.grading.autograde import no_records_of_our_own
 
     trainers = tmp_path / "trainer-records"
     trainers.mkdir()

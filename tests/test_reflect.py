@@ -10,16 +10,17 @@ import pytest
 from helpers import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from wholeschool import FRAMEWORK, AuditRecord, IndicatorRating, save_record
-from wholeschool.content import DATA
-from wholeschool.errors import DataFileError
-from wholeschool.reflect import (
+from wholeschool import FRAMEWORK, AuditRecord, save_record
+from wholeschool.core.clock import fixed_clock
+from wholeschool.core.content import DATA
+from wholeschool.core.errors import DataFileError
+from wholeschool.core.reflection import (
     CRITERION_IDS,
     Action,
     Checklist,
     Reflection,
+    SavedAudit,
     academic_window,
-    check_reflection,
     load_criteria,
     measurable_reason,
     parse_date,
@@ -27,6 +28,8 @@ from wholeschool.reflect import (
     reflection_template,
     template_code,
 )
+from wholeschool.core.reflection import check_reflection as core_check
+from wholeschool.grading.checks import check_reflection
 
 TODAY = dt.date(2026, 11, 25)  # autumn term of 2026/27: dates allowed 1 Sep 2026 – 31 Aug 2028
 CRITERIA = load_criteria()
@@ -487,13 +490,17 @@ def test_privacy_is_not_checked_on_an_empty_reflection() -> None:
 
 
 def save_audit(folder: Path, name: str, date: dt.date, ratings: dict[str, int]) -> Path:
-    record = AuditRecord(
-        school="Oak Hill Primary",
-        framework_version=FRAMEWORK.version,
-        date=date,
-        ratings={k: IndicatorRating(rating=v) for k, v in ratings.items()},
+    """Save an audit as the lead's records would hold it, validated and saved as of TODAY."""
+    record = AuditRecord.model_validate(
+        {
+            "school": "Oak Hill Primary",
+            "framework_version": FRAMEWORK.version,
+            "date": date,
+            "ratings": {k: {"rating": v} for k, v in ratings.items()},
+        },
+        context={"today": TODAY},
     )
-    return save_record(record, folder / name)
+    return save_record(record, folder / name, clock=fixed_clock(TODAY))
 
 
 def test_quoted_ratings_matching_the_latest_saved_audit_pass(tmp_path: Path) -> None:
@@ -530,6 +537,48 @@ def test_the_default_records_folder_comes_from_the_environment(
     checklist = check_reflection(good(), "leadership", today=TODAY)
     assert not checklist.passed("audit-match")
     assert "rates it 2 (Developing)" in msg(checklist, "audit-match")
+
+
+def test_an_audit_saved_after_today_is_not_compared(tmp_path: Path) -> None:
+    """``today`` is the day the check runs as: an audit from a later date is not read."""
+    later = dt.date(2027, 1, 10)
+    record = AuditRecord.model_validate(
+        {
+            "school": "Oak Hill Primary",
+            "framework_version": FRAMEWORK.version,
+            "date": later,
+            "ratings": {"leadership.3": {"rating": 3}},
+        },
+        context={"today": later},
+    )
+    save_record(record, tmp_path / "audit.json", clock=fixed_clock(later))
+    result = check(good(), records=tmp_path).result("audit-match")
+    assert result.status == "not checked"
+    assert f"no saved self-audit for this principle in {tmp_path}" in result.message
+    assert check(good(), records=tmp_path, today=later).result("audit-match").status == "fail"
+
+
+def test_the_core_check_compares_with_the_audit_it_is_given() -> None:
+    """The core check reads no files: the caller passes the saved audit and where it was."""
+    record = AuditRecord.model_validate(
+        {
+            "school": "Oak Hill Primary",
+            "framework_version": FRAMEWORK.version,
+            "date": dt.date(2026, 10, 1),
+            "ratings": {"leadership.3": {"rating": 2}},
+        },
+        context={"today": TODAY},
+    )
+    saved = SavedAudit("audit-autumn.json", record)
+    checklist = core_check(good(), "leadership", today=TODAY, saved=saved)
+    assert msg(checklist, "audit-match") == (
+        "you quote leadership.3 as 1 (Emerging) but your audit of 01 October 2026 "
+        "(audit-autumn.json) rates it 2 (Developing)."
+    )
+    nothing = core_check(good(), "leadership", today=TODAY, records_place="the lead's folder")
+    assert msg(nothing, "audit-match") == (
+        "no saved self-audit for this principle in the lead's folder"
+    )
 
 
 @pytest.mark.parametrize(
@@ -586,7 +635,7 @@ def test_unknown_criterion_id_is_a_clear_key_error() -> None:
 
 def _answer(principle: str, *, solution: bool) -> object:
     """Run the answer cell as the instructor (solution kept) or a lead (solution replaced) sees it."""
-    from wholeschool.reflect_cells import PREFIX, structured_reflection_specs
+    from wholeschool.grading.reflect_cells import PREFIX, structured_reflection_specs
 
     (spec,) = [s for s in structured_reflection_specs(principle) if s.id == PREFIX]
     before, _, rest = spec.source.partition("### BEGIN SOLUTION\n")
@@ -606,7 +655,7 @@ def test_the_model_answer_passes_and_the_released_template_fails(principle: str)
 
 
 def test_the_model_answer_runs_on_its_own() -> None:
-    from wholeschool.reflect_cells import model_answer_code
+    from wholeschool.grading.reflect_cells import model_answer_code
 
     namespace: dict[str, object] = {}
     exec(model_answer_code("parents-carers"), namespace)  # no imports from the cell around it
@@ -614,7 +663,7 @@ def test_the_model_answer_runs_on_its_own() -> None:
 
 
 def test_one_test_cell_per_graded_criterion_with_its_points() -> None:
-    from wholeschool.reflect_cells import structured_reflection_specs
+    from wholeschool.grading.reflect_cells import structured_reflection_specs
 
     specs = structured_reflection_specs("ethos")
     assert [s.kind for s in specs[:3]] == ["markdown", "answer", "check"]

@@ -43,9 +43,9 @@ def test_every_target_id_used_is_listed_and_every_listed_target_is_used():
 
 
 def test_target_counts_match_the_published_structures():
-    """Five steps, eight DfE learning outcomes, three Ofsted judgements (by reference)."""
+    """Five steps, eight DfE learning outcomes, Ofsted's six report-card areas and safeguarding."""
     counts = {f["id"]: len(f["targets"]) for f in RAW["frameworks"]}
-    assert counts == {"five-steps": 5, "dfe-smhl": 8, "ofsted": 3}
+    assert counts == {"five-steps": 5, "dfe-smhl": 8, "ofsted": 7}
 
 
 def _variant(tmp_path: Path, old: str, new: str) -> Path:
@@ -65,8 +65,8 @@ BAD = [
         id="unknown-indicator",
     ),
     pytest.param(
-        "    dfe-smhl: [lo8]\n    ofsted: [personal-development]\n",
-        "    dfe-smhl: [lo9]\n    ofsted: [personal-development]\n",
+        "    dfe-smhl: [lo8]\n    ofsted: [personal-development-wellbeing]\n",
+        "    dfe-smhl: [lo9]\n    ofsted: [personal-development-wellbeing]\n",
         'mappings["parents-carers.2"].dfe-smhl[0]',
         "unknown target 'lo9'",
         id="unknown-target",
@@ -80,7 +80,7 @@ BAD = [
     ),
     pytest.param(
         "  curriculum.4:\n    five-steps: [promoting-wellbeing]\n    dfe-smhl: [lo6]\n"
-        "    ofsted: [personal-development]\n",
+        "    ofsted: [curriculum-teaching]\n",
         "",
         "mappings",
         "indicators not mapped to anything: curriculum.4",
@@ -174,16 +174,16 @@ def test_small_crosswalk_must_be_complete_when_asked():
         parse_crosswalk(SMALL, "small.yaml")
 
 
-def test_package_crosswalk_numbers_for_ofsted_behaviour_and_attitudes():
+def test_package_crosswalk_numbers_for_ofsted_attendance_and_behaviour():
     # Everything 4, except: every ethos indicator 3, leadership.4 = 1, identifying-need.2 = 0,
-    # parents-carers.4 = 2. Behaviour and attitudes draws on leadership.4, ethos.1, ethos.2,
+    # parents-carers.4 = 2. Attendance and behaviour draws on leadership.4, ethos.1, ethos.2,
     # ethos.3, ethos.5, identifying-need.2 and parents-carers.4:
     # (1 + 3 + 3 + 3 + 3 + 0 + 2) / 7 = 15 / 7 = 2.14 -> 53.6% -> 54.
     ratings = {i: 4 for i in FRAMEWORK.indicator_by_id}
     ratings.update({i: 3 for i in ratings if i.startswith("ethos.")})
     ratings.update({"leadership.4": 1, "identifying-need.2": 0, "parents-carers.4": 2})
     table = crosswalk_table(ratings).set_index("target_id")
-    row = table.loc["behaviour-attitudes"]
+    row = table.loc["attendance-behaviour"]
     assert (row["indicators"], row["rated"]) == (7, 7)
     assert row["mean_rating"] == 2.14
     assert row["percent"] == 54

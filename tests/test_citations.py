@@ -13,7 +13,8 @@ The rule, applied to every Markdown page under ``course/``:
   - a percentile or percentage-point difference: ``11 percentile points``;
   - a ratio: ``1 in 5``, ``one in five``, ``1 in every 10``;
   - a multiplier: ``twice as likely``, ``3 times more likely``;
-  - a decimal number other than a version: ``0.02`` (``version 1.0`` is not a statistic);
+  - an effect size or correlation below one (``0.02``), a decimal with a unit (``4.5 points``),
+    or months of progress (``4 months' progress``); version numbers (``1.0``) are not statistics;
   - a count of 20 or more written in figures, followed (after at most one describing word)
     by what was counted: ``213 programmes``, ``1,000 schools``, ``2,370 children``.
 
@@ -58,8 +59,12 @@ STATISTIC = re.compile(
             rf"\b(?:\d+|{_NUMBER_WORD})\s+in\s+(?:every\s+)?(?:\d{{1,3}}|{_NUMBER_WORD})\b",  # 1 in 5
             r"\btwice\s+as\b",  # twice as likely
             rf"\b(?:\d+|{_NUMBER_WORD})\s+times\s+(?:as|more|higher|lower|less)\b",  # 3 times more
-            # 0.02, but not a version (version 1.0, framework 2.0, 1.2.3)
-            r"(?<!version )(?<!framework )(?<![\d.])\b\d+\.\d+\b(?!\.\d)",
+            # an effect size or correlation (0.02, 0.87), or a decimal with a unit (4.5 points);
+            # not a version number (1.0, 2.0)
+            r"\b0\.\d+\b",
+            r"\b\d+\.\d+\s+(?:points?|months?|years?|times)\b",
+            # months of progress, as the EEF reports effects: +4 months' progress
+            r"\b\d+\s+months?'?\s+(?:of\s+)?(?:additional\s+)?progress\b",
             # 213 programmes, 1,000 schools; not a year (2023 schools)
             rf"\b(?!(?:19|20)\d\d\b)(?:[2-9]\d|\d{{3,}}|\d{{1,3}}(?:,\d{{3}})+)\+?\s+"
             rf"(?:[\w-]+\s+)?(?:{_COUNT_NOUNS})\b",
@@ -215,6 +220,8 @@ def test_a_statistic_cited_in_its_own_paragraph_passes():
         "twice as likely",
         "three times more likely",
         "a difference of 0.02",
+        "4.5 points higher",
+        "+4 months' progress",
         "213 programmes",
         "213 school-based programmes",
         "more than 1,000 schools",
@@ -243,6 +250,7 @@ def test_these_are_statistics(text: str):
         "NHS 111",
         "suppress groups under 10 pupils",
         "framework version 1.0",
+        "your 1.0 ratings carry across to version 2.0",
         "one in the morning",
         "up to 12 months",
         "a school of 900 pupils",

@@ -48,42 +48,47 @@ def main() -> None:
     runs = parser.parse_args().runs
 
     start = time.perf_counter()
-    from wholeschool.audit import NOT_RATED, audit, load_audit
-    from wholeschool.plan import draft_plan, export_plan
+    from wholeschool import AuditRecord
+    from wholeschool.core.planning import draft_plan
+    from wholeschool.reports.plan_export import export_plan
+    from wholeschool.store import RecordFolder
+    from wholeschool.ui.audit_form import audit
+    from wholeschool.ui.looks import UNRATED
 
-    print(f"import wholeschool.audit and .plan: {(time.perf_counter() - start) * 1000:.0f} ms")
+    print(f"import the audit form and the plan: {(time.perf_counter() - start) * 1000:.0f} ms")
 
     with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        shutil.copy(FIXTURE, folder / "audit.json")
+        folder = RecordFolder(tmp)
+        shutil.copy(FIXTURE, folder.file("audit.json"))
 
-        first, median = timed(lambda: audit(None, folder, delay=0), runs)
+        first, median = timed(lambda: audit(None, folder, delay=0, evidence=False), runs)
         report("build the eight-principle audit widget", first, median, 0.300)
 
-        form = audit(None, folder, delay=0)
+        form = audit(None, folder, delay=0, evidence=False)
         row = form.rows["ethos.3"]
-        values = [0, 1, 2, 3, 4, NOT_RATED]
+        values = [0, 1, 2, 3, 4, UNRATED]
         state = {"n": 0}
 
         def change() -> None:
             state["n"] += 1
             row.rating.value = values[state["n"] % len(values)]
 
-        before = (folder / "audit.json").stat().st_mtime_ns
+        before = folder.file("audit.json").stat().st_mtime_ns
         first, median = timed(change, runs)
-        assert (folder / "audit.json").stat().st_mtime_ns != before, "nothing was saved"
+        assert folder.file("audit.json").stat().st_mtime_ns != before, "nothing was saved"
         report("rating change -> record saved (no debounce)", first, median, 0.050)
 
-        saved = load_audit(folder)
-        out = folder / "exports"
+        saved = folder.read("audit.json", AuditRecord)
+        out = folder.path / "exports"
+        today = dt.date(2026, 10, 1)
 
         def plan_and_export() -> None:
-            plan, _message = draft_plan(saved, start=dt.date(2026, 10, 1), limit=len(saved.ratings))
+            plan, _message = draft_plan(saved, today=today, limit=len(saved.ratings))
             export_plan(plan, out, saved)
 
         first, median = timed(plan_and_export, max(3, runs // 4))
         report("plan for a full audit + CSV/xlsx/md/docx", first, median, 1.0)
-        plan, _ = draft_plan(saved, limit=len(saved.ratings))
+        plan, _ = draft_plan(saved, today=today, limit=len(saved.ratings))
         print(f"(full plan: {len(plan.actions)} actions; machine shared with other jobs)")
 
 

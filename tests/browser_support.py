@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse, urlsplit
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from wholeschool.serve import make_server
+from wholeschool.cli.serve import make_server
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("WHOLESCHOOL_CHROMIUM", "/usr/bin/chromium"))

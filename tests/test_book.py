@@ -45,3 +45,15 @@ def test_notebooks_were_executed_into_the_cache(built_book: Path):
     executed = [p for p in toc_files() if "{code-cell}" in (ROOT / f"{p}.md").read_text("utf-8")]
     reports = list((built_book.parent / "jupyter_execute").rglob("*.ipynb"))
     assert len(reports) >= len(executed)
+
+
+@pytest.mark.parametrize(
+    ("page", "header"),
+    [("course/intro.html", "What it means"), ("course/resources.html", "What it means")],
+)
+def test_tables_made_by_code_cells_are_real_tables(built_book: Path, page: str, header: str):
+    # wholeschool.pages returns Markdown tables; MyST-NB must parse them (GitHub Flavoured
+    # Markdown), not print the pipes as text.
+    html = (built_book / page).read_text(encoding="utf-8")
+    assert "<table" in html and f'<th class="head"><p>{header}</p></th>' in html, page
+    assert "| --- |" not in html and "| — |" not in html, page

@@ -16,8 +16,8 @@ import yaml
 from helpers import ROOT, page_text
 from pybtex.database import parse_file
 from wholeschool import FRAMEWORK
-from wholeschool.content import DATA, load_examples, load_resources
-from wholeschool.errors import DataFileError
+from wholeschool.core.content import DATA, load_examples, load_resources
+from wholeschool.core.errors import DataFileError
 
 COURSE = ROOT / "course"
 PAGE_KINDS = ("why", "good-practice", "steps", "self-audit", "reflection")

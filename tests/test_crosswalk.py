@@ -7,10 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 from wholeschool import FRAMEWORK, DataFileError
-from wholeschool.crosswalk import (
+from wholeschool.core.crosswalk import (
     CROSSWALK_FILE,
     crosswalk_table,
-    crosswalk_view,
     default_crosswalk,
     load_crosswalk,
     parse_crosswalk,
@@ -29,7 +28,8 @@ def test_every_indicator_is_mapped_at_least_once_read_from_the_raw_file():
     for indicator in FRAMEWORK.indicator_by_id:
         targets = RAW["mappings"].get(indicator, {})
         assert any(targets.values()), f"{indicator} is not mapped"
-    assert set(RAW["mappings"]) <= set(FRAMEWORK.indicator_by_id)
+    assert set(RAW["mappings"]) <= {*FRAMEWORK.indicator_by_id, FRAMEWORK.gate.id}
+    assert RAW["mappings"][FRAMEWORK.gate.id]["ofsted"] == ["safeguarding"]
 
 
 def test_every_target_id_used_is_listed_and_every_listed_target_is_used():
@@ -43,9 +43,9 @@ def test_every_target_id_used_is_listed_and_every_listed_target_is_used():
 
 
 def test_target_counts_match_the_published_structures():
-    """Five steps, eight DfE learning outcomes, three Ofsted judgements (by reference)."""
+    """Five steps, eight DfE learning outcomes, Ofsted's six report-card areas and safeguarding."""
     counts = {f["id"]: len(f["targets"]) for f in RAW["frameworks"]}
-    assert counts == {"five-steps": 5, "dfe-smhl": 8, "ofsted": 3}
+    assert counts == {"five-steps": 5, "dfe-smhl": 8, "ofsted": 7}
 
 
 def _variant(tmp_path: Path, old: str, new: str) -> Path:
@@ -65,8 +65,8 @@ BAD = [
         id="unknown-indicator",
     ),
     pytest.param(
-        "    dfe-smhl: [lo8]\n    ofsted: [personal-development]\n",
-        "    dfe-smhl: [lo9]\n    ofsted: [personal-development]\n",
+        "    dfe-smhl: [lo8]\n    ofsted: [personal-development-wellbeing]\n",
+        "    dfe-smhl: [lo9]\n    ofsted: [personal-development-wellbeing]\n",
         'mappings["parents-carers.2"].dfe-smhl[0]',
         "unknown target 'lo9'",
         id="unknown-target",
@@ -80,7 +80,7 @@ BAD = [
     ),
     pytest.param(
         "  curriculum.4:\n    five-steps: [promoting-wellbeing]\n    dfe-smhl: [lo6]\n"
-        "    ofsted: [personal-development]\n",
+        "    ofsted: [curriculum-teaching]\n",
         "",
         "mappings",
         "indicators not mapped to anything: curriculum.4",
@@ -150,23 +150,26 @@ SMALL = {
 }
 
 
+def by_target(rows) -> dict:
+    return {row.target_id: row for row in rows}
+
+
 def test_small_crosswalk_numbers_match_a_hand_computation():
     small = parse_crosswalk(SMALL, "small.yaml", complete=False)
     ratings = {"leadership.1": 1, "leadership.2": 4, "ethos.1": 2, "curriculum.1": 0}
-    table = crosswalk_table(ratings, small).set_index("target_id")
+    table = by_target(crosswalk_table(ratings, small))
     # a: leadership.1 (1) and leadership.2 (4): mean 2.5 of 4 -> 62.5% -> 63 (halves go up)
-    assert table.loc["a", ["indicators", "rated"]].tolist() == [2, 2]
-    assert table.loc["a", "mean_rating"] == 2.5
-    assert table.loc["a", "percent"] == 63
-    assert table.loc["a", "weakest"] == "leadership.1"
+    assert (table["a"].indicators, table["a"].rated) == (2, 2)
+    assert table["a"].mean_rating == 2.5
+    assert table["a"].percent == 63
+    assert table["a"].weakest == "leadership.1"
     # b: leadership.2 (4) and ethos.1 (2): mean 3.0 -> 75%, weakest ethos.1
-    assert table.loc["b", "mean_rating"] == 3.0
-    assert table.loc["b", "percent"] == 75
-    assert table.loc["b", "weakest"] == "ethos.1"
+    assert table["b"].mean_rating == 3.0
+    assert table["b"].percent == 75
+    assert table["b"].weakest == "ethos.1"
     # c: ethos.2 is not rated, so nothing to report yet
-    assert table.loc["c", ["indicators", "rated"]].tolist() == [1, 0]
-    assert table.loc[["c"], "mean_rating"].isna().all()
-    assert table.loc[["c"], "percent"].isna().all()
+    assert (table["c"].indicators, table["c"].rated) == (1, 0)
+    assert table["c"].mean_rating is None and table["c"].percent is None
 
 
 def test_small_crosswalk_must_be_complete_when_asked():
@@ -174,33 +177,51 @@ def test_small_crosswalk_must_be_complete_when_asked():
         parse_crosswalk(SMALL, "small.yaml")
 
 
-def test_package_crosswalk_numbers_for_ofsted_behaviour_and_attitudes():
+def test_package_crosswalk_numbers_for_ofsted_attendance_and_behaviour():
     # Everything 4, except: every ethos indicator 3, leadership.4 = 1, identifying-need.2 = 0,
-    # parents-carers.4 = 2. Behaviour and attitudes draws on leadership.4, ethos.1, ethos.2,
-    # ethos.3, ethos.5, identifying-need.2 and parents-carers.4:
-    # (1 + 3 + 3 + 3 + 3 + 0 + 2) / 7 = 15 / 7 = 2.14 -> 53.6% -> 54.
+    # parents-carers.4 = 2. Attendance and behaviour draws on leadership.4, ethos.1, ethos.2,
+    # ethos.3, ethos.5, ethos.7, identifying-need.2 and parents-carers.4:
+    # (1 + 3 + 3 + 3 + 3 + 3 + 0 + 2) / 8 = 18 / 8 = 2.25 -> 56.25% -> 56.
     ratings = {i: 4 for i in FRAMEWORK.indicator_by_id}
     ratings.update({i: 3 for i in ratings if i.startswith("ethos.")})
     ratings.update({"leadership.4": 1, "identifying-need.2": 0, "parents-carers.4": 2})
-    table = crosswalk_table(ratings).set_index("target_id")
-    row = table.loc["behaviour-attitudes"]
-    assert (row["indicators"], row["rated"]) == (7, 7)
-    assert row["mean_rating"] == 2.14
-    assert row["percent"] == 54
-    assert row["weakest"] == "identifying-need.2"
-    # lo3 (pupil voice) only draws on the four student-voice indicators, all rated 4
-    assert table.loc["lo3", "indicators"] == 4
-    assert table.loc["lo3", "percent"] == 100
+    table = by_target(crosswalk_table(ratings))
+    row = table["attendance-behaviour"]
+    assert (row.indicators, row.rated) == (8, 8)
+    assert row.mean_rating == 2.25
+    assert row.percent == 56
+    assert row.weakest == "identifying-need.2"
+    # lo3 (pupil voice) only draws on the six student-voice indicators, all rated 4
+    assert table["lo3"].indicators == 6
+    assert table["lo3"].percent == 100
+
+
+def test_the_gate_counts_for_ofsted_safeguarding_as_its_answer():
+    gate = FRAMEWORK.gate
+    rows = [r for r in crosswalk_table({}, gate_answer=gate.in_place) if r.gate is not None]
+    assert [(r.framework, r.gate) for r in rows if r.framework == "Ofsted"] == [
+        ("Ofsted", gate.answer(gate.in_place).label)
+    ]
+    assert all(r.gate == "Not answered" for r in crosswalk_table({}) if r.gate is not None)
 
 
 def test_table_has_one_row_per_target():
     table = crosswalk_table({})
     assert len(table) == sum(len(f.targets) for f in default_crosswalk().frameworks)
-    assert table["rated"].sum() == 0
+    assert sum(row.rated for row in table) == 0
 
 
 def test_view_switches_framework():
-    view = crosswalk_view({"leadership.1": 2, "ethos.1": 4})
+    from wholeschool import AuditRecord, IndicatorRating
+    from wholeschool.ui.crosswalk_view import crosswalk_view
+
+    audit = AuditRecord(
+        school="Oak",
+        framework_version=FRAMEWORK.version,
+        date="2026-05-01",
+        ratings={"leadership.1": IndicatorRating(rating=2), "ethos.1": IndicatorRating(rating=4)},
+    )
+    view = crosswalk_view(audit)
     chooser, heading, body = view.children
     assert "Leading change" in body.value
     assert "Personal development" not in body.value

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-from wholeschool.errors import FrameworkError
-from wholeschool.framework import FRAMEWORK, FRAMEWORK_FILE, load_framework
+from wholeschool.core.errors import FrameworkError
+from wholeschool.core.framework import FRAMEWORK, FRAMEWORK_FILE, load_framework
 
 PRINCIPLES = [
     "leadership",
@@ -24,7 +24,17 @@ PRINCIPLES = [
 def test_eight_principles_leadership_at_the_centre():
     assert [p.id for p in FRAMEWORK.principles] == PRINCIPLES
     assert [p.id for p in FRAMEWORK.principles if p.centre] == ["leadership"]
-    assert all(4 <= len(p.indicators) <= 6 for p in FRAMEWORK.principles)
+    assert all(4 <= len(p.indicators) <= 8 for p in FRAMEWORK.principles)
+
+
+def test_every_indicator_says_what_would_show_it_and_the_gate_stands_apart():
+    assert all(i.shows for i in FRAMEWORK.indicator_by_id.values())
+    gate = FRAMEWORK.gate
+    assert gate.principle == "targeted-support"
+    assert gate.id not in FRAMEWORK.indicator_by_id and "targeted-support.3" not in FRAMEWORK.indicator_by_id
+    assert [a.id for a in gate.answers if not gate.escalates(a.id)] == [gate.in_place]
+    assert gate.escalates(None), "an unanswered route is escalated too"
+    assert "DSL" in gate.escalation and "governors" in gate.escalation
 
 
 def test_scale_is_zero_to_four_with_labels():

@@ -55,12 +55,19 @@ def ids(gaps) -> list[str]:
     return [gap.indicator.id for gap in gaps]
 
 
-def audit_of(ratings: dict[str, int | None], school: str = "Oak Hill Primary") -> AuditRecord:
+GATE = FRAMEWORK.gate
+
+
+def audit_of(
+    ratings: dict[str, int | None], school: str = "Oak Hill Primary", gate: str | None = GATE.in_place
+) -> AuditRecord:
+    """An audit; the safeguarding route is in place unless a test says otherwise."""
     return AuditRecord(
         school=school,
         framework_version=FRAMEWORK.version,
         date=dt.date(2026, 5, 20),
         ratings={k: IndicatorRating(rating=v) for k, v in ratings.items()},
+        gate=gate,
     )
 
 
@@ -130,6 +137,43 @@ def test_messages_for_nothing_rated_and_partly_rated():
     assert f"{len(ALL) - 1} indicators are not rated yet" in message
     gaps = rank_gaps({"ethos.1": 1, "ethos.2": 2})
     assert plan_message({"ethos.1": 1, "ethos.2": 2}, gaps, 1).startswith("1 of 2 gaps")
+
+
+# --- the safeguarding gate ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("answer", [None, *[a.id for a in GATE.answers if a.id != GATE.in_place]])
+def test_a_route_not_in_place_is_the_first_action_whatever_the_limit(answer):
+    audit = audit_of({"ethos.1": 0, "ethos.2": 0, "leadership.1": 1}, gate=answer)
+    plan, message = draft_plan(audit, limit=1, dropped=["ethos.2"])
+    assert plan.actions[0].indicator == GATE.id
+    assert plan.actions[0].due == TODAY, "act now, not in some weeks"
+    assert [a.indicator for a in plan.actions[1:]] == ["leadership.1"]  # the limit is for gaps
+    assert message.startswith(f"Safeguarding first: {GATE.escalation}")
+
+
+def test_the_gate_cannot_be_pinned_or_dropped():
+    with pytest.raises(ValueError, match=f"dropped: unknown indicator '{GATE.id}'"):
+        rank_gaps({}, dropped=[GATE.id])
+    with pytest.raises(ValueError, match=f"pinned: unknown indicator '{GATE.id}'"):
+        rank_gaps({}, pinned=[GATE.id])
+
+
+def test_a_route_in_place_adds_no_escalation():
+    plan, message = draft_plan(audit_of({"ethos.1": 0}))
+    assert GATE.id not in [a.indicator for a in plan.actions]
+    assert not message.startswith("Safeguarding first")
+
+
+def test_redrafting_keeps_the_escalation_at_the_top(tmp_path: Path):
+    save_record(audit_of({"ethos.1": 0, "ethos.2": 1}, gate=None), tmp_path / "audit.json")
+    editor = action_plan(tmp_path, delay=0)
+    assert editor.rows[0].indicator == GATE.id
+    assert "Safeguarding first." in editor.children[0].value
+    editor.add_action("curriculum.1")
+    redrafted = action_plan(tmp_path, delay=0, pinned=["parents-carers.1"], redraft=True)
+    assert redrafted.rows[0].indicator == GATE.id
+    assert [r.indicator for r in redrafted.rows].count(GATE.id) == len(load_suggestions().actions[GATE.id])
 
 
 # --- drafting -------------------------------------------------------------------------------

@@ -31,7 +31,14 @@ from ..core.errors import RecordError
 from ..core.framework import FRAMEWORK, Framework
 from ..core.records import Record
 from . import atomic
-from .history import Version, history_folder, list_versions, place_version, version_at
+from .history import (
+    Version,
+    history_folder,
+    latest_version_file,
+    list_versions,
+    place_version,
+    version_at,
+)
 from .locations import records_folder
 from .reader import DEFAULT_LIMITS, Limits, Loaded, iter_record_files, parse_record, read_guarded
 
@@ -188,8 +195,8 @@ class RecordFolder:
                 f"{expected.kind_name}; it was kept as it is",
             )
         if self.history:
-            versions = list_versions(path)
-            if not versions or versions[-1].path.read_bytes() != raw:
+            latest = latest_version_file(path)
+            if latest is None or latest.read_bytes() != raw:
                 place_version(path, raw, self.clock())  # saved before history, or by hand
         return existing, raw
 

@@ -40,20 +40,29 @@ def history_folder(path: str | os.PathLike[str]) -> Path:
     return path.parent / HISTORY_DIR / path.stem
 
 
-def list_versions(path: str | os.PathLike[str]) -> list[Version]:
-    """Every saved version of the record at ``path``, oldest first."""
-    folder = history_folder(path)
+def _numbered(folder: Path) -> list[tuple[int, str, str]]:
+    """``(number, stamp, file name)`` of every version in ``folder``, unsorted."""
     try:
         names = os.listdir(folder)
     except OSError:
         return []
-    versions = []
-    for name in names:
-        match = _NAME.match(name)
-        if match:
-            saved_at = dt.datetime.strptime(match["stamp"], _STAMP).replace(tzinfo=dt.timezone.utc)
-            versions.append(Version(int(match["n"]), saved_at, folder / name))
-    return sorted(versions)
+    return [(int(m["n"]), m["stamp"], name) for name in names if (m := _NAME.match(name))]
+
+
+def list_versions(path: str | os.PathLike[str]) -> list[Version]:
+    """Every saved version of the record at ``path``, oldest first."""
+    folder = history_folder(path)
+    return sorted(
+        Version(n, dt.datetime.strptime(stamp, _STAMP).replace(tzinfo=dt.timezone.utc), folder / name)
+        for n, stamp, name in _numbered(folder)
+    )
+
+
+def latest_version_file(path: str | os.PathLike[str]) -> Path | None:
+    """The file of the newest version of the record at ``path`` (quick: no dates parsed)."""
+    folder = history_folder(path)
+    numbered = _numbered(folder)
+    return folder / max(numbered)[2] if numbered else None
 
 
 def place_version(record_path: Path, payload: bytes, now: dt.datetime) -> Version:
@@ -66,8 +75,7 @@ def place_version(record_path: Path, payload: bytes, now: dt.datetime) -> Versio
     """
     folder = history_folder(record_path)
     folder.mkdir(parents=True, exist_ok=True)
-    versions = list_versions(record_path)
-    number = versions[-1].number + 1 if versions else 1
+    number = max((n for n, _, _ in _numbered(folder)), default=0) + 1
     stamp = now.astimezone(dt.timezone.utc)
     tmp = write_temp(folder / "version", payload)
     try:

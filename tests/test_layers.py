@@ -1,0 +1,67 @@
+"""The package's layers import only downward, and what a browser or the command line loads
+stays light: checked on the real code, and shown to catch a violation."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import BIN, ROOT
+
+PACKAGE = ROOT / "widgets"
+HEAVY = ("pandas", "numpy", "matplotlib", "lxml")
+
+
+def lint_imports(package_parent: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(BIN / "lint-imports"), str(ROOT / "pyproject.toml")],
+        capture_output=True,
+        text=True,
+        cwd=package_parent,
+        timeout=300,
+        env={"PYTHONPATH": str(package_parent), "PATH": str(BIN)},
+    )
+
+
+def test_the_layer_contracts_hold():
+    result = lint_imports(PACKAGE)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "3 kept, 0 broken" in result.stdout
+
+
+def test_an_upward_import_breaks_the_contract(tmp_path: Path):
+    copy = tmp_path / "wholeschool"
+    shutil.copytree(PACKAGE / "wholeschool", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    scoring = copy / "core" / "scoring.py"
+    scoring.write_text(scoring.read_text() + "\nfrom ..store import folder  # noqa\n")
+    result = lint_imports(tmp_path)
+    assert result.returncode != 0
+    assert "Layers import only downward BROKEN" in result.stdout
+    assert "wholeschool.core.scoring -> wholeschool.store.folder" in result.stdout
+
+
+def loaded_after(code: str) -> set[str]:
+    """The top-level modules a fresh interpreter has loaded after running ``code``."""
+    probe = f"{code}\nimport sys\nprint(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    return set(result.stdout.split())
+
+
+def test_the_forms_a_browser_loads_import_nothing_heavy():
+    loaded = loaded_after(
+        "import wholeschool.ui as ui\n"
+        "for name in ui.__all__: getattr(ui, name)\n"
+    )
+    assert not loaded & set(HEAVY), loaded & set(HEAVY)
+
+
+def test_validate_imports_neither_pandas_nor_ipywidgets(tmp_path: Path):
+    loaded = loaded_after(
+        "import sys\nfrom wholeschool.cli import main\n"
+        f"sys.argv = ['wholeschool', 'validate', {str(ROOT / 'tests' / 'data' / 'records')!r}]\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    )
+    assert not loaded & {*HEAVY, "ipywidgets", "IPython"}

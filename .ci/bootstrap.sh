@@ -27,5 +27,5 @@ if [ ! -x "$venv/bin/python" ]; then
     fi
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet --editable ".[test,dev]"
+"$venv/bin/python" -m pip install --quiet --editable ".[all]"
 echo "bootstrap: environment ready in $venv"

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# System packages the tests need: Debian's Chromium for the browser tests (never a downloaded
-# browser). Installs only what is missing.
+# System packages the tests need, from Debian (never a downloaded browser): Chromium for the
+# browser tests, LibreOffice (Writer and Calc, no GUI) to open the Word and Excel exports.
+# Installs only what is missing.
 set -euo pipefail
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
 command -v chromium >/dev/null || missing+=(chromium)
+command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui libreoffice-calc-nogui)
 if [ ${#missing[@]} -gt 0 ]; then
     echo "system-deps: installing ${missing[*]}" >&2
     as_root apt-get update -q

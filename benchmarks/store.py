@@ -61,7 +61,10 @@ def shared_writer(folder: str, worker: int, processes: int, saves: int) -> None:
             ratings = dict(current.ratings) if current else {}
             ratings[key] = IndicatorRating(rating=n % 5, note=f"{worker}:{n}")
             return AuditRecord(
-                school="Oak", framework_version=FRAMEWORK.version, date=dt.date(2026, 6, 1), ratings=ratings
+                school="Oak",
+                framework_version=FRAMEWORK.version,
+                date=dt.date(2026, 6, 1),
+                ratings=ratings,
             )
 
         store.update("shared.json", AuditRecord, change)
@@ -76,7 +79,8 @@ def own_writer(folder: str, worker: int, processes: int, saves: int) -> None:
 def run(target, folder: Path, processes: int, saves: int) -> float:
     context = multiprocessing.get_context("fork")
     workers = [
-        context.Process(target=target, args=(str(folder), w, processes, saves)) for w in range(processes)
+        context.Process(target=target, args=(str(folder), w, processes, saves))
+        for w in range(processes)
     ]
     start = time.perf_counter()
     for worker in workers:
@@ -116,7 +120,14 @@ def check(folder: Path, processes: int, saves: int) -> tuple[int, int, int, int]
 
 def import_time() -> float:
     code = "import time; s = time.perf_counter(); import wholeschool.cli; print(time.perf_counter() - s)"
-    runs = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout) for _ in range(5)]
+    runs = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", code], capture_output=True, text=True, check=True
+            ).stdout
+        )
+        for _ in range(5)
+    ]
     return statistics.median(runs)
 
 
@@ -131,18 +142,28 @@ def main() -> None:
         median = statistics.median(times) * 1000
         p95 = times[int(0.95 * (len(times) - 1))] * 1000
         print(f"save latency (lock + version + atomic write), {len(times)} saves:")
-        print(f"  median {median:6.2f} ms   p95 {p95:6.2f} ms   goal: median < 5 ms   {'met' if median < 5 else 'MISSED'}")
+        print(
+            f"  median {median:6.2f} ms   p95 {p95:6.2f} ms   goal: median < 5 ms   {'met' if median < 5 else 'MISSED'}"
+        )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         shared = run(shared_writer, folder, args.processes, args.saves)
         own = run(own_writer, folder, args.processes, args.saves)
         lost, duplicates, corrupt, checked = check(folder, args.processes, args.saves)
         total = args.processes * args.saves
-        print(f"stress: {args.processes} processes x {args.saves} saves of one shared record ({shared:.1f} s, {total / shared:.0f} saves/s)")
-        print(f"        and of one record each ({own:.1f} s, {total / own:.0f} saves/s); {checked} versions read back")
-        print(f"  lost updates {lost}   duplicate versions {duplicates}   corrupt files {corrupt}   goal: 0 0 0   {'met' if lost == duplicates == corrupt == 0 else 'MISSED'}")
+        print(
+            f"stress: {args.processes} processes x {args.saves} saves of one shared record ({shared:.1f} s, {total / shared:.0f} saves/s)"
+        )
+        print(
+            f"        and of one record each ({own:.1f} s, {total / own:.0f} saves/s); {checked} versions read back"
+        )
+        print(
+            f"  lost updates {lost}   duplicate versions {duplicates}   corrupt files {corrupt}   goal: 0 0 0   {'met' if lost == duplicates == corrupt == 0 else 'MISSED'}"
+        )
     seconds = import_time()
-    print(f"import wholeschool.cli: {seconds:.3f} s (median of 5)   goal: < 0.3 s   {'met' if seconds < 0.3 else 'MISSED'}")
+    print(
+        f"import wholeschool.cli: {seconds:.3f} s (median of 5)   goal: < 0.3 s   {'met' if seconds < 0.3 else 'MISSED'}"
+    )
 
 
 if __name__ == "__main__":

@@ -53,7 +53,10 @@ ratings = st.dictionaries(
     ),
     max_size=12,
 )
-gate = st.one_of(st.none(), st.sampled_from([a.id for a in FRAMEWORK.gate.answers]) if FRAMEWORK.gate else st.none())
+gate = st.one_of(
+    st.none(),
+    st.sampled_from([a.id for a in FRAMEWORK.gate.answers]) if FRAMEWORK.gate else st.none(),
+)
 
 audits = st.builds(
     AuditRecord,
@@ -125,7 +128,9 @@ evidence = st.builds(
     school=school,
     framework_version=st.just(FRAMEWORK.version),
     date=dates,
-    entries=st.dictionaries(st.sampled_from(INDICATORS), st.lists(entries, min_size=1, max_size=3), max_size=4),
+    entries=st.dictionaries(
+        st.sampled_from(INDICATORS), st.lists(entries, min_size=1, max_size=3), max_size=4
+    ),
 )
 
 #: One strategy per record kind: property tests are parametrized over these once.

@@ -165,7 +165,9 @@ def test_too_long_note_is_refused_with_the_field_named(tmp_path: Path):
 
 def test_control_characters_typed_or_pasted_are_cleaned_before_saving(tmp_path: Path):
     form = form_of("leadership", tmp_path, delay=0)
-    form.rows["leadership.1"].note.value = "Line one\x0bline two\x1b[31m red\x00"  # Word's Shift+Enter
+    form.rows[
+        "leadership.1"
+    ].note.value = "Line one\x0bline two\x1b[31m red\x00"  # Word's Shift+Enter
     form.school.value = "Oak\nHill"
     assert form.error is None
     record = load_audit(tmp_path)

@@ -22,7 +22,15 @@ from wholeschool.store import RecordFolder
 
 RECORDS = Path(__file__).parent / "data" / "records"
 #: Text a spreadsheet would run, and where the lead might type it.
-FORMULAS = ["=HYPERLINK(\"http://x.example\",\"Click\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1+1", "  =1+1", "\r=1"]
+FORMULAS = [
+    '=HYPERLINK("http://x.example","Click")',
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1+1",
+    "  =1+1",
+    "\r=1",
+]
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +94,9 @@ def test_docx_has_one_block_per_action_under_each_principle(files, plan):
             for a in plan.actions
         )
     )
-    assert [h for h in headings if h[0].isdigit()] == [f"{p.number}. {p.short_name}" for p in principles]
+    assert [h for h in headings if h[0].isdigit()] == [
+        f"{p.number}. {p.short_name}" for p in principles
+    ]
     assert [h for h in headings if h.startswith("Action ")] == [
         f"Action {n}" for n in range(1, len(plan.actions) + 1)
     ]
@@ -134,20 +144,30 @@ def hostile(plan) -> PlanRecord:
 
 
 def test_formula_text_never_runs_in_csv(hostile, audit):
-    rows = list(csv.reader(io.StringIO(plan_files(hostile, audit, ["csv"])["action-plan.csv"].decode("utf-8-sig"))))
+    rows = list(
+        csv.reader(
+            io.StringIO(plan_files(hostile, audit, ["csv"])["action-plan.csv"].decode("utf-8-sig"))
+        )
+    )
     for row in rows[1:]:
         for cell in row:
             stripped = cell.lstrip(" \t\r\n")
-            assert not stripped[:1] in ("=", "+", "-", "@") or cell.startswith("'"), cell
+            assert stripped[:1] not in ("=", "+", "-", "@") or cell.startswith("'"), cell
 
 
 def test_formula_text_is_text_in_excel(hostile, audit):
-    sheet = openpyxl.load_workbook(io.BytesIO(plan_files(hostile, audit, ["xlsx"])["action-plan.xlsx"]))["Action plan"]
-    texts = [cell for row in sheet.iter_rows(min_row=2) for cell in row if isinstance(cell.value, str)]
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(plan_files(hostile, audit, ["xlsx"])["action-plan.xlsx"])
+    )["Action plan"]
+    texts = [
+        cell for row in sheet.iter_rows(min_row=2) for cell in row if isinstance(cell.value, str)
+    ]
     looks_like = [c for c in texts if c.value.lstrip(" \t\r\n")[:1] in "=+-@"]
     assert looks_like, "the payloads reached the sheet"
     assert all(c.data_type == "s" and c.quotePrefix for c in looks_like)
-    assert [sheet.cell(r, 5).value for r in range(2, sheet.max_row + 1)] == [a.lead for a in hostile.actions]
+    assert [sheet.cell(r, 5).value for r in range(2, sheet.max_row + 1)] == [
+        a.lead for a in hostile.actions
+    ]
 
 
 def test_markup_is_escaped_in_markdown(hostile, audit):
@@ -160,13 +180,20 @@ def test_markup_is_escaped_in_markdown(hostile, audit):
 def test_control_characters_never_break_word_or_excel(plan, audit):
     data = json.loads(plan.model_dump_json())
     files = plan_files(PlanRecord.model_validate(data), audit)  # a clean plan, for reference
-    assert set(files) == {"action-plan.csv", "action-plan.xlsx", "action-plan.md", "action-plan.docx"}
+    assert set(files) == {
+        "action-plan.csv",
+        "action-plan.xlsx",
+        "action-plan.md",
+        "action-plan.docx",
+    }
     from wholeschool.render.blocks import Document, Paragraph
     from wholeschool.render.word import to_docx
 
     # The renderers themselves never trust their input: NUL, ESC and vertical tabs are removed.
     dirty = "a\x00b\x1b[31mc\x0bd"
-    document = docx.Document(io.BytesIO(to_docx(Document(dirty, [Paragraph(dirty), Table(["x"], [[dirty]])]))))
+    document = docx.Document(
+        io.BytesIO(to_docx(Document(dirty, [Paragraph(dirty), Table(["x"], [[dirty]])])))
+    )
     assert document.paragraphs[0].text == "ab[31mc\nd"
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"S": Table(["x"], [[dirty]])})))["S"]
     assert sheet.cell(2, 1).value == "ab[31mc\nd"

@@ -31,7 +31,10 @@ def test_every_indicator_says_what_would_show_it_and_the_gate_stands_apart():
     assert all(i.shows for i in FRAMEWORK.indicator_by_id.values())
     gate = FRAMEWORK.gate
     assert gate.principle == "targeted-support"
-    assert gate.id not in FRAMEWORK.indicator_by_id and "targeted-support.3" not in FRAMEWORK.indicator_by_id
+    assert (
+        gate.id not in FRAMEWORK.indicator_by_id
+        and "targeted-support.3" not in FRAMEWORK.indicator_by_id
+    )
     assert [a.id for a in gate.answers if not gate.escalates(a.id)] == [gate.in_place]
     assert gate.escalates(None), "an unanswered route is escalated too"
     assert "DSL" in gate.escalation and "governors" in gate.escalation

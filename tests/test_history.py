@@ -48,7 +48,8 @@ def test_a_hundred_saves_keep_a_hundred_versions_and_any_can_be_restored(tmp_pat
     # restoring only ever adds: three restores on top of the hundred versions
     assert len(folder.versions("audit.json")) == 103
     assert all(
-        folder.read_version(v) == audit(i) for i, v in enumerate(folder.versions("audit.json")[:100])
+        folder.read_version(v) == audit(i)
+        for i, v in enumerate(folder.versions("audit.json")[:100])
     )
 
 

@@ -45,15 +45,16 @@ def test_an_upward_import_breaks_the_contract(tmp_path: Path):
 def loaded_after(code: str) -> set[str]:
     """The top-level modules a fresh interpreter has loaded after running ``code``."""
     probe = f"{code}\nimport sys\nprint(' '.join(sorted({{m.split('.')[0] for m in sys.modules}})))"
-    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120
+    )
     assert result.returncode == 0, result.stderr
     return set(result.stdout.split())
 
 
 def test_the_forms_a_browser_loads_import_nothing_heavy():
     loaded = loaded_after(
-        "import wholeschool.ui as ui\n"
-        "for name in ui.__all__: getattr(ui, name)\n"
+        "import wholeschool.ui as ui\nfor name in ui.__all__: getattr(ui, name)\n"
     )
     assert not loaded & set(HEAVY), loaded & set(HEAVY)
 

@@ -41,7 +41,9 @@ def test_the_mapping_covers_every_old_indicator_and_only_current_ones():
     assert sorted(targets) == sorted(set(targets)), "each 2.0 indicator takes one old rating"
     for old, news in STEP.indicators.items():
         assert not news or news[0] == old, "the part that keeps the old id comes first"
-    assert STEP.gate.indicator == "targeted-support.3" and STEP.indicators["targeted-support.3"] == ()
+    assert (
+        STEP.gate.indicator == "targeted-support.3" and STEP.indicators["targeted-support.3"] == ()
+    )
 
 
 def test_a_split_indicator_copies_its_rating_and_note_to_each_part(tmp_path: Path):
@@ -76,7 +78,9 @@ def test_plan_actions_pins_and_evidence_move_with_their_indicator(tmp_path: Path
         "framework_version": "1.0",
         "date": "2026-05-01",
         "entries": {
-            "targeted-support.3": [{"description": "Safeguarding briefing", "date": "2026-04-01", "link": "S:/sg.docx"}],
+            "targeted-support.3": [
+                {"description": "Safeguarding briefing", "date": "2026-04-01", "link": "S:/sg.docx"}
+            ],
             "ethos.3": [{"description": "Quiet room", "date": "2026-04-02", "link": "S:/q.docx"}],
         },
     }
@@ -98,12 +102,16 @@ def test_an_unknown_old_indicator_is_named_with_its_field(tmp_path: Path):
     assert "unknown indicator 'ethos.9' for framework 1.0" in caught.value.problem
 
 
-def test_saving_a_migrated_record_writes_the_new_version_and_keeps_the_old_in_history(tmp_path: Path):
+def test_saving_a_migrated_record_writes_the_new_version_and_keeps_the_old_in_history(
+    tmp_path: Path,
+):
     original = write(tmp_path, "audit.json", old_audit(**{"leadership.1": 2})).read_bytes()
     folder = RecordFolder(tmp_path, clock=CLOCK)
     record = folder.read("audit.json", AuditRecord)
     folder.save(record.model_copy(update={"school": "Oak Hill"}), "audit.json")
-    assert json.loads(folder.file("audit.json").read_text())["framework_version"] == FRAMEWORK.version
+    assert (
+        json.loads(folder.file("audit.json").read_text())["framework_version"] == FRAMEWORK.version
+    )
     first, second = folder.versions("audit.json")
     assert first.path.read_bytes() == original  # the 1.0 record, exactly as it was
     assert folder.read_version(second).school == "Oak Hill"

@@ -59,7 +59,9 @@ GATE = FRAMEWORK.gate
 
 
 def audit_of(
-    ratings: dict[str, int | None], school: str = "Oak Hill Primary", gate: str | None = GATE.in_place
+    ratings: dict[str, int | None],
+    school: str = "Oak Hill Primary",
+    gate: str | None = GATE.in_place,
 ) -> AuditRecord:
     """An audit; the safeguarding route is in place unless a test says otherwise."""
     return AuditRecord(
@@ -173,7 +175,9 @@ def test_redrafting_keeps_the_escalation_at_the_top(tmp_path: Path):
     editor.add_action("curriculum.1")
     redrafted = action_plan(tmp_path, delay=0, pinned=["parents-carers.1"], redraft=True)
     assert redrafted.rows[0].indicator == GATE.id
-    assert [r.indicator for r in redrafted.rows].count(GATE.id) == len(load_suggestions().actions[GATE.id])
+    assert [r.indicator for r in redrafted.rows].count(GATE.id) == len(
+        load_suggestions().actions[GATE.id]
+    )
 
 
 # --- drafting -------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import docx
-import matplotlib
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -45,7 +44,10 @@ def progress_log(folder: Path, day: dt.date, **kwargs):
 
 
 def rated(**by_indicator: int) -> dict[str, IndicatorRating]:
-    return {k.replace("_", ".", 1).replace("_", "-"): IndicatorRating(rating=v) for k, v in by_indicator.items()}
+    return {
+        k.replace("_", ".", 1).replace("_", "-"): IndicatorRating(rating=v)
+        for k, v in by_indicator.items()
+    }
 
 
 # --- terms ----------------------------------------------------------------------------------
@@ -103,11 +105,15 @@ def files_of(folder: Path) -> list[str]:
 
 
 def test_second_log_in_a_term_is_refused_and_the_first_kept(tmp_path: Path):
-    first = file_log(store(tmp_path), log_on(tmp_path, "2026-10-01", indicator_ratings=rated(ethos_1=2)))
+    first = file_log(
+        store(tmp_path), log_on(tmp_path, "2026-10-01", indicator_ratings=rated(ethos_1=2))
+    )
     assert first.name == "progress-2026-27-autumn.json"
     before = first.read_bytes()
     with pytest.raises(RecordError) as caught:
-        file_log(store(tmp_path), log_on(tmp_path, "2026-12-31", indicator_ratings=rated(ethos_1=4)))
+        file_log(
+            store(tmp_path), log_on(tmp_path, "2026-12-31", indicator_ratings=rated(ethos_1=4))
+        )
     assert caught.value.field == "term"
     assert "already a progress log for the autumn term of 2026-27" in caught.value.problem
     assert "progress-2026-27-autumn.json" in caught.value.problem
@@ -130,7 +136,9 @@ def test_three_logs_a_year_then_a_clear_refusal(tmp_path: Path):
 
 
 def test_a_renamed_log_still_counts_for_its_term(tmp_path: Path):
-    file_log(store(tmp_path), log_on(tmp_path, "2026-10-01")).rename(tmp_path / "my-autumn-log.json")
+    file_log(store(tmp_path), log_on(tmp_path, "2026-10-01")).rename(
+        tmp_path / "my-autumn-log.json"
+    )
     with pytest.raises(RecordError, match=r"\(my-autumn-log.json\)"):
         file_log(store(tmp_path), log_on(tmp_path, "2026-11-01"))
 
@@ -205,7 +213,9 @@ def test_form_files_a_new_log_on_first_change_and_updates_it_after(folder: Path)
 
 def test_form_reopens_this_terms_log(tmp_path: Path):
     day = dt.date(2027, 2, 1)
-    log = new_log(store(tmp_path), "Oak", day, indicator_ratings=rated(ethos_2=3), helped="Support team.")
+    log = new_log(
+        store(tmp_path), "Oak", day, indicator_ratings=rated(ethos_2=3), helped="Support team."
+    )
     file_log(store(tmp_path), log)
     form = progress_log(tmp_path, day, delay=0)
     assert form.filed and form.path.name == "progress-2026-27-spring.json"
@@ -318,7 +328,10 @@ def test_summary_exports_say_what_is_compared(folder: Path, tmp_path_factory):
     }
     md = written["progress-summary.md"].read_text(encoding="utf-8")
     # 1.875 shows as 1.9 (halves up) and stands for Developing (the nearest level)
-    assert "| Leadership and management | 1.9 Developing | 2.0\\* Developing | 3.0\\* Established |" in md
+    assert (
+        "| Leadership and management | 1.9 Developing | 2.0\\* Developing | 3.0\\* Established |"
+        in md
+    )
     assert "What is compared." in md and "mean of the ratings" in md
     assert "## What got in the way?" in md
     assert written["progress-chart-1.png"].read_bytes().startswith(b"\x89PNG")

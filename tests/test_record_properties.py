@@ -7,8 +7,6 @@ a lead types is either storable as it is or cleaned into something storable.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from helpers import corrupt
 from hypothesis import HealthCheck, given, settings

@@ -222,7 +222,9 @@ def test_docx_report_opens_with_python_docx_and_holds_the_same(folder: Path, tmp
     out = write_report(build_report(store(folder)), tmp_path / "out" / "governors.docx")
     document = docx.Document(out)
     headings = [p.text for p in document.paragraphs if p.style.name == "Heading 1"]
-    assert headings == [f"{n}. {title}" for n, title in enumerate(SECTIONS, start=1)] + list(APPENDICES)
+    assert headings == [f"{n}. {title}" for n, title in enumerate(SECTIONS, start=1)] + list(
+        APPENDICES
+    )
     assert len(document.inline_shapes) == 2
     cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
     for expected in (
@@ -263,13 +265,20 @@ def test_a_record_from_a_newer_framework_is_named_with_its_field(folder: Path):
     with pytest.raises(RecordError) as caught:
         build_report(store(folder))
     assert "holds no self-audit record to report on" in str(caught.value)
-    assert f"left out: {folder / 'audit.json'}: framework_version: the record was made with framework 9.0" in str(caught.value)
+    assert (
+        f"left out: {folder / 'audit.json'}: framework_version: the record was made with framework 9.0"
+        in str(caught.value)
+    )
 
 
 def test_a_folder_with_two_schools_is_refused_unless_one_is_chosen(folder: Path):
-    other = AuditRecord(school="Another School", framework_version=FRAMEWORK.version, date=dt.date(2026, 5, 1))
+    other = AuditRecord(
+        school="Another School", framework_version=FRAMEWORK.version, date=dt.date(2026, 5, 1)
+    )
     store(folder).save(other, "audit-another.json")
-    with pytest.raises(RecordError, match="holds records of 2 schools .'Another School', 'Fixture Primary'."):
+    with pytest.raises(
+        RecordError, match="holds records of 2 schools .'Another School', 'Fixture Primary'."
+    ):
         build_report(store(folder))
     mine = build_report(store(folder), school=SCHOOL)
     assert mine.school == SCHOOL and mine.records.audit.school == SCHOOL
@@ -333,7 +342,17 @@ def test_full_year_report_lists_all_evidence(tmp_path: Path):
 
 def test_cli_refuses_a_top_below_one(folder: Path, tmp_path: Path):
     result = subprocess.run(
-        [str(BIN / "wholeschool"), "report", "governors", "--records", str(folder), "--out", str(tmp_path / "r.html"), "--top", "-1"],
+        [
+            str(BIN / "wholeschool"),
+            "report",
+            "governors",
+            "--records",
+            str(folder),
+            "--out",
+            str(tmp_path / "r.html"),
+            "--top",
+            "-1",
+        ],
         capture_output=True,
         text=True,
         timeout=120,

@@ -13,7 +13,15 @@ LABELS = [level.label for level in FRAMEWORK.scale]
 
 @pytest.mark.parametrize(
     ("score", "label"),
-    [(0.0, LABELS[0]), (0.49, LABELS[0]), (0.5, LABELS[1]), (2.5, LABELS[3]), (2.49, LABELS[2]), (3.5, LABELS[4]), (4.0, LABELS[4])],
+    [
+        (0.0, LABELS[0]),
+        (0.49, LABELS[0]),
+        (0.5, LABELS[1]),
+        (2.5, LABELS[3]),
+        (2.49, LABELS[2]),
+        (3.5, LABELS[4]),
+        (4.0, LABELS[4]),
+    ],
 )
 def test_halves_go_up(score, label):
     assert level_label(score, FRAMEWORK) == label
@@ -26,7 +34,9 @@ def test_not_rated_is_one_value_everywhere():
     assert format_score(None) == "–"
 
 
-@pytest.mark.parametrize(("score", "text"), [(2.25, "2.3"), (2.35, "2.4"), (1.875, "1.9"), (2.0, "2.0"), (-0.25, "-0.3")])
+@pytest.mark.parametrize(
+    ("score", "text"), [(2.25, "2.3"), (2.35, "2.4"), (1.875, "1.9"), (2.0, "2.0"), (-0.25, "-0.3")]
+)
 def test_one_decimal_halves_up(score, text):
     assert format_score(score) == text
 
@@ -40,7 +50,10 @@ def test_the_label_matches_the_shown_number_of_any_mean(ratings):
     assert abs(level.value - score) <= 0.5
     if abs(level.value - score) == 0.5:
         assert level.value > score
-    assert level_label(float(format_score(score)), FRAMEWORK) in (level.label, level_label(score + 0.05, FRAMEWORK))
+    assert level_label(float(format_score(score)), FRAMEWORK) in (
+        level.label,
+        level_label(score + 0.05, FRAMEWORK),
+    )
 
 
 def test_the_progress_form_and_the_report_use_the_same_rule():

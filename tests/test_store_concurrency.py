@@ -33,7 +33,10 @@ def _updater(folder: str, worker: int) -> None:
             ratings = dict(current.ratings) if current else {}
             ratings[key] = IndicatorRating(rating=step % 5, note=f"worker {worker} step {step}")
             return AuditRecord(
-                school="Oak", framework_version=FRAMEWORK.version, date=CLOCK().date(), ratings=ratings
+                school="Oak",
+                framework_version=FRAMEWORK.version,
+                date=CLOCK().date(),
+                ratings=ratings,
             )
 
         store.update("audit.json", AuditRecord, change)

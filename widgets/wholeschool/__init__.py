@@ -26,7 +26,6 @@ from .core import (
     WholeschoolError,
     load_framework,
 )
-
 from .store import RecordFolder, load_record, records_folder, save_record, scan_records
 
 __version__ = "0.2.0"

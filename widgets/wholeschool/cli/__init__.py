@@ -24,6 +24,3 @@ def main() -> None:
 
 for command in (validate, framework, report, serve, trainer):
     main.add_command(command)
-
-if __name__ == "__main__":  # pragma: no cover
-    main()

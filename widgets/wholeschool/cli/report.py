@@ -43,8 +43,12 @@ def report() -> None:
     type=click.IntRange(1, 50),
     help="How many priorities to show (1 to 50).",
 )
-@click.option("--school", default=None, help="The school to report on, when the folder holds several.")
-def governors(folder: str, out: str, since: dt.datetime | None, top: int, school: str | None) -> None:
+@click.option(
+    "--school", default=None, help="The school to report on, when the folder holds several."
+)
+def governors(
+    folder: str, out: str, since: dt.datetime | None, top: int, school: str | None
+) -> None:
     """Write the report for the governing board from the records in FOLDER."""
     from ..reports.governors import build_report, write_report
 

@@ -25,7 +25,6 @@ def _for_the_trainer() -> Iterator[None]:
         raise click.ClickException(terminal_safe(str(error))) from None
 
 
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--course",
@@ -228,7 +227,11 @@ def cohort(paths: tuple[str, ...], school: str | None, out: Path | None) -> None
         write_csv(view.scores, out / "cohort-scores.csv", index=True)
         write_csv(distributions(view.scores), out / "cohort-distributions.csv", index=True)
         write_csv(against_median(view.scores), out / "cohort-vs-median.csv", index=True)
-        write_atomic(out / "cohort-distributions.png", png(plot_distributions(view.scores), dpi=120))
+        write_atomic(
+            out / "cohort-distributions.png", png(plot_distributions(view.scores), dpi=120)
+        )
         if position is not None:
-            write_atomic(out / "school-vs-cohort.png", png(plot_school(view.scores, school), dpi=120))
+            write_atomic(
+                out / "school-vs-cohort.png", png(plot_school(view.scores, school), dpi=120)
+            )
         click.echo(f"\ncohort view written to {out}")

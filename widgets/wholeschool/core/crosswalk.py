@@ -24,7 +24,6 @@ CROSSWALK_FILE = DATA / "crosswalk.yaml"
 _ID = r"^[a-z][a-z0-9-]*$"
 
 
-
 class _Data(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 

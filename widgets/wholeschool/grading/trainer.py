@@ -284,5 +284,3 @@ def rubric_feedback(root: Path, assignment: str, scores: pd.DataFrame) -> list[P
         path.write_text("\n".join(lines).rstrip() + "\n", encoding="utf-8")
         written.append(path)
     return written
-
-

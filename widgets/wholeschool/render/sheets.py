@@ -85,4 +85,3 @@ def _lines(text: str, width: int) -> int:
     """How many lines ``text`` wraps to in a column ``width`` characters wide."""
     usable = max(1, width - 1)
     return sum(max(1, math.ceil(len(part) / usable)) for part in text.split("\n"))
-

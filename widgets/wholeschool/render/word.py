@@ -13,7 +13,18 @@ import importlib.util
 import io
 
 from ..core.text import clean_text
-from .blocks import Block, Bullets, Document, Fields, Heading, Image, Note, Paragraph, Table, cell_text
+from .blocks import (
+    Block,
+    Bullets,
+    Document,
+    Fields,
+    Heading,
+    Image,
+    Note,
+    Paragraph,
+    Table,
+    cell_text,
+)
 
 #: Tables with more columns than this go on a landscape page.
 PORTRAIT_COLUMNS = 5

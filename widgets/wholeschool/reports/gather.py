@@ -38,7 +38,9 @@ class Records:
         return ""
 
 
-def read_records(folder: RecordFolder | str | os.PathLike[str], school: str | None = None) -> Records:
+def read_records(
+    folder: RecordFolder | str | os.PathLike[str], school: str | None = None
+) -> Records:
     """Every record in ``folder`` (for ``school``, if given); bad files go to ``problems``."""
     if not isinstance(folder, RecordFolder):
         folder = RecordFolder(folder)

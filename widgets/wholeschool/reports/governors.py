@@ -18,7 +18,7 @@ from pathlib import Path
 from ..core.crosswalk import Crosswalk, CrosswalkRow, crosswalk_table, default_crosswalk
 from ..core.diff import FieldChange
 from ..core.errors import RecordError
-from ..core.framework import FRAMEWORK, Framework
+from ..core.framework import Framework
 from ..core.records import PlanAction, PlanRecord
 from ..core.scoring import format_score, level_label
 from ..render.blocks import (
@@ -59,7 +59,12 @@ CHANGE_CAPTION = (
 )
 PRIORITY_HEADERS = ["Action", "Lead", "Due by", "Status", "How we will know"]
 CHANGE_HEADERS = ["Principle", "Before", "Now", "Change"]
-CROSSWALK_HEADERS = ["Heading", "Indicators rated", "Average (0–4) and percent", "Weakest indicator"]
+CROSSWALK_HEADERS = [
+    "Heading",
+    "Indicators rated",
+    "Average (0–4) and percent",
+    "Weakest indicator",
+]
 EVIDENCE_HEADERS = ["Indicator", "Evidence", "Date", "Where it is kept"]
 #: Field changes listed in appendix A at most (the rest are counted).
 CHANGES_LISTED = 40
@@ -99,7 +104,11 @@ class GovernorReport:
         if gate is None or not gate.escalates(answer):
             return None
         given = gate.answer(answer)
-        said = f"The latest answer is \u201c{given.label}\u201d." if given else "It is not answered yet."
+        said = (
+            f"The latest answer is \u201c{given.label}\u201d."
+            if given
+            else "It is not answered yet."
+        )
         return f"{gate.text} {said} {gate.escalation}"
 
 
@@ -228,8 +237,14 @@ def change_rows(report: GovernorReport) -> list[list[str]]:
             change = "–"
         else:
             delta = now - before
-            change = "no change" if abs(delta) < 0.05 else f"{format_score(delta) if delta < 0 else '+' + format_score(delta)}"
-        rows.append([p.short_name, _score(report.previous, p.id), _score(report.current, p.id), change])
+            change = (
+                "no change"
+                if abs(delta) < 0.05
+                else f"{format_score(delta) if delta < 0 else '+' + format_score(delta)}"
+            )
+        rows.append(
+            [p.short_name, _score(report.previous, p.id), _score(report.current, p.id), change]
+        )
     return rows
 
 
@@ -354,7 +369,13 @@ def report_document(report: GovernorReport) -> Document:
             Table(
                 PRIORITY_HEADERS,
                 _priority_rows(report),
-                widths={"Action": 40, "Lead": 12, "Due by": 10, "Status": 10, "How we will know": 28},
+                widths={
+                    "Action": 40,
+                    "Lead": 12,
+                    "Due by": 10,
+                    "Status": 10,
+                    "How we will know": 28,
+                },
             )
         )
     else:
@@ -381,7 +402,12 @@ def _appendices(report: GovernorReport) -> list[Block]:
             Table(
                 ["Record", "Field", "Before", "After"],
                 [
-                    [name, c.field, "–" if c.before is None else str(c.before), "–" if c.after is None else str(c.after)]
+                    [
+                        name,
+                        c.field,
+                        "–" if c.before is None else str(c.before),
+                        "–" if c.after is None else str(c.after),
+                    ]
                     for name, c in listed
                 ],
             ),
@@ -391,9 +417,7 @@ def _appendices(report: GovernorReport) -> list[Block]:
     for principle in fw.principles:
         score = report.current.scores.get(principle.id) if report.current else None
         blocks.append(
-            Heading(
-                f"{principle.short_name}: {level_label(score, fw)} ({format_score(score)})", 2
-            )
+            Heading(f"{principle.short_name}: {level_label(score, fw)} ({format_score(score)})", 2)
         )
         items = log.for_principle(principle.id, fw) if log else []
         if items:
@@ -401,7 +425,12 @@ def _appendices(report: GovernorReport) -> list[Block]:
                 Table(
                     EVIDENCE_HEADERS,
                     [
-                        [_reference_text(fw, key), e.description, e.date.strftime("%d %b %Y"), e.link]
+                        [
+                            _reference_text(fw, key),
+                            e.description,
+                            e.date.strftime("%d %b %Y"),
+                            e.link,
+                        ]
                         for key, e in items
                     ],
                     widths={"Indicator": 30, "Evidence": 30, "Date": 10, "Where it is kept": 28},
@@ -422,7 +451,12 @@ def _appendices(report: GovernorReport) -> list[Block]:
             Table(
                 CROSSWALK_HEADERS,
                 _crosswalk_rows(report, other.short_name),
-                widths={"Heading": 26, "Indicators rated": 10, "Average (0–4) and percent": 14, "Weakest indicator": 40},
+                widths={
+                    "Heading": 26,
+                    "Indicators rated": 10,
+                    "Average (0–4) and percent": 14,
+                    "Weakest indicator": 40,
+                },
             ),
         ]
     blocks += [

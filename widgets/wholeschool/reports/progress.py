@@ -134,15 +134,17 @@ def summary_document(progress: Progress, with_charts: bool = True) -> Document:
         from ..render.charts import png
 
         blocks += [
-            Image(png(progress.radar()), "Radar chart: principles now against the baseline", width_cm=14),
+            Image(
+                png(progress.radar()),
+                "Radar chart: principles now against the baseline",
+                width_cm=14,
+            ),
             Image(png(progress.trend()), "Line charts: each principle across terms", width_cm=16),
         ]
     return Document(f"Progress summary: {progress.school}", blocks)
 
 
-def summary_files(
-    progress: Progress, formats: Sequence[str] = SUMMARY_FORMATS
-) -> dict[str, bytes]:
+def summary_files(progress: Progress, formats: Sequence[str] = SUMMARY_FORMATS) -> dict[str, bytes]:
     """The summary as files by name: Markdown (with chart PNGs beside it), HTML, Word."""
     from ..render.html import to_html
     from ..render.markdown import to_markdown
@@ -166,7 +168,9 @@ def summary_files(
 
 
 def export_summary(
-    folder: RecordFolder, out: str | os.PathLike[str] | None = None, formats: Sequence[str] = SUMMARY_FORMATS
+    folder: RecordFolder,
+    out: str | os.PathLike[str] | None = None,
+    formats: Sequence[str] = SUMMARY_FORMATS,
 ) -> dict[str, Path]:
     """Write the summary files into ``out`` (default: ``exports/`` in the records folder)."""
     progress = Progress(folder)

@@ -108,7 +108,11 @@ def import_files(folder: RecordFolder, uploads: dict[str, bytes]) -> Restored:
             folder.read_optional(name, type(record))
         except RecordError as error:
             result.problems.append(
-                RecordError(error.path, error.field, f"{error.problem}; it was kept, so the upload was not saved")
+                RecordError(
+                    error.path,
+                    error.field,
+                    f"{error.problem}; it was kept, so the upload was not saved",
+                )
             )
     if result.problems:
         return result

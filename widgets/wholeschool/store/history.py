@@ -53,7 +53,9 @@ def list_versions(path: str | os.PathLike[str]) -> list[Version]:
     """Every saved version of the record at ``path``, oldest first."""
     folder = history_folder(path)
     return sorted(
-        Version(n, dt.datetime.strptime(stamp, _STAMP).replace(tzinfo=dt.timezone.utc), folder / name)
+        Version(
+            n, dt.datetime.strptime(stamp, _STAMP).replace(tzinfo=dt.timezone.utc), folder / name
+        )
         for n, stamp, name in _numbered(folder)
     )
 

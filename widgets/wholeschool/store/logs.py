@@ -22,7 +22,9 @@ from .locations import log_file
 TERMS_PER_YEAR = 3
 
 
-def new_log(folder: RecordFolder, school: str, date: dt.date | None = None, **fields) -> ProgressLog:
+def new_log(
+    folder: RecordFolder, school: str, date: dt.date | None = None, **fields
+) -> ProgressLog:
     """A log dated ``date`` (default today), its term and academic year worked out from it."""
     date = date or folder.today()
     term = term_of(date)

@@ -124,7 +124,11 @@ def parse_json(text: str, path: Path, limits: Limits = DEFAULT_LIMITS) -> object
 
     try:
         data = json.loads(
-            text, object_pairs_hook=pairs, parse_int=whole, parse_float=real, parse_constant=constant
+            text,
+            object_pairs_hook=pairs,
+            parse_int=whole,
+            parse_float=real,
+            parse_constant=constant,
         )
     except _Refused as refused:
         raise RecordError(path, refused.field, refused.problem) from None

@@ -108,7 +108,9 @@ def write_sample_year(
 
     current = dict(base)
     for term in list(LOG_DATES)[:logs]:
-        current = {i: min(framework.max_rating, r + rng.choice((0, 0, 1))) for i, r in current.items()}
+        current = {
+            i: min(framework.max_rating, r + rng.choice((0, 0, 1))) for i, r in current.items()
+        }
         log = ProgressLog(
             school=SCHOOL,
             framework_version=framework.version,

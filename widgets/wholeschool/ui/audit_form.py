@@ -55,7 +55,9 @@ class IndicatorRow:
             if indicator.shows
             else ""
         )
-        self.text = looks.html(f"<p><strong>{number}. {html.escape(indicator.text)}</strong>{shows}</p>")
+        self.text = looks.html(
+            f"<p><strong>{number}. {html.escape(indicator.text)}</strong>{shows}</p>"
+        )
         value = entry.rating if entry and entry.rating is not None else UNRATED
         self.rating = widgets.RadioButtons(
             options=rating_choices(framework),
@@ -162,7 +164,9 @@ class AuditForm(SavesItself, widgets.VBox):
         sections: list[widgets.Widget] = []
         self.gate: GateRow | None = None
         for principle in principles:
-            sections.append(looks.html(f"<h3>{principle.number}. {html.escape(principle.short_name)}</h3>"))
+            sections.append(
+                looks.html(f"<h3>{principle.number}. {html.escape(principle.short_name)}</h3>")
+            )
             for n, indicator in enumerate(principle.indicators, start=1):
                 row = IndicatorRow(n, indicator, ratings.get(indicator.id), framework, looks)
                 self.rows[indicator.id] = row
@@ -184,9 +188,7 @@ class AuditForm(SavesItself, widgets.VBox):
         for control in controls:
             control.observe(self._changed, names="value")
         bar = widgets.HBox([self.progress, self.summary])
-        super().__init__(
-            [looks.html(reminder_html()), self.school, bar, self.status, *sections]
-        )
+        super().__init__([looks.html(reminder_html()), self.school, bar, self.status, *sections])
 
     def _update_summary(self) -> None:
         count = sum(row.value is not None for row in self.rows.values())
@@ -250,7 +252,9 @@ def audit(
         return form
     from .evidence_form import evidence_log
 
-    ids = list(form.rows) + ([framework.gate.id] if form.gate is not None and framework.gate else [])
+    ids = list(form.rows) + (
+        [framework.gate.id] if form.gate is not None and framework.gate else []
+    )
     form.children = [
         *form.children,
         widgets.HTML("<h3>Evidence behind your ratings</h3>"),

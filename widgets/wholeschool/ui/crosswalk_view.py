@@ -15,7 +15,14 @@ from ..core.scoring import format_score
 def _rows_html(rows: list[CrosswalkRow], framework: Framework) -> str:
     head = "".join(
         f'<th scope="col">{h}</th>'
-        for h in ("Heading", "Indicators", "Rated", f"Mean (0–{framework.max_rating})", "Percent", "Weakest indicator")
+        for h in (
+            "Heading",
+            "Indicators",
+            "Rated",
+            f"Mean (0–{framework.max_rating})",
+            "Percent",
+            "Weakest indicator",
+        )
     )
     body = []
     for row in rows:
@@ -45,9 +52,7 @@ def crosswalk_view(
 
     def show(_change: object = None) -> None:
         other = crosswalk.other(chooser.value)
-        heading.value = (
-            f"<b>{html.escape(other.name)}</b><br><small>Source: {html.escape(other.source)}</small>"
-        )
+        heading.value = f"<b>{html.escape(other.name)}</b><br><small>Source: {html.escape(other.source)}</small>"
         body.value = _rows_html([r for r in rows if r.framework == other.short_name], framework)
 
     chooser.observe(show, names="value")

@@ -34,9 +34,7 @@ def evidence_panel(folder: RecordFolder, indicator_id: str) -> widgets.VBox:
         placeholder="e.g. Staff wellbeing survey summary, spring term",
         style=style,
     )
-    date = widgets.DatePicker(
-        description="Date of the evidence", value=folder.today(), style=style
-    )
+    date = widgets.DatePicker(description="Date of the evidence", value=folder.today(), style=style)
     link = widgets.Text(
         description="Link or file path", placeholder="https://... or S:/Wellbeing/...", style=style
     )
@@ -75,9 +73,7 @@ def evidence_panel(folder: RecordFolder, indicator_id: str) -> widgets.VBox:
     try:
         show()
     except RecordError as error:
-        listing.value = (
-            f"<b>The evidence log could not be read.</b> {html.escape(str(error))}"
-        )
+        listing.value = f"<b>The evidence log could not be read.</b> {html.escape(str(error))}"
     heading = widgets.HTML(f"<p><b>Evidence for:</b> {html.escape(text)}</p>")
     return widgets.VBox([heading, hint, description, date, link, add, status, listing])
 

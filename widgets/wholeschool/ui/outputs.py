@@ -34,9 +34,13 @@ def progress_charts(
     except RecordError as error:
         return _message(f"<strong>Cannot draw the charts:</strong> {html.escape(str(error))}", True)
     if progress.empty:
-        return _message("There is nothing to chart yet: save a self-audit and file a progress log first.")
+        return _message(
+            "There is nothing to chart yet: save a self-audit and file a progress log first."
+        )
     if not charts_available():
-        return _message("Charts need matplotlib, which this Python does not have; the table below has the same figures.")
+        return _message(
+            "Charts need matplotlib, which this Python does not have; the table below has the same figures."
+        )
     from ..render.charts import png
 
     notes = [
@@ -44,8 +48,12 @@ def progress_charts(
         for e in progress.errors
     ]
     images = [
-        widgets.Image(value=png(progress.radar()), format="png", layout=widgets.Layout(max_width="100%")),
-        widgets.Image(value=png(progress.trend()), format="png", layout=widgets.Layout(max_width="100%")),
+        widgets.Image(
+            value=png(progress.radar()), format="png", layout=widgets.Layout(max_width="100%")
+        ),
+        widgets.Image(
+            value=png(progress.trend()), format="png", layout=widgets.Layout(max_width="100%")
+        ),
     ]
     return widgets.VBox([*notes, *images])
 

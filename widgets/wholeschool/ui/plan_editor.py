@@ -48,7 +48,11 @@ class ActionRow:
             f"<h4>{label} · {html.escape(principle)}</h4><p>{html.escape(text)}</p>"
         )
         self.what = widgets.Textarea(
-            action.what, description=f"{label}: what", rows=2, layout=looks.note, style=looks.text_style
+            action.what,
+            description=f"{label}: what",
+            rows=2,
+            layout=looks.note,
+            style=looks.text_style,
         )
         self.lead = widgets.Text(
             action.lead,
@@ -70,7 +74,10 @@ class ActionRow:
             style=looks.text_style,
         )
         self.status = widgets.Dropdown(
-            options=STATUSES, value=action.status, description=f"{label}: status", style=looks.description
+            options=STATUSES,
+            value=action.status,
+            description=f"{label}: status",
+            style=looks.description,
         )
         self.controls = [self.what, self.lead, self.start, self.due, self.measure, self.status]
         self.box = widgets.VBox(
@@ -130,9 +137,7 @@ class PlanEditor(SavesItself, widgets.VBox):
         self.intro = self.looks.html(f"<p>{html.escape(message)}</p>" if message else "")
         options = []
         for principle in self.framework.principles:
-            options += [
-                (f"{principle.short_name}: {i.text}", i.id) for i in principle.indicators
-            ]
+            options += [(f"{principle.short_name}: {i.text}", i.id) for i in principle.indicators]
         self.new_indicator = widgets.Dropdown(
             options=options,
             description="Indicator for a new action",
@@ -179,7 +184,8 @@ class PlanEditor(SavesItself, widgets.VBox):
             [
                 widgets.HTML(
                     "<h4>Take it into school</h4><p>Make the plan as a spreadsheet (CSV and "
-                    "Excel), a Markdown page" + (" and a Word document" if "docx" in export_formats() else "")
+                    "Excel), a Markdown page"
+                    + (" and a Word document" if "docx" in export_formats() else "")
                     + ", then download them.</p>"
                 ),
                 self.export_button,

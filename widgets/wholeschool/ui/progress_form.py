@@ -31,7 +31,9 @@ from .saving import SavesItself
 class ProgressForm(SavesItself, widgets.VBox):
     """This term's log: opens the existing one or starts a new one; saves itself on change."""
 
-    def __init__(self, folder: RecordFolder, date: dt.date, *, delay: float = DEFAULT_DELAY) -> None:
+    def __init__(
+        self, folder: RecordFolder, date: dt.date, *, delay: float = DEFAULT_DELAY
+    ) -> None:
         self.folder = folder
         framework = self.framework = folder.framework
         self.term = term_of(date)
@@ -74,7 +76,9 @@ class ProgressForm(SavesItself, widgets.VBox):
         self.ratings: dict[str, widgets.RadioButtons] = {}
         rows: list[widgets.Widget] = []
         for principle in framework.principles:
-            rows.append(looks.html(f"<h4>{principle.number}. {html.escape(principle.short_name)}</h4>"))
+            rows.append(
+                looks.html(f"<h4>{principle.number}. {html.escape(principle.short_name)}</h4>")
+            )
             for n, indicator in enumerate(principle.indicators, start=1):
                 control = widgets.RadioButtons(
                     options=rating_choices(framework),
@@ -89,14 +93,17 @@ class ProgressForm(SavesItself, widgets.VBox):
         if framework.gate is not None:
             g = framework.gate
             self.gate = widgets.RadioButtons(
-                options=[("Not answered yet", "")] + [(f"{a.label}: {a.meaning}", a.id) for a in g.answers],
+                options=[("Not answered yet", "")]
+                + [(f"{a.label}: {a.meaning}", a.id) for a in g.answers],
                 value=gate or "",
                 description="Safeguarding route",
                 style=looks.description,
                 layout=looks.choices,
             )
             rows += [
-                looks.html(f"<h4>The safeguarding route (not a rating)</h4><p>{html.escape(g.text)}</p>"),
+                looks.html(
+                    f"<h4>The safeguarding route (not a rating)</h4><p>{html.escape(g.text)}</p>"
+                ),
                 self.gate,
             ]
         self.texts: dict[str, widgets.Textarea] = {}

@@ -69,7 +69,9 @@ def records_panel(
         result = import_files(folder, files)
         if result.ok:
             done = ", ".join(result.saved) or "none"
-            same = f" Already up to date: {', '.join(result.unchanged)}." if result.unchanged else ""
+            same = (
+                f" Already up to date: {', '.join(result.unchanged)}." if result.unchanged else ""
+            )
             outcome.value = (
                 f'<p role="status">\u2713 Restored: {html.escape(done)}.{html.escape(same)} '
                 "Earlier versions are kept in the history.</p>"

@@ -21,7 +21,9 @@ from .evidence_form import evidence_log
 from .looks import ERROR_COLOUR
 
 
-def records_or_sample(folder: RecordFolder, sample: RecordFolder | None = None) -> tuple[RecordFolder, bool]:
+def records_or_sample(
+    folder: RecordFolder, sample: RecordFolder | None = None
+) -> tuple[RecordFolder, bool]:
     """The lead's folder if it holds a self-audit, else a new folder with the sample year."""
     if folder.file(AUDIT_FILE).exists():
         return folder, False

@@ -196,3 +196,17 @@ def test_record_scans_skip_history_and_locks(tmp_path: Path):
         tmp_path / "audit.json"
     ]
     assert list_versions(tmp_path / "audit.json")[-1].number == 3
+
+
+def test_versions_are_kept_where_the_file_system_has_no_hard_links(tmp_path: Path, monkeypatch):
+    """The browser's Python has no os.link: a version is placed by a checked rename instead."""
+    import os
+
+    monkeypatch.delattr(os, "link")
+    folder = RecordFolder(tmp_path, clock=CLOCK)
+    for step in range(3):
+        folder.save(audit(step), "audit.json")
+    assert [folder.read_version(v) for v in folder.versions("audit.json")] == [
+        audit(s) for s in range(3)
+    ]
+    assert not list(tmp_path.rglob("*.tmp"))

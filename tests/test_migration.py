@@ -123,3 +123,18 @@ def test_the_shared_fixture_records_made_with_1_0_still_make_a_report():
     report = build_report(RecordFolder(RECORDS, clock=CLOCK))
     assert report.records.problems == []
     assert report.records.audit.framework_version == FRAMEWORK.version
+
+
+def test_the_changes_page_lists_exactly_the_splits_in_the_migration_data():
+    """The book's changelog table is prose around ids: its ids must match the data."""
+    import re
+
+    page = (Path(__file__).parents[1] / "course" / "changes.md").read_text(encoding="utf-8")
+    section = page.split("## Indicators that were split", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    on_page = {}
+    for row in rows:
+        old, new = row.strip("|").split("|")[:2]
+        on_page[re.findall(r"`([a-z-]+\.\d+)`", old)[0]] = re.findall(r"`([a-z-]+\.\d+)`", new)
+    splits = {old: list(new) for old, new in STEP.indicators.items() if len(new) > 1}
+    assert on_page == splits

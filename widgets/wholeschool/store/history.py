@@ -93,15 +93,23 @@ def place_version(record_path: Path, payload: bytes, now: dt.datetime) -> Versio
 
 
 def _place(tmp: Path, target: Path) -> None:
-    """Give ``tmp``'s content the name ``target``; ``FileExistsError`` if it is taken."""
-    try:
-        os.link(tmp, target)
-    except FileExistsError:
-        raise
-    except OSError:  # no hard links here (some network drives, the browser's file system)
-        if os.path.lexists(target):
-            raise FileExistsError(target) from None
-        os.rename(tmp, target)
+    """Give ``tmp``'s content the name ``target``; ``FileExistsError`` if it is taken.
+
+    An exclusive hard link where there is one; else (some network drives, and the browser's
+    Python, which has no ``os.link``) check, then rename, under the record's lock.
+    """
+    link = getattr(os, "link", None)
+    if link is not None:
+        try:
+            link(tmp, target)
+            return
+        except FileExistsError:
+            raise
+        except OSError:
+            pass
+    if os.path.lexists(target):
+        raise FileExistsError(target)
+    os.rename(tmp, target)
 
 
 def version_at(path: str | os.PathLike[str], when: dt.datetime | dt.date) -> Version | None:

@@ -91,20 +91,3 @@ def corrupt(text: str, data) -> bytes:
     else:
         del raw[position:]
     return bytes(raw)
-
-
-def load_corrupted(path: Path, raw: bytes):
-    """Write ``raw`` to ``path`` and load it: a clear ``RecordError`` naming the file, or a
-    record (some changes leave a valid one, a letter of a note say). The file is never touched.
-    Returns the record, or None after an error."""
-    from wholeschool import RecordError, load_record
-
-    path.write_bytes(raw)
-    loaded = None
-    try:
-        loaded = load_record(path)
-    except RecordError as error:
-        assert str(error).startswith(f"{path}: ")
-        assert error.problem
-    assert path.read_bytes() == raw
-    return loaded

@@ -116,3 +116,19 @@ def test_history_off_keeps_no_versions(tmp_path: Path):
     folder.save(make_record(leadership_1=2), "audit.json")
     assert folder.versions("audit.json") == []
     assert not (tmp_path / ".history").exists()
+
+
+def test_an_export_write_removes_temporary_files_a_killed_write_left_long_ago(tmp_path: Path):
+    import time
+
+    from wholeschool.store.atomic import STALE_AFTER, write_atomic
+
+    old = tmp_path / ".action-plan.csv.abc.tmp"
+    recent = tmp_path / ".action-plan.csv.def.tmp"  # perhaps another export under way now
+    for leftover in (old, recent):
+        leftover.write_bytes(b"half")
+    long_ago = time.time() - STALE_AFTER - 60
+    os.utime(old, (long_ago, long_ago))
+    write_atomic(tmp_path / "action-plan.csv", "a,b\n")
+    assert not old.exists() and recent.exists()
+    assert (tmp_path / "action-plan.csv").read_text() == "a,b\n"

@@ -112,7 +112,8 @@ def _place(tmp: str, target: Path) -> None:
         os.link(tmp, target)
     except FileExistsError:
         raise
-    except OSError:  # a file system without hard links: check, then rename
+    except (OSError, AttributeError):  # no hard links (some file systems; the browser's
+        # Python has no os.link at all): check, then rename
         if target.exists():
             raise FileExistsError(target) from None
         os.replace(tmp, target)

@@ -112,6 +112,16 @@ def test_serve_sends_the_book_gzip_compressed(tmp_path: Path):
         with pytest.raises(urllib.error.HTTPError) as not_modified:
             urllib.request.urlopen(again, timeout=5)
         assert not_modified.value.code == 304 and not_modified.value.read() == b""
+        by_date = urllib.request.Request(
+            request.full_url,
+            headers={
+                "Accept-Encoding": "gzip",
+                "If-Modified-Since": response.headers["Last-Modified"],
+            },
+        )
+        with pytest.raises(urllib.error.HTTPError) as not_modified:
+            urllib.request.urlopen(by_date, timeout=5)
+        assert not_modified.value.code == 304
         plain = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
         assert plain.headers.get("Content-Encoding") is None
         assert b"<title>Course</title>" in plain.read()

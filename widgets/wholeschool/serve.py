@@ -8,6 +8,7 @@ hosts do, and a browser that already holds a file gets ``304 Not Modified`` inst
 
 from __future__ import annotations
 
+import email.utils
 import functools
 import gzip
 import http.server
@@ -43,7 +44,7 @@ class BookHandler(http.server.SimpleHTTPRequestHandler):
         stat = path.stat()
         etag = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}-gzip"'
         modified = self.date_time_string(int(stat.st_mtime))
-        if self.headers.get("If-None-Match") == etag:
+        if self.headers.get("If-None-Match") == etag or self._unchanged_since(stat.st_mtime):
             self.send_response(304)
             self.send_header("ETag", etag)
             self.end_headers()
@@ -57,6 +58,16 @@ class BookHandler(http.server.SimpleHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _unchanged_since(self, mtime: float) -> bool:
+        """Whether the browser's ``If-Modified-Since`` (without ``If-None-Match``) still holds."""
+        since = self.headers.get("If-Modified-Since")
+        if since is None or "If-None-Match" in self.headers:
+            return False
+        try:
+            return int(mtime) <= email.utils.parsedate_to_datetime(since).timestamp()
+        except (TypeError, ValueError, IndexError, OverflowError):
+            return False
 
 
 def make_server(

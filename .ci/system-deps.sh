@@ -1,11 +1,17 @@
 #!/usr/bin/env bash
-# System packages the tests need: Debian's Chromium for the browser tests (never a downloaded
-# browser). Installs only what is missing.
+# System packages the build and the tests need, installed only when missing (never a downloaded
+# browser). Usage: bash .ci/system-deps.sh [book]
+#   (no argument)  everything `make test` needs: Debian's Chromium for the browser tests, and
+#                  npm (with node) for the live forms' Pyodide, which comes from the npm registry
+#   book           only what `make book` needs: npm
 set -euo pipefail
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 missing=()
-command -v chromium >/dev/null || missing+=(chromium)
+command -v npm >/dev/null || missing+=(npm)
+if [ "${1:-}" != book ]; then
+    command -v chromium >/dev/null || missing+=(chromium)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "system-deps: installing ${missing[*]}" >&2
     as_root apt-get update -q

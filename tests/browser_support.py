@@ -10,6 +10,7 @@ import contextlib
 import functools
 import os
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+#: For pages with a service worker, whose own fetches Playwright's routing may not see: every
+#: request that is not to loopback goes to a proxy that does not exist, so it cannot leave.
+NOWHERE_PROXY = "--proxy-server=127.0.0.1:9"
 
 
 @contextmanager
@@ -41,6 +45,72 @@ def serve(directory: Path, *, compress: bool = False) -> Iterator[str]:
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+class ByteCounter:
+    """Bytes a server sent (status lines, headers, bodies), per path, and when it last sent."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.by_path: dict[str, int] = {}
+        self.last = time.monotonic()
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_path.values())
+
+    def add(self, path: str, count: int) -> None:
+        with self._lock:
+            self.by_path[path] = self.by_path.get(path, 0) + count
+            self.last = time.monotonic()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.by_path = {}
+            self.last = time.monotonic()
+
+    def wait_quiet(self, seconds: float, timeout: float = 60.0) -> None:
+        """Return once nothing has been sent for ``seconds`` (or after ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() - self.last < seconds and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+
+class _CountingFile:
+    """A handler's output stream that adds what it writes to a :class:`ByteCounter`."""
+
+    def __init__(self, raw, counter: ByteCounter, handler) -> None:
+        self._raw, self._counter, self._handler = raw, counter, handler
+
+    def write(self, data) -> int:
+        self._counter.add(urlsplit(getattr(self._handler, "path", "")).path, len(data))
+        return self._raw.write(data)
+
+    def __getattr__(self, name: str):
+        return getattr(self._raw, name)
+
+
+@contextmanager
+def serve_counting(directory: Path) -> Iterator[tuple[str, ByteCounter]]:
+    """Like :func:`serve` with gzip, also counting every byte the server sends."""
+    counter = ByteCounter()
+    server = make_server(directory, port=0, compress=True, quiet=True)
+    made = server.RequestHandlerClass  # functools.partial(handler class, directory=...)
+
+    class Counting(made.func):
+        def setup(self) -> None:
+            super().setup()
+            self.wfile = _CountingFile(self.wfile, counter, self)
+
+    server.RequestHandlerClass = functools.partial(Counting, *made.args, **made.keywords)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/", counter
     finally:
         server.shutdown()
         server.server_close()

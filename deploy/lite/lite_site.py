@@ -141,10 +141,20 @@ def fingerprint(mode: str, title: str) -> str:
 
 def build_wheel(dest: Path, build_tag: str) -> Path:
     """This package as a wheel, tagged with a build number unique to its sources, so a browser
-    that cached an older wheel of the same version never mixes it up with the new one."""
-    build_pyodide.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dest), str(ROOT)]
-    )
+    that cached an older wheel of the same version never mixes it up with the new one. Built
+    from a copy of its sources, so the build leaves nothing behind in the checkout."""
+    with tempfile.TemporaryDirectory(prefix="wholeschool-wheel-") as tmp:
+        source = Path(tmp)
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy2(ROOT / name, source / name)
+        shutil.copytree(
+            PACKAGE_SOURCE,
+            source / PACKAGE_SOURCE.relative_to(ROOT),
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        )
+        build_pyodide.run(
+            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dest), tmp]
+        )
     (wheel,) = dest.glob("wholeschool_course-*.whl")
     return build_pyodide.rewrite_wheel(wheel, build_tag)
 

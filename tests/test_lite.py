@@ -94,6 +94,37 @@ def test_form_page_links_its_live_form_and_says_what_it_is_for(built_book: Path,
     assert "cannot save anything" not in text  # the text for a book without live forms
 
 
+def test_without_a_live_site_pages_keep_their_own_text_and_misplaced_forms_are_reported(
+    tmp_path: Path, monkeypatch
+):
+    """``live_pyodide: off``: no button, the directive's own text instead; a form that is not
+    in the list, or not on its own page, is a warning (an error under -W)."""
+    from sphinx.cmd.build import build_main
+
+    monkeypatch.delenv("WHOLESCHOOL_LIVE_PYODIDE", raising=False)
+    source, out = tmp_path / "src", tmp_path / "out"
+    source.mkdir()
+    extensions = Path(lite_site.ROOT / "course" / "_ext")
+    (source / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(extensions)!r})\n"
+        "extensions = ['live_forms']\nlive_pyodide = 'off'\n"
+    )
+    (source / "index.rst").write_text(
+        "Forms\n=====\n\n.. live-form:: self-audit-leadership\n\n"
+        "   This form saves only in Jupyter on your own computer.\n\n"
+        ".. live-form:: no-such-form\n"
+    )
+    warnings = tmp_path / "warnings.txt"
+    assert build_main(["-q", "-b", "html", "-w", str(warnings), str(source), str(out)]) == 0
+    html = (out / "index.html").read_text()
+    assert "This form saves only in Jupyter on your own computer." in html
+    assert "live-form-button" not in html and not (out / "live").exists()
+    reported = warnings.read_text()
+    assert "no form 'no-such-form'" in reported
+    assert f"'self-audit-leadership' belongs on {LEADERSHIP.page}" in reported
+    assert "'self-audit-ethos' is placed 0 times on course/principles/ethos/self-audit" in reported
+
+
 # --- the live site ---------------------------------------------------------------------------
 
 
@@ -172,6 +203,17 @@ def test_a_bad_forms_list_names_the_file_and_the_field(tmp_path: Path, text: str
     with pytest.raises(lite_site.LiteBuildError) as error:
         lite_site.load_forms(path)
     assert str(error.value).startswith(f"{path}: ") and problem in str(error.value)
+
+
+@pytest.mark.parametrize("mode", ["cdn", "self", "https://mirror.example.org/pyodide/"])
+def test_where_python_comes_from_is_one_of_the_documented_settings(mode: str):
+    assert lite_site.check_mode(mode) == mode
+
+
+@pytest.mark.parametrize("mode", ["CDN", "local", "https://mirror.example.org/pyodide", ""])
+def test_any_other_setting_is_refused_with_the_choices(mode: str):
+    with pytest.raises(lite_site.LiteBuildError, match="live_pyodide: .* is not 'cdn', 'self'"):
+        lite_site.check_mode(mode)
 
 
 def test_a_repeated_form_id_is_refused(tmp_path: Path):

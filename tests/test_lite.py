@@ -304,6 +304,15 @@ def test_live_form_opens_from_the_book_as_a_form_with_nothing_leaving(live_app: 
     for code in ("import", "wholeschool", "audit("):
         assert code not in text, f"code shows on the form page: {code!r}"
     assert not page.locator(".jp-CodeConsole-input").is_visible()  # no prompt for more code
+    # it opens at its first question, and the lead can scroll down to its last control
+    height = page.viewport_size["height"]
+    assert 0 <= page.locator(FORM_READY).first.bounding_box()["y"] < height
+    last = page.locator(".jp-OutputArea-output button").last
+    before = last.bounding_box()["y"]
+    page.mouse.move(200, height // 2)
+    page.mouse.wheel(0, 10 * height)
+    page.wait_for_function("() => document.querySelector('.jp-CodeConsole-split').scrollTop > 0")
+    assert last.bounding_box()["y"] < min(before, height)
 
 
 def test_live_form_has_no_serious_accessibility_violations(live_app: LiveApp):

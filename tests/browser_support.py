@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -107,6 +108,14 @@ def serve_counting(directory: Path) -> Iterator[tuple[str, ByteCounter]]:
             self.wfile = _CountingFile(self.wfile, counter, self)
 
     server.RequestHandlerClass = functools.partial(Counting, *made.args, **made.keywords)
+    report = server.handle_error
+
+    def quiet_when_closed(request, address) -> None:
+        """A browser that closes while a file is on its way is no error of the server's."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            report(request, address)
+
+    server.handle_error = quiet_when_closed
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -43,9 +43,11 @@ REPEAT_GOAL_S = 3.0
 PAGE = "course/principles/leadership/self-audit.html"
 
 
-def visit(playwright, profile: Path, base: str, counter) -> tuple[dict, float, list[str]]:
+def visit(
+    playwright, profile: Path, base: str, counter, own: list[str]
+) -> tuple[dict, float, list[str]]:
     """One visit: (bytes sent by the server per path, seconds from click to usable form,
-    blocked URLs)."""
+    blocked URLs); Chromium's own background requests (refused too) are added to ``own``."""
     offline = persistent_offline(playwright, profile)
     try:
         page = offline.context.pages[0] if offline.context.pages else offline.context.new_page()
@@ -56,7 +58,11 @@ def visit(playwright, profile: Path, base: str, counter) -> tuple[dict, float, l
         app.wait_for_selector(FORM_READY, timeout=180_000)
         seconds = time.perf_counter() - start
         counter.wait_quiet(2.0)
-        return dict(counter.by_path), seconds, offline.blocked
+        return (
+            dict(counter.by_path),
+            seconds,
+            offline.blocked + [f"{url} (Chromium's own service)" for url in offline.browser_own],
+        )
     finally:
         offline.context.close()
 
@@ -113,15 +119,15 @@ def main() -> None:
     args = parser.parse_args()
     if not (args.html / PAGE).is_file():
         sys.exit(f"{args.html}/{PAGE} not found: build the book first (make book)")
-    first, repeat, first_s, repeat_s, blocked = [], [], [], [], []
+    first, repeat, first_s, repeat_s, blocked, own = [], [], [], [], [], []
     work = Path(tempfile.mkdtemp(prefix="wholeschool-lite-bench-"))
     html = with_self_hosted_live(args.html, work)
     with sync_playwright() as playwright, serve_counting(html) as (base, counter):
         for run in range(args.runs):
             with tempfile.TemporaryDirectory(prefix="wholeschool-lite-profile-") as profile:
-                sizes, seconds, refused = visit(playwright, Path(profile), base, counter)
+                sizes, seconds, refused = visit(playwright, Path(profile), base, counter, own)
                 first.append(sizes), first_s.append(seconds), blocked.extend(refused)
-                sizes, seconds, refused = visit(playwright, Path(profile), base, counter)
+                sizes, seconds, refused = visit(playwright, Path(profile), base, counter, own)
                 repeat.append(sizes), repeat_s.append(seconds), blocked.extend(refused)
             print(
                 f"run {run + 1}: first visit {sum(first[-1].values()) / MB:.2f} MB, "
@@ -151,6 +157,10 @@ def main() -> None:
         f"{'met' if first_bytes <= FIRST_VISIT_GOAL else 'MISSED'} ({first_bytes / MB:.2f} MB); "
         f"repeat visit < {REPEAT_GOAL_S:.0f} s: "
         f"{'met' if repeat_time < REPEAT_GOAL_S else 'MISSED'} ({repeat_time:.2f} s)"
+    )
+    print(
+        f"Chromium's own background services asked {len(own)} times (refused; not the app's): "
+        + ", ".join(sorted({url.split("/")[2] for url in own}))
     )
     if blocked:
         print(f"WARNING: {len(set(blocked))} requests tried to leave 127.0.0.1 (blocked):")

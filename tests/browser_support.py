@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import socketserver
 import sys
 import threading
 import time
@@ -33,9 +34,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-#: For pages with a service worker, whose own fetches Playwright's routing may not see: every
-#: request that is not to loopback goes to a proxy that does not exist, so it cannot leave.
-NOWHERE_PROXY = "--proxy-server=127.0.0.1:9"
 
 
 @contextmanager
@@ -50,6 +48,45 @@ def serve(directory: Path, *, compress: bool = False) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+class _Refuse(socketserver.StreamRequestHandler):
+    """Proxy side of :class:`BlockingProxy`: note where a request wanted to go, refuse it."""
+
+    def handle(self) -> None:
+        line = self.rfile.readline(65537).decode("latin-1").strip()
+        while self.rfile.readline(65537).strip():  # the request's headers
+            pass
+        if line:
+            method, _, rest = line.partition(" ")
+            target = rest.rsplit(" ", 1)[0]
+            self.server.refused.append(f"https://{target}" if method == "CONNECT" else target)
+        self.wfile.write(
+            b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+
+
+class BlockingProxy(socketserver.ThreadingTCPServer):
+    """A proxy on 127.0.0.1 that refuses every request and keeps where each wanted to go.
+
+    Chromium started with ``--proxy-server`` pointing here sends every request that is not to
+    loopback through it: from pages, from web workers (the live forms' Python runs in one) and
+    from service workers, none of which Playwright's routing sees."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Refuse)
+        self.refused: list[str] = []
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def argument(self) -> str:
+        return f"--proxy-server=http://127.0.0.1:{self.server_address[1]}"
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
 
 
 class ByteCounter:

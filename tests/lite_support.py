@@ -13,6 +13,7 @@ import base64
 import json
 import os
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -23,8 +24,7 @@ from browser_support import (  # noqa: E402
     CHROMIUM,
     CHROMIUM_ARGS,
     LOOPBACK,
-    NOWHERE_PROXY,
-    Offline,
+    BlockingProxy,
 )
 
 #: The live form is usable: its rating controls are drawn in the app's output.
@@ -51,30 +51,71 @@ STORAGE_JS = """async ([path]) => {
 }"""
 
 
-def persistent_offline(playwright, profile: Path) -> Offline:
-    """Chromium with the user data folder ``profile``, reaching only 127.0.0.1.
+#: Chromium's own background services (component updates, network time, account checks,
+#: autofill, optimisation hints, safe browsing): a persistent profile calls them with nothing
+#: but about:blank open. They are refused like everything else and listed apart (``browser_own``)
+#: from what the pages and their workers asked for (``blocked``).
+CHROMIUM_SERVICES = frozenset(
+    {
+        "accounts.google.com",
+        "clients2.google.com",
+        "content-autofill.googleapis.com",
+        "optimizationguide-pa.googleapis.com",
+        "safebrowsing.googleapis.com",
+        "update.googleapis.com",
+    }
+)
 
-    Requests to anywhere else go to a proxy that does not exist (so they fail) and are kept in
-    ``blocked``. Playwright's own routing is not used here: it would switch off the browser's
-    cache, which a repeat visit depends on."""
+
+def _host(url: str) -> str:
+    return urlparse(url).hostname or ""
+
+
+@dataclass
+class GuardedBrowser:
+    """A persistent Chromium that reaches only 127.0.0.1; ``blocked`` lists every request that
+    tried to go anywhere else (from a page, the Python worker or the service worker)."""
+
+    context: object
+    proxy: BlockingProxy
+    seen: list[str] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> list[str]:
+        return [u for u in [*self.seen, *self.proxy.refused] if _host(u) not in CHROMIUM_SERVICES]
+
+    @property
+    def browser_own(self) -> list[str]:
+        return [u for u in self.proxy.refused if _host(u) in CHROMIUM_SERVICES]
+
+
+def persistent_offline(playwright, profile: Path) -> GuardedBrowser:
+    """Chromium with the user data folder ``profile`` (a lead's own browser: its storage, cache
+    and service worker outlive a restart), reaching only 127.0.0.1.
+
+    Everything else goes through :class:`BlockingProxy`, which refuses and records it; requests
+    Playwright sees are recorded too. Playwright's own routing is not used: it would switch off
+    the browser's cache, which a repeat visit depends on."""
     if not CHROMIUM.exists():
         raise RuntimeError(f"{CHROMIUM} not found: install it with `bash .ci/system-deps.sh`")
+    proxy = BlockingProxy()
     context = playwright.chromium.launch_persistent_context(
         str(profile),
         executable_path=str(CHROMIUM),
-        args=[*CHROMIUM_ARGS, NOWHERE_PROXY],
+        args=[*CHROMIUM_ARGS, proxy.argument],
         headless=True,
     )
-    offline = Offline(context)
+    guarded = GuardedBrowser(context, proxy)
 
     def note(request) -> None:
-        if (urlparse(request.url).hostname or "") not in LOOPBACK and request.url.startswith(
+        if _host(request.url) not in LOOPBACK and request.url.startswith(
             ("http:", "https:", "ws:", "wss:")
         ):
-            offline.blocked.append(request.url)
+            guarded.seen.append(request.url)
 
     context.on("request", note)
-    return offline
+    context.on("close", lambda _context: proxy.stop())
+    return guarded
 
 
 def open_live_form(page):

@@ -15,6 +15,7 @@ import json
 import re
 import shutil
 import sys
+import time
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -245,6 +246,25 @@ def test_trimmed_wheel_keeps_its_record_true_and_carries_a_build_tag(tmp_path: P
 
 
 # --- in the browser --------------------------------------------------------------------------
+
+
+def test_the_network_guard_catches_what_the_python_worker_fetches(tmp_path: Path):
+    """The guard the live-form tests rely on is real: a site whose Python comes from the CDN
+    cannot load here, and the attempt (made by the kernel's web worker through the service
+    worker, which Playwright's own request events do not see) is reported."""
+    site = tmp_path / "html" / "live"
+    lite_site.build_site(site, "cdn", title="Guard check")
+    with sync_playwright() as playwright, serve_counting(site.parent) as (base, _):
+        guarded = persistent_offline(playwright, tmp_path / "profile")
+        try:
+            guarded.context.pages[0].goto(f"{base}live/{LEADERSHIP.app_url()}")
+            deadline = time.monotonic() + 120
+            while not any("cdn.jsdelivr.net" in url for url in guarded.blocked):
+                assert time.monotonic() < deadline, f"not reported: {guarded.blocked}"
+                time.sleep(0.5)
+            assert guarded.context.pages[0].locator(FORM_READY).count() == 0
+        finally:
+            guarded.context.close()
 
 
 @dataclass

@@ -84,9 +84,9 @@ def live_box(form: lite_site.Form, href: str) -> nodes.Node:
         text=(
             "It runs in your web browser, with nothing to install and no account. Your "
             "answers are saved in this browser, on this device, and nothing is sent anywhere. "
-            "The first visit downloads about 15 MB; after that the form opens from the "
-            "browser's own copy, offline too. The same form works in Jupyter on your own "
-            "computer."
+            "The first visit downloads the browser's own Python (15 MB or more) and can take "
+            "a minute; after that the form opens from the browser's copy, offline too. The "
+            "same form works in Jupyter on your own computer."
         )
     )
     return box

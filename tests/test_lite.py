@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
 
 import build_pyodide
 import lite_site
@@ -46,6 +46,7 @@ pytestmark = pytest.mark.lite
 
 FORMS = lite_site.load_forms()
 LEADERSHIP = next(form for form in FORMS if form.id == "self-audit-leadership")
+APP_PATH = lite_site.APP
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
@@ -345,6 +346,22 @@ def test_live_form_has_no_serious_accessibility_violations(live_app: LiveApp):
     assert not failing, "axe-core WCAG 2.1 AA serious/critical on the live form:\n" + "\n".join(
         failing
     )
+
+
+def test_the_app_runs_only_the_course_forms_not_code_from_any_link(live_app: LiveApp):
+    """The records live in this browser's storage for this site: a link carrying other code
+    must not run it (it could read them and send them away). It lands on the book instead."""
+    foreign = "open('/drive/records/planted.json', 'w').write('{}')"
+    page = live_app.offline.context.new_page()
+    try:
+        page.goto(f"{live_app.base}live/{APP_PATH}?kernel=python&code={quote(foreign)}")
+        page.wait_for_url(f"**/{toc_files()[0]}.html")
+        also = f"{live_app.base}live/{LEADERSHIP.app_url()}&code={quote(foreign)}"
+        page.goto(also)  # a form's own address with more code added
+        page.wait_for_url(f"**/{toc_files()[0]}.html")
+    finally:
+        page.close()
+    assert browser_file(live_app.page, "records/planted.json") is None
 
 
 def _saved_audit(page, expected: dict[str, int], notes: dict[str, str]) -> AuditRecord:

@@ -127,7 +127,7 @@ def check_mode(mode: str) -> str:
 def fingerprint(mode: str, title: str) -> str:
     """A hash of everything the live site is built from (a new one means a new build)."""
     digest = hashlib.sha256(f"{mode}\n{title}\n".encode())
-    sources = [p for p in sorted(HERE.iterdir()) if p.is_file() and p.name != FORMS_FILE.name]
+    sources = [p for p in sorted(HERE.iterdir()) if p.is_file()]
     sources += [ROOT / "pyproject.toml"]
     sources += sorted(p for p in PACKAGE_SOURCE.rglob("*") if p.is_file())
     for path in sources:
@@ -261,13 +261,34 @@ def run_lite_build(lite_dir: Path, out: Path) -> None:
     build_pyodide.run(command, cwd=lite_dir)
 
 
-def finish_app_page(page: Path, title: str) -> None:
-    """The REPL page as a form page: its language, a title, an icon, and the style that hides
-    the console around the form (``live-form.css``)."""
+#: Runs before the app starts. The REPL app runs whatever code its address carries, in the same
+#: browser storage as the lead's records, so a link from anywhere could read them and send them
+#: away. The page runs only the code of the course's own forms: any other address has its code
+#: taken out before the app reads it, and goes to the book's first page instead.
+ONLY_OUR_FORMS = """<script>
+  (function () {
+    const forms = %s;
+    const params = new URLSearchParams(window.location.search);
+    const code = params.getAll("code");
+    if (code.length === 1 && forms.includes(code[0])) return;
+    params.delete("code");
+    window.history.replaceState(null, "", "?" + params.toString());
+    window.location.replace("../../index.html");
+  })();
+</script>"""
+
+
+def finish_app_page(page: Path, title: str, forms: list[Form]) -> None:
+    """The REPL page as a form page: only the course's forms run in it (see above); its
+    language, a title, an icon, and the style that hides the console around the form
+    (``live-form.css``)."""
     html = page.read_text(encoding="utf-8")
+    codes = json.dumps([form.code.strip() for form in forms]).replace("</", "<\\/")
+    guard = ONLY_OUR_FORMS % codes
     style = (HERE / "live-form.css").read_text(encoding="utf-8")
     html = html.replace("<html>", '<html lang="en">', 1)
     html = re.sub(r"<title>.*?</title>", f"<title>Live form · {title}</title>", html, count=1)
+    html = html.replace("<head>", f"<head>\n{guard}", 1)
     icon = '<link rel="icon" href="../icon-120x120.png">'
     html = html.replace("</head>", f"{icon}\n<style>\n{style}</style>\n</head>", 1)
     page.write_text(html, encoding="utf-8")
@@ -313,7 +334,7 @@ def build_site(out: Path, mode: str = "cdn", *, title: str = "Live forms") -> di
         built = tmp / "out"
         run_lite_build(lite_dir, built)
         shutil.copytree(staged, built / PYODIDE_DIR)
-        finish_app_page(built / APP, title)
+        finish_app_page(built / APP, title, load_forms())
         fix_service_worker(built / "service-worker.js")
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(built, out)

@@ -58,11 +58,8 @@ def visit(
         app.wait_for_selector(FORM_READY, timeout=180_000)
         seconds = time.perf_counter() - start
         counter.wait_quiet(2.0)
-        return (
-            dict(counter.by_path),
-            seconds,
-            offline.blocked + [f"{url} (Chromium's own service)" for url in offline.browser_own],
-        )
+        own.extend(offline.browser_own)
+        return dict(counter.by_path), seconds, offline.blocked
     finally:
         offline.context.close()
 

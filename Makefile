@@ -17,8 +17,11 @@ $(STAMP): pyproject.toml
 	@touch $@
 
 # The book is executed with WHOLESCHOOL_RECORDS pointing at an empty throwaway folder, so a
-# lead's own records (~/wholeschool-records) can never end up in the published pages.
+# lead's own records (~/wholeschool-records) can never end up in the published pages. The build
+# also makes the live forms' site (_build/html/live; npm provides its Pyodide core): set
+# live_pyodide in _config.yml, or WHOLESCHOOL_LIVE_PYODIDE=self|cdn|off for one build.
 book: $(STAMP)
+	@bash .ci/system-deps.sh book
 	@records=$$(mktemp -d); \
 	WHOLESCHOOL_RECORDS=$$records $(VENV)/bin/jupyter-book build . -W -n --keep-going; \
 	status=$$?; rm -rf "$$records"; exit $$status
@@ -26,10 +29,13 @@ book: $(STAMP)
 serve: book
 	$(VENV)/bin/wholeschool serve _build/html --port $(PORT)
 
-# The whole suite, then the unit tests again with the clock moved more than a year ahead, so a
-# test tied to today's date fails on the day it is written.
+# Set-up: system packages, then the self-hosted Pyodide the live-form tests run on, assembled
+# from PyPI and npm into _build/lite-pyodide (cached: a second run does nothing). Then the whole
+# suite, and the unit tests again with the clock moved more than a year ahead, so a test tied to
+# today's date fails on the day it is written.
 test: $(STAMP)
 	bash .ci/system-deps.sh
+	$(PY) deploy/lite/build_pyodide.py
 	$(PY) -m pytest
 	WHOLESCHOOL_CLOCK_AHEAD_DAYS=400 $(PY) -m pytest -q -n 2 -m "$(UNIT)" tests
 
@@ -51,6 +57,7 @@ benchmarks: book
 	$(PY) benchmarks/reports.py
 	$(PY) benchmarks/autograde.py
 	$(PY) benchmarks/site.py
+	$(PY) benchmarks/lite.py
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

@@ -9,7 +9,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import socketserver
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -41,6 +44,119 @@ def serve(directory: Path, *, compress: bool = False) -> Iterator[str]:
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+class _Refuse(socketserver.StreamRequestHandler):
+    """Proxy side of :class:`BlockingProxy`: note where a request wanted to go, refuse it."""
+
+    def handle(self) -> None:
+        line = self.rfile.readline(65537).decode("latin-1").strip()
+        while self.rfile.readline(65537).strip():  # the request's headers
+            pass
+        if line:
+            method, _, rest = line.partition(" ")
+            target = rest.rsplit(" ", 1)[0]
+            self.server.refused.append(f"https://{target}" if method == "CONNECT" else target)
+        self.wfile.write(
+            b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+
+
+class BlockingProxy(socketserver.ThreadingTCPServer):
+    """A proxy on 127.0.0.1 that refuses every request and keeps where each wanted to go.
+
+    Chromium started with ``--proxy-server`` pointing here sends every request that is not to
+    loopback through it: from pages, from web workers (the live forms' Python runs in one) and
+    from service workers, none of which Playwright's routing sees."""
+
+    daemon_threads = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), _Refuse)
+        self.refused: list[str] = []
+        threading.Thread(target=self.serve_forever, daemon=True).start()
+
+    @property
+    def argument(self) -> str:
+        return f"--proxy-server=http://127.0.0.1:{self.server_address[1]}"
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()
+
+
+class ByteCounter:
+    """Bytes a server sent (status lines, headers, bodies), per path, and when it last sent."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.by_path: dict[str, int] = {}
+        self.last = time.monotonic()
+
+    @property
+    def total(self) -> int:
+        return sum(self.by_path.values())
+
+    def add(self, path: str, count: int) -> None:
+        with self._lock:
+            self.by_path[path] = self.by_path.get(path, 0) + count
+            self.last = time.monotonic()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.by_path = {}
+            self.last = time.monotonic()
+
+    def wait_quiet(self, seconds: float, timeout: float = 60.0) -> None:
+        """Return once nothing has been sent for ``seconds`` (or after ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() - self.last < seconds and time.monotonic() < deadline:
+            time.sleep(0.1)
+
+
+class _CountingFile:
+    """A handler's output stream that adds what it writes to a :class:`ByteCounter`."""
+
+    def __init__(self, raw, counter: ByteCounter, handler) -> None:
+        self._raw, self._counter, self._handler = raw, counter, handler
+
+    def write(self, data) -> int:
+        self._counter.add(urlsplit(getattr(self._handler, "path", "")).path, len(data))
+        return self._raw.write(data)
+
+    def __getattr__(self, name: str):
+        return getattr(self._raw, name)
+
+
+@contextmanager
+def serve_counting(directory: Path) -> Iterator[tuple[str, ByteCounter]]:
+    """Like :func:`serve` with gzip, also counting every byte the server sends."""
+    counter = ByteCounter()
+    server = make_server(directory, port=0, compress=True, quiet=True)
+    made = server.RequestHandlerClass  # functools.partial(handler class, directory=...)
+
+    class Counting(made.func):
+        def setup(self) -> None:
+            super().setup()
+            self.wfile = _CountingFile(self.wfile, counter, self)
+
+    server.RequestHandlerClass = functools.partial(Counting, *made.args, **made.keywords)
+    report = server.handle_error
+
+    def quiet_when_closed(request, address) -> None:
+        """A browser that closes while a file is on its way is no error of the server's."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            report(request, address)
+
+    server.handle_error = quiet_when_closed
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/", counter
     finally:
         server.shutdown()
         server.server_close()

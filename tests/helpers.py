@@ -20,7 +20,8 @@ def build_book(*extra: str) -> subprocess.CompletedProcess[str]:
     """Run the real ``jupyter-book build`` with warnings as errors.
 
     The notebooks run with ``WHOLESCHOOL_RECORDS`` set to an empty throwaway folder: the built
-    book must never embed anyone's real records.
+    book must never embed anyone's real records. The live forms get a self-hosted Pyodide
+    (``WHOLESCHOOL_LIVE_PYODIDE=self``, unless set otherwise): the tests cannot reach its CDN.
     """
     with tempfile.TemporaryDirectory(prefix="wholeschool-book-records-") as records:
         return subprocess.run(
@@ -39,7 +40,11 @@ def build_book(*extra: str) -> subprocess.CompletedProcess[str]:
             text=True,
             timeout=1800,
             cwd=ROOT,
-            env={**os.environ, "WHOLESCHOOL_RECORDS": records},
+            env={
+                "WHOLESCHOOL_LIVE_PYODIDE": "self",
+                **os.environ,
+                "WHOLESCHOOL_RECORDS": records,
+            },
         )
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import subprocess
 from pathlib import Path
 
+import pytest
 from helpers import BIN
 from wholeschool import FRAMEWORK, AuditRecord, save_record
 
@@ -63,13 +64,16 @@ def _free_port() -> int:
 def test_serve_sends_the_book_gzip_compressed(tmp_path: Path):
     import gzip
     import time
+    import urllib.error
     import urllib.request
 
     site = tmp_path / "html"
     site.mkdir()
     script = ("var widgets = 1;\n" * 5000).encode()
+    wasm = b"\0asm\1\0\0\0" + bytes(20_000)  # the browser's Python: WebAssembly gzips too
     (site / "index.html").write_text("<!DOCTYPE html><title>Course</title>", encoding="utf-8")
     (site / "embed.js").write_bytes(script)
+    (site / "python.wasm").write_bytes(wasm)
     port = _free_port()
     server = subprocess.Popen(
         [str(BIN / "wholeschool"), "serve", str(site), "--port", str(port)],
@@ -92,6 +96,32 @@ def test_serve_sends_the_book_gzip_compressed(tmp_path: Path):
         assert response.headers["Content-Encoding"] == "gzip"
         assert len(body) < len(script) / 10
         assert gzip.decompress(body) == script
+        packed = urllib.request.urlopen(
+            urllib.request.Request(
+                f"http://127.0.0.1:{port}/python.wasm", headers={"Accept-Encoding": "gzip"}
+            ),
+            timeout=5,
+        )
+        assert packed.headers["Content-Type"] == "application/wasm"
+        assert gzip.decompress(packed.read()) == wasm
+        # a browser that holds this copy is told it is still good, without the body
+        again = urllib.request.Request(
+            request.full_url,
+            headers={"Accept-Encoding": "gzip", "If-None-Match": response.headers["ETag"]},
+        )
+        with pytest.raises(urllib.error.HTTPError) as not_modified:
+            urllib.request.urlopen(again, timeout=5)
+        assert not_modified.value.code == 304 and not_modified.value.read() == b""
+        by_date = urllib.request.Request(
+            request.full_url,
+            headers={
+                "Accept-Encoding": "gzip",
+                "If-Modified-Since": response.headers["Last-Modified"],
+            },
+        )
+        with pytest.raises(urllib.error.HTTPError) as not_modified:
+            urllib.request.urlopen(by_date, timeout=5)
+        assert not_modified.value.code == 304
         plain = urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5)
         assert plain.headers.get("Content-Encoding") is None
         assert b"<title>Course</title>" in plain.read()

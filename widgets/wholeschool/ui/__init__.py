@@ -14,6 +14,7 @@ _WHERE = {
     "progress_log": "progress_form",
     "progress_charts": "outputs",
     "progress_files": "outputs",
+    "progress_page": "outputs",
     "records_panel": "records_panel",
     "governors_report": "report_page",
 }

@@ -84,3 +84,21 @@ def progress_files(
 
     make.on_click(on_make)
     return widgets.VBox([make, files])
+
+
+def progress_page(
+    folder: str | os.PathLike[str] | RecordFolder | None = None, *, clock: Clock = system_clock
+) -> widgets.VBox:
+    """The whole progress page as one form: this term's log, the charts, the summary files."""
+    from .progress_form import progress_log
+
+    target = _folder(folder, clock)
+    return widgets.VBox(
+        [
+            progress_log(target),
+            widgets.HTML("<h3>Your progress so far</h3>"),
+            progress_charts(target),
+            widgets.HTML("<h3>A one-page summary</h3>"),
+            progress_files(target),
+        ]
+    )

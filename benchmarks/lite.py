@@ -1,0 +1,169 @@
+"""Live forms: bytes on a first and a repeat visit, and time from the click to a usable form.
+
+A lead opens the leadership self-audit page of the built book, clicks "Open the live form" and
+waits until the form's rating controls are drawn in the new tab (usable). This is done twice
+with the same browser profile: a first visit (empty profile) and a repeat visit (the browser
+closed and opened again, its cache and the live site's service worker kept). Bytes are counted
+at the server (status lines, headers and bodies, gzip-compressed as ``make serve`` and web hosts
+send them) from the click until the form is usable and the network has been quiet for 2 s.
+
+Goals (issue 14): first visit <= 15 MB transferred; repeat visit to a usable form < 3 s.
+
+Usage: python benchmarks/lite.py [--html _build/html] [--runs 3]
+Build the book first (``make book``). If its live site loads Pyodide from the CDN (the default),
+a self-hosted one is built (cached under _build/) and served in its place: no request leaves
+127.0.0.1 (any that tries is blocked and reported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+sys.path.insert(0, str(ROOT / "deploy" / "lite"))
+
+import lite_site  # noqa: E402
+import yaml  # noqa: E402
+from browser_support import serve_counting  # noqa: E402
+from lite_support import FORM_READY, open_live_form, persistent_offline  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+MB = 1_000_000
+FIRST_VISIT_GOAL = 15 * MB
+REPEAT_GOAL_S = 3.0
+PAGE = "course/principles/leadership/self-audit.html"
+
+
+def visit(
+    playwright, profile: Path, base: str, counter, own: list[str]
+) -> tuple[dict, float, list[str]]:
+    """One visit: (bytes sent by the server per path, seconds from click to usable form,
+    blocked URLs); Chromium's own background requests (refused too) are added to ``own``."""
+    offline = persistent_offline(playwright, profile)
+    try:
+        page = offline.context.pages[0] if offline.context.pages else offline.context.new_page()
+        page.goto(base + PAGE, wait_until="load")
+        counter.reset()
+        start = time.perf_counter()
+        app = open_live_form(page)
+        app.wait_for_selector(FORM_READY, timeout=180_000)
+        seconds = time.perf_counter() - start
+        counter.wait_quiet(2.0)
+        own.extend(offline.browser_own)
+        return dict(counter.by_path), seconds, offline.blocked
+    finally:
+        offline.context.close()
+
+
+#: What the bytes of a visit are, by where they live in the live site.
+KINDS = {
+    "Pyodide runtime (wasm, stdlib, loader)": r"/live/static/pyodide/(pyodide|python_stdlib)",
+    "wheels and lock file": r"/live/static/pyodide/",
+    "JupyterLite app (JS, CSS, fonts, settings)": r"/live/",
+    "book page": r"",
+}
+
+
+def by_kind(by_path: dict[str, int]) -> dict[str, int]:
+    """The bytes of one visit grouped as :data:`KINDS` (first pattern that matches)."""
+    totals = dict.fromkeys(KINDS, 0)
+    for path, size in by_path.items():
+        kind = next(k for k, pattern in KINDS.items() if re.match(pattern, path))
+        totals[kind] += size
+    return totals
+
+
+def with_self_hosted_live(html: Path, work: Path) -> Path:
+    """``html`` if its live site is self-hosted; else a folder of links to it whose ``live`` is
+    a self-hosted build of the same sources (built once per fingerprint, under _build/)."""
+    if (html / "live" / "static" / "pyodide" / "pyodide.mjs").is_file():
+        return html
+    title = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"]
+    site = ROOT / "_build" / ".live-site-benchmark" / lite_site.fingerprint("self", title)
+    if not (site / "jupyter-lite.json").is_file():
+        if site.parent.exists():
+            shutil.rmtree(site.parent)
+        print("building a self-hosted live site for the benchmark...", flush=True)
+        lite_site.build_site(site, "self", title=title)
+    overlay = work / "html"
+    overlay.mkdir()
+    for entry in html.iterdir():
+        if entry.name != "live":
+            (overlay / entry.name).symlink_to(entry.resolve())
+    (overlay / "live").symlink_to(site)
+    return overlay
+
+
+def largest(by_path: dict[str, int], count: int = 6) -> str:
+    """The biggest transfers of a visit, one per line."""
+    top = sorted(by_path.items(), key=lambda item: -item[1])[:count]
+    return "\n".join(f"    {size / MB:6.2f} MB  {path}" for path, size in top)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html")
+    parser.add_argument("--runs", type=int, default=3, help="first/repeat pairs (new profile each)")
+    args = parser.parse_args()
+    if not (args.html / PAGE).is_file():
+        sys.exit(f"{args.html}/{PAGE} not found: build the book first (make book)")
+    first, repeat, first_s, repeat_s, blocked, own = [], [], [], [], [], []
+    work = Path(tempfile.mkdtemp(prefix="wholeschool-lite-bench-"))
+    html = with_self_hosted_live(args.html, work)
+    with sync_playwright() as playwright, serve_counting(html) as (base, counter):
+        for run in range(args.runs):
+            with tempfile.TemporaryDirectory(prefix="wholeschool-lite-profile-") as profile:
+                sizes, seconds, refused = visit(playwright, Path(profile), base, counter, own)
+                first.append(sizes), first_s.append(seconds), blocked.extend(refused)
+                sizes, seconds, refused = visit(playwright, Path(profile), base, counter, own)
+                repeat.append(sizes), repeat_s.append(seconds), blocked.extend(refused)
+            print(
+                f"run {run + 1}: first visit {sum(first[-1].values()) / MB:.2f} MB, "
+                f"{first_s[-1]:.1f} s; repeat visit {sum(repeat[-1].values()) / MB:.2f} MB, "
+                f"{repeat_s[-1]:.1f} s",
+                flush=True,
+            )
+    shutil.rmtree(work)
+    first_bytes = statistics.median(sum(v.values()) for v in first)
+    repeat_bytes = statistics.median(sum(v.values()) for v in repeat)
+    repeat_time = statistics.median(repeat_s)
+    print(f"first visit: {len(first[0])} files; by kind:")
+    for kind, size in by_kind(first[0]).items():
+        print(f"    {size / MB:6.2f} MB  {kind}")
+    print(f"largest:\n{largest(first[0])}")
+    print(f"repeat visit: {len(repeat[0])} files; largest:\n{largest(repeat[0])}")
+    print(
+        f"first visit (median of {args.runs}): {first_bytes / MB:.2f} MB transferred (gzip), "
+        f"{statistics.median(first_s):.1f} s from click to usable form"
+    )
+    print(
+        f"repeat visit (median of {args.runs}): {repeat_bytes / MB:.2f} MB transferred, "
+        f"{repeat_time:.2f} s from click to usable form"
+    )
+    print(
+        f"goals: first visit <= {FIRST_VISIT_GOAL / MB:.0f} MB: "
+        f"{'met' if first_bytes <= FIRST_VISIT_GOAL else 'MISSED'} ({first_bytes / MB:.2f} MB); "
+        f"repeat visit < {REPEAT_GOAL_S:.0f} s: "
+        f"{'met' if repeat_time < REPEAT_GOAL_S else 'MISSED'} ({repeat_time:.2f} s)"
+    )
+    print(
+        f"Chromium's own background services asked {len(own)} times (refused; not the app's): "
+        + ", ".join(sorted({url.split("/")[2] for url in own}))
+    )
+    if blocked:
+        print(f"WARNING: {len(set(blocked))} requests tried to leave 127.0.0.1 (blocked):")
+        for url in sorted(set(blocked)):
+            print("  ", url)
+
+
+if __name__ == "__main__":
+    main()

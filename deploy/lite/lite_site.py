@@ -1,0 +1,359 @@
+"""Build the book's live forms: JupyterLite's REPL app with the browser's Python (Pyodide).
+
+A lead opens a form from the book ("Open the live form"); the REPL app starts the Pyodide
+kernel, runs the form's code (``forms.yaml``: one import and one call) and shows only its output,
+so the lead sees a form, not code. The kernel keeps its files under ``/drive``, which JupyterLite
+stores in the browser's own storage (IndexedDB): the records folder is ``/drive/records``.
+
+Where Pyodide and its packages come from is one setting (``live_pyodide`` in ``_config.yml``):
+
+* ``cdn`` (default): Pyodide's public CDN, for the version whose npm core we test with; only the
+  wheels the CDN does not have (this package, ipywidgets, openpyxl, ...) are in the site;
+* ``self``: everything in the site (``static/pyodide/``), for schools that block CDNs; this is
+  the copy the tests use, assembled from the registries by ``build_pyodide.py``;
+* a URL ending in ``/``: another host of the same Pyodide distribution (a school's mirror).
+
+Either way a lock file in the site (``static/pyodide/pyodide-lock.json``) lists every package the
+kernel may load, and the kernel loads the form's packages all at once when it starts. The site is
+built clean every time, into a fresh folder: a JupyterLite rebuild over old output can silently
+drop the local Pyodide address.
+
+Usage: python deploy/lite/lite_site.py OUT [--mode cdn|self|URL]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import re
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from urllib.parse import urlencode
+
+import yaml
+from jupyter_core.paths import jupyter_path
+from packaging.utils import canonicalize_name
+
+HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:
+    sys.path.insert(0, str(HERE))
+
+import build_pyodide  # noqa: E402  (the sibling module, found through HERE)
+
+ROOT = HERE.parents[1]
+PACKAGE = "wholeschool-course"
+PACKAGE_SOURCE = ROOT / "widgets" / "wholeschool"
+FORMS_FILE = HERE / "forms.yaml"
+#: Where the kernel keeps the lead's records: under /drive, which the browser keeps.
+RECORDS_IN_BROWSER = "/drive/records"
+CDN = f"https://cdn.jsdelivr.net/pyodide/v{build_pyodide.PYODIDE_VERSION}/full/"
+#: What the kernel would otherwise install one by one after start-up; loaded with Pyodide.
+KERNEL_PACKAGES = ("micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi", "ipython")
+#: Federated JupyterLab extensions the site needs: the Pyodide kernel and the widget renderer.
+EXTENSIONS = ("@jupyterlite/pyodide-kernel-extension", "@jupyter-widgets/jupyterlab-manager")
+#: A JupyterLab plugin that fails in the REPL app (it needs the notebook tracker).
+DISABLED_PLUGINS = ("@jupyterlab/codemirror-extension:commands",)
+#: The app a form opens in, relative to the site's root.
+APP = "repl/index.html"
+PYODIDE_DIR = "static/pyodide"
+
+
+class LiteBuildError(RuntimeError):
+    """The live site could not be built; the message says what to fix."""
+
+
+@dataclass(frozen=True)
+class Form:
+    """One live form (an entry of ``forms.yaml``)."""
+
+    id: str
+    page: str
+    title: str
+    purpose: str
+    code: str
+
+    def app_url(self) -> str:
+        """The form's address relative to the live site's root: the REPL app, told to start
+        the Python kernel, run the code and show only its output."""
+        query = {"kernel": "python", "showBanner": "0", "hideCodeInput": "1"}
+        return f"{APP}?{urlencode({**query, 'code': self.code.strip()})}"
+
+
+def load_forms(path: Path = FORMS_FILE) -> list[Form]:
+    """The live forms, checked: every field present and text, ids and pages unique."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        raise LiteBuildError(f"{path}: not valid YAML ({error})") from None
+    entries = data.get("forms") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise LiteBuildError(f"{path}: forms: must be a non-empty list")
+    forms, seen = [], set()
+    for index, entry in enumerate(entries):
+        where = f"{path}: forms[{index}]"
+        if not isinstance(entry, dict):
+            raise LiteBuildError(f"{where}: must be a mapping")
+        for field in Form.__dataclass_fields__:
+            value = entry.get(field)
+            if not isinstance(value, str) or not value.strip():
+                raise LiteBuildError(f"{where}.{field}: missing or empty")
+        unknown = set(entry) - set(Form.__dataclass_fields__)
+        if unknown:
+            raise LiteBuildError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        if not re.fullmatch(r"[a-z0-9-]+", entry["id"]):
+            raise LiteBuildError(f"{where}.id: use lower-case letters, digits and hyphens")
+        for key in ("id", "page"):
+            if (key, entry[key]) in seen:
+                raise LiteBuildError(f"{where}.{key}: {entry[key]!r} is used twice")
+            seen.add((key, entry[key]))
+        forms.append(Form(**{k: entry[k].strip() for k in Form.__dataclass_fields__}))
+    return forms
+
+
+def check_mode(mode: str) -> str:
+    """``cdn``, ``self`` or a URL ending in ``/``; anything else is refused."""
+    if mode in ("cdn", "self") or re.fullmatch(r"https?://\S+/", mode):
+        return mode
+    raise LiteBuildError(
+        f"live_pyodide: {mode!r} is not 'cdn', 'self', 'off' or a URL ending in '/'"
+    )
+
+
+def fingerprint(mode: str, title: str) -> str:
+    """A hash of everything the live site is built from (a new one means a new build)."""
+    digest = hashlib.sha256(f"{mode}\n{title}\n".encode())
+    sources = [p for p in sorted(HERE.iterdir()) if p.is_file()]
+    sources += [ROOT / "pyproject.toml"]
+    sources += sorted(p for p in PACKAGE_SOURCE.rglob("*") if p.is_file())
+    for path in sources:
+        if "__pycache__" not in path.parts:
+            digest.update(path.relative_to(ROOT).as_posix().encode())
+            digest.update(path.read_bytes())
+    for dist in ("jupyterlite-core", "jupyterlite-pyodide-kernel", "jupyterlab-widgets"):
+        digest.update(f"{dist}={metadata.version(dist)}".encode())
+    return digest.hexdigest()[:16]
+
+
+def build_wheel(dest: Path, build_tag: str) -> Path:
+    """This package as a wheel, tagged with a build number unique to its sources, so a browser
+    that cached an older wheel of the same version never mixes it up with the new one. Built
+    from a copy of its sources, so the build leaves nothing behind in the checkout."""
+    with tempfile.TemporaryDirectory(prefix="wholeschool-wheel-") as tmp:
+        source = Path(tmp)
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy2(ROOT / name, source / name)
+        shutil.copytree(
+            PACKAGE_SOURCE,
+            source / PACKAGE_SOURCE.relative_to(ROOT),
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        )
+        build_pyodide.run(
+            [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(dest), tmp]
+        )
+    (wheel,) = dest.glob("wholeschool_course-*.whl")
+    return build_pyodide.rewrite_wheel(wheel, build_tag)
+
+
+def compose_pyodide(mode: str, assembled: Path, wheel: Path, dest: Path) -> dict:
+    """Fill ``dest`` (the site's ``static/pyodide``) with the lock file and the files the site
+    must serve itself, and return the kernel's settings and what the form's package leaves out.
+    """
+    dest.mkdir(parents=True)
+    own = json.loads((assembled / "pyodide" / "pyodide-lock.json").read_text())
+    key, entry = build_pyodide.lock_entry(wheel)
+    requires = entry.pop("requires")
+    # Only what the self-hosted copy can provide: the book-building and trainer dependencies
+    # (jupyter-book, nbgrader, pandas, ...) are not for the browser.
+    entry["depends"] = [d for d in entry["depends"] if d in own["packages"]]
+    left_out = sorted({canonicalize_name(r.name) for r in requires} - set(entry["depends"]))
+    if mode == "self":
+        packages = dict(own["packages"])
+        for name in build_pyodide.CORE_FILES:
+            shutil.copy2(assembled / "pyodide" / name, dest / name)
+        local = list(packages)
+        pyodide_url = f"./{PYODIDE_DIR}/pyodide.mjs"
+        info = own["info"]
+    else:
+        base = CDN if mode == "cdn" else mode
+        cdn = json.loads((assembled / "cdn-lock.json").read_text())
+        packages = {
+            k: {**v, "file_name": base + v["file_name"]} for k, v in cdn["packages"].items()
+        }
+        local = [k for k in own["packages"] if k not in packages]
+        packages.update({k: own["packages"][k] for k in local})
+        pyodide_url = f"{base}pyodide.mjs"
+        info = cdn["info"]
+    for name in local:
+        shutil.copy2(assembled / "pyodide" / packages[name]["file_name"], dest)
+    packages[key] = entry
+    shutil.copy2(wheel, dest / wheel.name)
+    problems = [
+        p
+        for path in sorted(dest.glob("*.whl"))
+        for p in build_pyodide.unmet(build_pyodide.lock_entry(path)[1], packages)
+        if path != dest / wheel.name
+    ]
+    if problems:
+        raise LiteBuildError("; ".join(problems))
+    lock = {"info": info, "packages": dict(sorted(packages.items()))}
+    (dest / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
+    return {
+        "settings": {
+            "pyodideUrl": pyodide_url,
+            "disablePyPIFallback": True,
+            "loadPyodideOptions": {
+                "lockFileURL": f"./{PYODIDE_DIR}/pyodide-lock.json",
+                "packages": [*KERNEL_PACKAGES, PACKAGE],
+                "env": {"WHOLESCHOOL_RECORDS": RECORDS_IN_BROWSER},
+            },
+        },
+        "left_out": left_out,
+    }
+
+
+def lite_config(title: str, kernel_settings: dict) -> dict:
+    """The site's ``jupyter-lite.json``."""
+    return {
+        "jupyter-lite-schema-version": 0,
+        "jupyter-config-data": {
+            "appName": f"Live form · {title}",
+            "appUrl": "./repl",
+            # The default points at the JupyterLab app, which this site leaves out.
+            "faviconUrl": "./icon-120x120.png",
+            # The service worker keeps a copy of what the app fetched: it opens offline too.
+            "enableServiceWorkerCache": True,
+            "disabledExtensions": list(DISABLED_PLUGINS),
+            "litePluginSettings": {"@jupyterlite/pyodide-kernel-extension:kernel": kernel_settings},
+        },
+    }
+
+
+def extension_paths() -> list[str]:
+    """The folders holding the federated extensions the site needs (installed with Python)."""
+    found = []
+    for name in EXTENSIONS:
+        scope = name.split("/")[0]
+        folder = next(
+            (Path(p) / scope for p in jupyter_path("labextensions") if (Path(p) / name).is_dir()),
+            None,
+        )
+        if folder is None:
+            raise LiteBuildError(f"JupyterLab extension {name} not installed (pip install -e .)")
+        found.append(str(folder))
+    return found
+
+
+def run_lite_build(lite_dir: Path, out: Path) -> None:
+    """``jupyter lite build`` of the REPL app only, with only the extensions listed above."""
+    command = [
+        *(sys.executable, "-m", "jupyter", "lite", "build"),
+        *("--lite-dir", str(lite_dir), "--output-dir", str(out)),
+        *("--apps", "repl", "--ignore-sys-prefix", "--no-sourcemaps"),
+    ]
+    command += [
+        f"--FederatedExtensionAddon.extra_labextensions_path={p}" for p in extension_paths()
+    ]
+    build_pyodide.run(command, cwd=lite_dir)
+
+
+#: Runs before the app starts. The REPL app runs whatever code its address carries, in the same
+#: browser storage as the lead's records, so a link from anywhere could read them and send them
+#: away. The page runs only the code of the course's own forms: any other address has its code
+#: taken out before the app reads it, and goes to the book's first page instead.
+ONLY_OUR_FORMS = """<script>
+  (function () {
+    const forms = %s;
+    const params = new URLSearchParams(window.location.search);
+    const code = params.getAll("code");
+    if (code.length === 1 && forms.includes(code[0])) return;
+    params.delete("code");
+    window.history.replaceState(null, "", "?" + params.toString());
+    window.location.replace("../../index.html");
+  })();
+</script>"""
+
+
+def finish_app_page(page: Path, title: str, forms: list[Form]) -> None:
+    """The REPL page as a form page: only the course's forms run in it (see above); its
+    language, a title, an icon, and the style that hides the console around the form
+    (``live-form.css``)."""
+    html = page.read_text(encoding="utf-8")
+    codes = json.dumps([form.code.strip() for form in forms]).replace("</", "<\\/")
+    guard = ONLY_OUR_FORMS % codes
+    style = (HERE / "live-form.css").read_text(encoding="utf-8")
+    html = html.replace("<html>", '<html lang="en">', 1)
+    html = re.sub(r"<title>.*?</title>", f"<title>Live form · {title}</title>", html, count=1)
+    html = html.replace("<head>", f"<head>\n{guard}", 1)
+    icon = '<link rel="icon" href="../icon-120x120.png">'
+    html = html.replace("</head>", f"{icon}\n<style>\n{style}</style>\n</head>", 1)
+    page.write_text(html, encoding="utf-8")
+
+
+#: JupyterLite 0.8's service worker reads its "keep a copy" switch (from its own address) only
+#: when it is first activated, into a variable that is lost whenever the browser stops and
+#: restarts the worker (after a while idle, or a browser restart): from then on it kept
+#: nothing and the app did not open offline. The site's copy reads the switch on every start.
+SW_CACHE_SWITCH = (
+    "let enableCache=!1;",
+    'let enableCache="true"===new URL(location.href).searchParams.get("enableCache");',
+)
+
+
+def fix_service_worker(path: Path) -> None:
+    """Make the service worker's cache switch survive a restart of the worker (see above)."""
+    script = path.read_text(encoding="utf-8")
+    old, new = SW_CACHE_SWITCH
+    if script.count(old) != 1:
+        raise LiteBuildError(
+            f"{path}: JupyterLite's service worker has changed; check whether it still needs "
+            "deploy/lite/lite_site.py's fix (SW_CACHE_SWITCH) and update it"
+        )
+    path.write_text(script.replace(old, new), encoding="utf-8")
+
+
+def build_site(out: Path, mode: str = "cdn", *, title: str = "Live forms") -> dict:
+    """Build the live site into ``out`` (which must not exist yet); return a summary."""
+    mode = check_mode(mode)
+    if out.exists():
+        raise LiteBuildError(f"{out} exists: the live site is built into a new folder only")
+    assembled = build_pyodide.assemble(quiet=True)
+    with tempfile.TemporaryDirectory(prefix="wholeschool-lite-") as tmp:
+        tmp = Path(tmp)
+        wheel = build_wheel(tmp / "wheel", "0" + fingerprint(mode, title))
+        lite_dir = tmp / "lite"
+        lite_dir.mkdir()
+        staged = tmp / "static-pyodide"
+        composed = compose_pyodide(mode, assembled, wheel, staged)
+        config = lite_config(title, composed["settings"])
+        (lite_dir / "jupyter-lite.json").write_text(json.dumps(config, indent=2) + "\n")
+        built = tmp / "out"
+        run_lite_build(lite_dir, built)
+        shutil.copytree(staged, built / PYODIDE_DIR)
+        finish_app_page(built / APP, title, load_forms())
+        fix_service_worker(built / "service-worker.js")
+        out.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(built, out)
+    return {"mode": mode, "wheel": wheel.name, "left_out": composed["left_out"]}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path, help="new folder for the site")
+    parser.add_argument("--mode", default="cdn", help="cdn (default), self, or a URL ending in /")
+    parser.add_argument("--title", default="Live forms")
+    args = parser.parse_args()
+    try:
+        summary = build_site(args.out, args.mode, title=args.title)
+    except (LiteBuildError, build_pyodide.AssemblyError) as error:
+        sys.exit(f"lite_site: {error}")
+    print(f"live site ({summary['mode']}) in {args.out}; {summary['wheel']}")
+    print("not loaded in the browser: " + ", ".join(summary["left_out"]))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,160 @@
+"""Drive the book's live forms (JupyterLite + Pyodide) in Debian's Chromium, offline.
+
+Shared by the live-form tests and ``benchmarks/lite.py``. The live site keeps the lead's records
+in the browser's own storage (IndexedDB, through JupyterLite's contents) and runs a service
+worker, so the browser here is a persistent profile (a folder, like a lead's own browser) and
+nothing but 127.0.0.1 can be reached: Playwright's routing blocks and records every other
+request, and a proxy that does not exist catches any the service worker makes itself.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlparse
+
+# Let Playwright see (and route) the service worker's own requests; read when it starts.
+os.environ.setdefault("PW_EXPERIMENTAL_SERVICE_WORKER_NETWORK_EVENTS", "1")
+
+from browser_support import (  # noqa: E402
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    LOOPBACK,
+    BlockingProxy,
+)
+
+#: The live form is usable: its rating controls are drawn in the app's output.
+FORM_READY = ".jp-OutputArea-output .widget-dropdown select"
+#: Where the kernel's /drive lives in the browser: JupyterLite's contents store (IndexedDB).
+STORAGE_JS = """async ([path]) => {
+  const config = JSON.parse(document.getElementById('jupyter-config-data').textContent);
+  const name = 'JupyterLite Storage - ' + config.baseUrl;
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open(name);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  try {
+    const store = db.transaction('files').objectStore('files');
+    return await new Promise((resolve, reject) => {
+      const request = store.get(path);
+      request.onsuccess = () => resolve(request.result ?? null);
+      request.onerror = () => reject(request.error);
+    });
+  } finally {
+    db.close();
+  }
+}"""
+
+
+#: Chromium's own background services (component updates, network time, account checks,
+#: autofill, optimisation hints, safe browsing): a persistent profile calls them with nothing
+#: but about:blank open. They are refused like everything else and listed apart (``browser_own``)
+#: from what the pages and their workers asked for (``blocked``).
+CHROMIUM_SERVICES = frozenset(
+    {
+        "accounts.google.com",
+        "clients2.google.com",
+        "content-autofill.googleapis.com",
+        "optimizationguide-pa.googleapis.com",
+        "safebrowsing.googleapis.com",
+        "update.googleapis.com",
+    }
+)
+
+
+def _host(url: str) -> str:
+    return urlparse(url).hostname or ""
+
+
+@dataclass
+class GuardedBrowser:
+    """A persistent Chromium that reaches only 127.0.0.1; ``blocked`` lists every request that
+    tried to go anywhere else (from a page, the Python worker or the service worker)."""
+
+    context: object
+    proxy: BlockingProxy
+    seen: list[str] = field(default_factory=list)
+
+    @property
+    def blocked(self) -> list[str]:
+        return [u for u in [*self.seen, *self.proxy.refused] if _host(u) not in CHROMIUM_SERVICES]
+
+    @property
+    def browser_own(self) -> list[str]:
+        return [u for u in self.proxy.refused if _host(u) in CHROMIUM_SERVICES]
+
+
+def persistent_offline(playwright, profile: Path) -> GuardedBrowser:
+    """Chromium with the user data folder ``profile`` (a lead's own browser: its storage, cache
+    and service worker outlive a restart), reaching only 127.0.0.1.
+
+    Everything else goes through :class:`BlockingProxy`, which refuses and records it; requests
+    Playwright sees are recorded too. Playwright's own routing is not used: it would switch off
+    the browser's cache, which a repeat visit depends on."""
+    if not CHROMIUM.exists():
+        raise RuntimeError(f"{CHROMIUM} not found: install it with `bash .ci/system-deps.sh`")
+    proxy = BlockingProxy()
+    context = playwright.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=str(CHROMIUM),
+        args=[*CHROMIUM_ARGS, proxy.argument],
+        headless=True,
+    )
+    guarded = GuardedBrowser(context, proxy)
+
+    def note(request) -> None:
+        if _host(request.url) not in LOOPBACK and request.url.startswith(
+            ("http:", "https:", "ws:", "wss:")
+        ):
+            guarded.seen.append(request.url)
+
+    context.on("request", note)
+    context.on("close", lambda _context: proxy.stop())
+    return guarded
+
+
+def open_live_form(page):
+    """Click the book page's "Open the live form"; return the app's page (a new tab)."""
+    with page.context.expect_page() as opened:
+        page.locator("a.live-form-button").click()
+    return opened.value
+
+
+def browser_file(page, path: str) -> str | None:
+    """The text of ``path`` (relative to the kernel's /drive) as JupyterLite stores it in this
+    browser, read from the app's ``page``; None if there is no such file."""
+    model = page.evaluate(STORAGE_JS, [path])
+    if model is None:
+        return None
+    content = model["content"]
+    if model.get("format") == "base64":
+        return base64.b64decode(content).decode("utf-8")
+    if model.get("format") == "json" or not isinstance(content, str):
+        return json.dumps(content)
+    return content
+
+
+def wait_for_browser_file(page, path: str, done, timeout: float = 30.0):
+    """Poll ``path`` in the browser's storage until ``done(text)`` returns a value that is not
+    None (a save is written a moment after the change); return that value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        text = browser_file(page, path)
+        result = done(text) if text is not None else None
+        if result is not None or time.monotonic() > deadline:
+            return result
+        time.sleep(0.25)
+
+
+def selected_labels(page) -> list[str]:
+    """The chosen option of every rating control of the form, in order (ipywidgets draws
+    the spaces of an option as non-breaking ones)."""
+    labels = page.locator(FORM_READY).evaluate_all(
+        "selects => selects.map(s => s.options[s.selectedIndex]?.text ?? '')"
+    )
+    return [label.replace("\xa0", " ") for label in labels]

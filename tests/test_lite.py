@@ -1,0 +1,427 @@
+"""The live forms: "Open the live form" on the book's form pages and the browser app it opens.
+
+The book is built with a self-hosted Pyodide (``WHOLESCHOOL_LIVE_PYODIDE=self``, assembled from
+PyPI and npm by ``deploy/lite/build_pyodide.py`` in the test set-up) and served from 127.0.0.1
+gzip-compressed. In Debian's Chromium, with every request that would leave the machine blocked
+and reported, a lead opens the leadership self-audit from the book, rates its indicators and
+writes a note; the record is then read back from the browser's own storage and validated with
+this package in CPython, after a reload and after the browser is closed and opened again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import parse_qs, quote, urlsplit
+
+import build_pyodide
+import lite_site
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from browser_support import ByteCounter, PageLog, serve_counting, watch
+from helpers import toc_files
+from lite_support import (
+    FORM_READY,
+    browser_file,
+    open_live_form,
+    persistent_offline,
+    selected_labels,
+    wait_for_browser_file,
+)
+from packaging.utils import parse_wheel_filename
+from playwright.sync_api import sync_playwright
+from wholeschool import FRAMEWORK, AuditRecord
+from wholeschool.storage import parse_record
+
+pytestmark = pytest.mark.lite
+
+FORMS = lite_site.load_forms()
+LEADERSHIP = next(form for form in FORMS if form.id == "self-audit-leadership")
+APP_PATH = lite_site.APP
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],
+}
+
+
+# --- the list of forms and the pages that carry them ----------------------------------------
+
+
+def test_every_principle_has_a_live_self_audit_and_the_plan_pages_have_theirs():
+    pages = toc_files()
+    for principle in FRAMEWORK.principles:
+        form = next(f for f in FORMS if f.id == f"self-audit-{principle.id}")
+        assert form.page == f"course/principles/{principle.id}/self-audit"
+        assert f'audit("{principle.id}", delay=0)' in form.code
+    assert {"action-plan", "progress-log", "governors-report"} <= {f.id for f in FORMS}
+    assert all(form.page in pages for form in FORMS)
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.buttons: list[dict[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k: v or "" for k, v in attrs}
+        if tag == "a" and "live-form-button" in values.get("class", "").split():
+            self.buttons.append(values)
+
+
+@pytest.mark.parametrize("form", FORMS, ids=lambda form: form.id)
+def test_form_page_links_its_live_form_and_says_what_it_is_for(built_book: Path, form):
+    page = built_book / f"{form.page}.html"
+    html = page.read_text(encoding="utf-8")
+    links = _Links()
+    links.feed(html)
+    assert len(links.buttons) == 1, f"{form.page}: {len(links.buttons)} live-form buttons"
+    href = urlsplit(links.buttons[0]["href"])
+    target = (page.parent / href.path).resolve()
+    assert target == (built_book / "live" / "repl" / "index.html").resolve() and target.is_file()
+    query = parse_qs(href.query)
+    assert query["code"] == [form.code] and query["kernel"] == ["python"]
+    assert query["hideCodeInput"] == ["1"] and query["showBanner"] == ["0"]
+    assert links.buttons[0]["target"] == "_blank" and "noopener" in links.buttons[0]["rel"]
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).replace("\u2019", "'")
+    assert form.purpose in text and "nothing is sent anywhere" in text
+    assert "cannot save anything" not in text  # the text for a book without live forms
+
+
+def test_without_a_live_site_pages_keep_their_own_text_and_misplaced_forms_are_reported(
+    tmp_path: Path, monkeypatch
+):
+    """``live_pyodide: off``: no button, the directive's own text instead; a form that is not
+    in the list, or not on its own page, is a warning (an error under -W)."""
+    from sphinx.cmd.build import build_main
+
+    monkeypatch.delenv("WHOLESCHOOL_LIVE_PYODIDE", raising=False)
+    source, out = tmp_path / "src", tmp_path / "out"
+    source.mkdir()
+    extensions = Path(lite_site.ROOT / "course" / "_ext")
+    (source / "conf.py").write_text(
+        f"import sys\nsys.path.insert(0, {str(extensions)!r})\n"
+        "extensions = ['live_forms']\nlive_pyodide = 'off'\n"
+    )
+    (source / "index.rst").write_text(
+        "Forms\n=====\n\n.. live-form:: self-audit-leadership\n\n"
+        "   This form saves only in Jupyter on your own computer.\n\n"
+        ".. live-form:: no-such-form\n"
+    )
+    warnings = tmp_path / "warnings.txt"
+    assert build_main(["-q", "-b", "html", "-w", str(warnings), str(source), str(out)]) == 0
+    html = (out / "index.html").read_text()
+    assert "This form saves only in Jupyter on your own computer." in html
+    assert "live-form-button" not in html and not (out / "live").exists()
+    reported = warnings.read_text()
+    assert "no form 'no-such-form'" in reported
+    assert f"'self-audit-leadership' belongs on {LEADERSHIP.page}" in reported
+    assert "'self-audit-ethos' is placed 0 times on course/principles/ethos/self-audit" in reported
+
+
+# --- the live site ---------------------------------------------------------------------------
+
+
+def test_live_site_serves_its_own_python_and_lists_exactly_what_it_holds(built_book: Path):
+    live = built_book / "live"
+    config = json.loads((live / "jupyter-lite.json").read_text())["jupyter-config-data"]
+    kernel = config["litePluginSettings"]["@jupyterlite/pyodide-kernel-extension:kernel"]
+    assert kernel["pyodideUrl"] == "./static/pyodide/pyodide.mjs"
+    assert kernel["disablePyPIFallback"] is True
+    options = kernel["loadPyodideOptions"]
+    assert options["lockFileURL"] == "./static/pyodide/pyodide-lock.json"
+    assert options["env"] == {"WHOLESCHOOL_RECORDS": "/drive/records"}
+    assert config["enableServiceWorkerCache"] is True
+    folder = live / "static" / "pyodide"
+    for name in build_pyodide.CORE_FILES:
+        assert (folder / name).is_file(), name
+    lock = json.loads((folder / "pyodide-lock.json").read_text())["packages"]
+    wheels = {p.name: p for p in folder.glob("*.whl")}
+    assert {entry["file_name"] for entry in lock.values()} == set(wheels)
+    for key, entry in lock.items():
+        assert (
+            entry["sha256"] == hashlib.sha256(wheels[entry["file_name"]].read_bytes()).hexdigest()
+        )
+        assert set(entry["depends"]) <= set(lock), (key, entry["depends"])
+    assert set(options["packages"]) <= set(lock)
+    assert {"pydantic", "pyyaml", "ipywidgets"} <= set(lock[lite_site.PACKAGE]["depends"])
+    everything = json.dumps(config) + (folder / "pyodide-lock.json").read_text()
+    assert "://" not in everything, "the self-hosted site names an outside address"
+
+
+@pytest.fixture(scope="module")
+def package_wheel(tmp_path_factory) -> Path:
+    return lite_site.build_wheel(tmp_path_factory.mktemp("wheel"), "0test")
+
+
+@pytest.mark.parametrize(
+    "mode, base",
+    [("cdn", lite_site.CDN), ("https://mirror.example.org/pyodide/", None)],
+    ids=["cdn", "mirror"],
+)
+def test_cdn_site_takes_from_the_cdn_what_it_has_and_serves_the_rest(
+    tmp_path: Path, package_wheel: Path, mode: str, base: str | None
+):
+    base = base or mode
+    # the CDN copy is the very version whose npm core the tests run
+    assert lite_site.CDN.endswith(f"/pyodide/v{build_pyodide.PYODIDE_VERSION}/full/")
+    assembled = build_pyodide.assemble(quiet=True)
+    cdn = json.loads((assembled / "cdn-lock.json").read_text())["packages"]
+    dest = tmp_path / "pyodide"
+    composed = lite_site.compose_pyodide(mode, assembled, package_wheel, dest)
+    assert composed["settings"]["pyodideUrl"] == f"{base}pyodide.mjs"
+    assert not any((dest / name).exists() for name in build_pyodide.CORE_FILES)
+    lock = json.loads((dest / "pyodide-lock.json").read_text())["packages"]
+    for key, entry in lock.items():
+        if key in cdn:
+            assert entry["file_name"] == base + cdn[key]["file_name"], key
+        else:
+            assert (dest / entry["file_name"]).is_file(), key
+    local = {parse_wheel_filename(p.name)[0] for p in dest.glob("*.whl")}
+    assert lite_site.PACKAGE in local
+    assert "pydantic" in lock and "pydantic" not in local  # the CDN has it
+    assert {"ipywidgets", "openpyxl"} <= local  # the CDN has not
+
+
+@pytest.mark.parametrize(
+    "text, problem",
+    [
+        ("forms: []\n", "forms: must be a non-empty list"),
+        ("forms:\n  - id: a\n", "forms[0].page: missing or empty"),
+        ("forms: [", "not valid YAML"),
+    ],
+)
+def test_a_bad_forms_list_names_the_file_and_the_field(tmp_path: Path, text: str, problem: str):
+    path = tmp_path / "forms.yaml"
+    path.write_text(text)
+    with pytest.raises(lite_site.LiteBuildError) as error:
+        lite_site.load_forms(path)
+    assert str(error.value).startswith(f"{path}: ") and problem in str(error.value)
+
+
+@pytest.mark.parametrize("mode", ["cdn", "self", "https://mirror.example.org/pyodide/"])
+def test_where_python_comes_from_is_one_of_the_documented_settings(mode: str):
+    assert lite_site.check_mode(mode) == mode
+
+
+@pytest.mark.parametrize("mode", ["CDN", "local", "https://mirror.example.org/pyodide", ""])
+def test_any_other_setting_is_refused_with_the_choices(mode: str):
+    with pytest.raises(lite_site.LiteBuildError, match="live_pyodide: .* is not 'cdn', 'self'"):
+        lite_site.check_mode(mode)
+
+
+def test_a_repeated_form_id_is_refused(tmp_path: Path):
+    first = dict(LEADERSHIP.__dict__)
+    path = tmp_path / "forms.yaml"
+    path.write_text(json.dumps({"forms": [first, {**first, "page": "course/other"}]}))
+    with pytest.raises(lite_site.LiteBuildError, match=r"forms\[1\]\.id: .* is used twice"):
+        lite_site.load_forms(path)
+
+
+def test_trimmed_wheel_keeps_its_record_true_and_carries_a_build_tag(tmp_path: Path):
+    assembled = build_pyodide.assemble(quiet=True) / "pyodide"
+    (original,) = assembled.glob("jedi-*.whl")
+    copy = tmp_path / original.name.replace(f"-{build_pyodide.TRIM_TAG}", "")
+    shutil.copy2(original, copy)
+    trimmed = build_pyodide.rewrite_wheel(copy, "2again", build_pyodide.never_run)
+    assert parse_wheel_filename(trimmed.name)[2] == (2, "again") and not copy.exists()
+    with zipfile.ZipFile(trimmed) as wheel:
+        names = wheel.namelist()
+        record_name = next(n for n in names if n.endswith(".dist-info/RECORD"))
+        rows = [line.split(",") for line in wheel.read(record_name).decode().splitlines()]
+        assert {row[0] for row in rows} == set(names)
+        for name, digest, size in rows:
+            if name != record_name:
+                assert digest == build_pyodide._record_hash(wheel.read(name)), name
+                assert int(size) == len(wheel.read(name))
+        assert not any(build_pyodide.never_run(n) for n in names)
+        assert "jedi/__init__.py" in names
+
+
+# --- in the browser --------------------------------------------------------------------------
+
+
+def test_the_network_guard_catches_what_the_python_worker_fetches(tmp_path: Path):
+    """The guard the live-form tests rely on is real: a site whose Python comes from the CDN
+    cannot load here, and the attempt (made by the kernel's web worker through the service
+    worker, which Playwright's own request events do not see) is reported."""
+    site = tmp_path / "html" / "live"
+    lite_site.build_site(site, "cdn", title="Guard check")
+    with sync_playwright() as playwright, serve_counting(site.parent) as (base, _):
+        guarded = persistent_offline(playwright, tmp_path / "profile")
+        try:
+            guarded.context.pages[0].goto(f"{base}live/{LEADERSHIP.app_url()}")
+            deadline = time.monotonic() + 120
+            while not any("cdn.jsdelivr.net" in url for url in guarded.blocked):
+                assert time.monotonic() < deadline, f"not reported: {guarded.blocked}"
+                time.sleep(0.5)
+            assert guarded.context.pages[0].locator(FORM_READY).count() == 0
+        finally:
+            guarded.context.close()
+
+
+@dataclass
+class LiveApp:
+    """A lead's browser on the live self-audit, opened from the book's button."""
+
+    playwright: object
+    profile: Path
+    base: str
+    served: ByteCounter
+    offline: object
+    page: object
+    logs: list[PageLog] = field(default_factory=list)
+
+    def reopen(self) -> None:
+        """Close the browser and open it again on the same profile, at the app's address."""
+        url = self.page.url
+        self.offline.context.close()
+        self.offline = persistent_offline(self.playwright, self.profile)
+        self.offline.context.on("page", lambda page: self.logs.append(watch(page)))
+        self.page = self.offline.context.pages[0]
+        self.logs.append(watch(self.page))
+        self.page.goto(url)
+        self.page.wait_for_selector(FORM_READY, timeout=180_000)
+
+
+@pytest.fixture(scope="module")
+def live_app(built_book: Path, tmp_path_factory) -> Iterator[LiveApp]:
+    profile = tmp_path_factory.mktemp("lead-browser")
+    with sync_playwright() as playwright, serve_counting(built_book) as (base, served):
+        offline = persistent_offline(playwright, profile)
+        logs: list[PageLog] = []
+        offline.context.on("page", lambda page: logs.append(watch(page)))
+        book = offline.context.pages[0] if offline.context.pages else offline.context.new_page()
+        book.goto(f"{base}{LEADERSHIP.page}.html", wait_until="load")
+        page = open_live_form(book)
+        page.wait_for_selector(FORM_READY, timeout=180_000)
+        app = LiveApp(playwright, profile, base, served, offline, page, logs)
+        yield app
+        app.offline.context.close()
+
+
+def _problems(app: LiveApp) -> list[str]:
+    return [problem for log in app.logs for problem in log.problems]
+
+
+def test_live_form_opens_from_the_book_as_a_form_with_nothing_leaving(live_app: LiveApp):
+    page = live_app.page
+    assert page.url.startswith(f"{live_app.base}live/repl/index.html?")
+    assert page.title().startswith("Live form")
+    assert live_app.offline.blocked == [], live_app.offline.blocked
+    assert _problems(live_app) == []
+    leadership = FRAMEWORK.principle("leadership")
+    assert page.locator(FORM_READY).count() >= len(leadership.indicators)
+    text = page.locator("body").inner_text()
+    assert leadership.indicators[0].text in text
+    for code in ("import", "wholeschool", "audit("):
+        assert code not in text, f"code shows on the form page: {code!r}"
+    assert not page.locator(".jp-CodeConsole-input").is_visible()  # no prompt for more code
+    # it opens at its first question, and the lead can scroll down to its last control
+    height = page.viewport_size["height"]
+    assert 0 <= page.locator(FORM_READY).first.bounding_box()["y"] < height
+    last = page.locator(".jp-OutputArea-output button").last
+    before = last.bounding_box()["y"]
+    page.mouse.move(200, height // 2)
+    page.mouse.wheel(0, 10 * height)
+    page.wait_for_function("() => document.querySelector('.jp-CodeConsole-split').scrollTop > 0")
+    assert last.bounding_box()["y"] < min(before, height)
+
+
+def test_live_form_has_no_serious_accessibility_violations(live_app: LiveApp):
+    results = Axe().run(live_app.page, options=AXE_OPTIONS).response
+    failing = [
+        f"{v['id']} ({v['impact']}, {len(v['nodes'])}x, e.g. {v['nodes'][0]['target']})"
+        for v in results["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert not failing, "axe-core WCAG 2.1 AA serious/critical on the live form:\n" + "\n".join(
+        failing
+    )
+
+
+def test_the_app_runs_only_the_course_forms_not_code_from_any_link(live_app: LiveApp):
+    """The records live in this browser's storage for this site: a link carrying other code
+    must not run it (it could read them and send them away). It lands on the book instead."""
+    foreign = "open('/drive/records/planted.json', 'w').write('{}')"
+    page = live_app.offline.context.new_page()
+    try:
+        page.goto(f"{live_app.base}live/{APP_PATH}?kernel=python&code={quote(foreign)}")
+        page.wait_for_url(f"**/{toc_files()[0]}.html")
+        also = f"{live_app.base}live/{LEADERSHIP.app_url()}&code={quote(foreign)}"
+        page.goto(also)  # a form's own address with more code added
+        page.wait_for_url(f"**/{toc_files()[0]}.html")
+    finally:
+        page.close()
+    assert browser_file(live_app.page, "records/planted.json") is None
+
+
+def _saved_audit(page, expected: dict[str, int], notes: dict[str, str]) -> AuditRecord:
+    """The audit in the browser's storage once it holds the ``expected`` ratings and ``notes``,
+    validated here in CPython with the package (a RecordError names the field if it is not a
+    valid record)."""
+
+    def parsed(text: str) -> AuditRecord | None:
+        record = parse_record(text, "browser:/drive/records/audit.json")
+        ratings = {k: v.rating for k, v in record.ratings.items()}
+        written = {k: record.ratings[k].note for k in notes if k in record.ratings}
+        return record if ratings == expected and written == notes else None
+
+    record = wait_for_browser_file(page, "records/audit.json", parsed)
+    assert record is not None, f"records/audit.json: {browser_file(page, 'records/audit.json')}"
+    return record
+
+
+def test_ratings_and_note_stay_in_the_browser_across_reload_and_restart(live_app: LiveApp):
+    page = live_app.page
+    leadership = FRAMEWORK.principle("leadership")
+    scale = {level.label: level.value for level in FRAMEWORK.scale}
+    chosen = [
+        FRAMEWORK.scale[i % len(FRAMEWORK.scale)].label for i in range(len(leadership.indicators))
+    ]
+    controls = page.locator(FORM_READY)
+    for i, label in enumerate(chosen):
+        controls.nth(i).select_option(label=label)
+    note = "Governors hear a termly update; the SMHL has two hours a week."
+    page.locator(".jp-OutputArea-output textarea").first.fill(note)
+    page.get_by_text(re.compile(r"Saved at \d\d:\d\d")).wait_for(timeout=30_000)
+
+    expected = {
+        ind.id: scale[label] for ind, label in zip(leadership.indicators, chosen, strict=True)
+    }
+    notes = {leadership.indicators[0].id: note}
+    record = _saved_audit(page, expected, notes)
+    assert record.framework_version == FRAMEWORK.version
+
+    page.reload()
+    page.wait_for_selector(FORM_READY, timeout=180_000)
+    assert selected_labels(page)[: len(chosen)] == chosen
+    assert page.locator(".jp-OutputArea-output textarea").first.input_value() == note
+
+    live_app.reopen()  # the browser closed and opened again: same profile, same storage
+    assert selected_labels(live_app.page)[: len(chosen)] == chosen
+    assert _saved_audit(live_app.page, expected, notes) == record
+
+    live_app.offline.context.set_offline(True)  # once loaded, the app opens with no network
+    live_app.served.reset()
+    live_app.page.reload()
+    live_app.page.wait_for_selector(FORM_READY, timeout=180_000)
+    assert selected_labels(live_app.page)[: len(chosen)] == chosen
+    # Only the browser's own update check of the service worker script (which Chromium's offline
+    # emulation does not cover; with no network it just fails) may still reach the server.
+    reached = set(live_app.served.by_path) - {"/live/service-worker.js"}
+    assert not reached, f"the offline app still fetched {sorted(reached)}"
+    live_app.offline.context.set_offline(False)
+    assert live_app.offline.blocked == [], live_app.offline.blocked
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(pytest.main([__file__, "-v"]))

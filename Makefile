@@ -8,7 +8,7 @@ PORT ?= 8000
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 #: The tests that need no book build, browser, nbgrader run or office suite.
-UNIT := not book and not browser and not nbgrader and not office
+UNIT := not book and not browser and not nbgrader and not office and not lite and not hub
 
 .PHONY: serve test test-fast book lab lint benchmarks clean
 

@@ -27,8 +27,8 @@ from browser_support import (  # noqa: E402
     BlockingProxy,
 )
 
-#: The live form is usable: its rating controls are drawn in the app's output.
-FORM_READY = ".jp-OutputArea-output .widget-dropdown select"
+#: The live form is usable: its rating controls (radio groups) are drawn in the app's output.
+FORM_READY = ".jp-OutputArea-output .widget-radio-box"
 #: Where the kernel's /drive lives in the browser: JupyterLite's contents store (IndexedDB).
 STORAGE_JS = """async ([path]) => {
   const config = JSON.parse(document.getElementById('jupyter-config-data').textContent);
@@ -152,9 +152,14 @@ def wait_for_browser_file(page, path: str, done, timeout: float = 30.0):
 
 
 def selected_labels(page) -> list[str]:
-    """The chosen option of every rating control of the form, in order (ipywidgets draws
-    the spaces of an option as non-breaking ones)."""
+    """The level chosen in every rating group of the form, in order: the level's name, the
+    part of the choice before its meaning (ipywidgets draws spaces as non-breaking ones)."""
     labels = page.locator(FORM_READY).evaluate_all(
-        "selects => selects.map(s => s.options[s.selectedIndex]?.text ?? '')"
+        "boxes => boxes.map(b => b.querySelector('input:checked')?.parentElement?.textContent ?? '')"
     )
-    return [label.replace("\xa0", " ") for label in labels]
+    return [label.replace("\xa0", " ").strip().split(":")[0] for label in labels]
+
+
+def choose(page, group: int, level: str) -> None:
+    """Choose ``level`` (a level's name) in the ``group``-th rating group, as a lead clicks it."""
+    page.locator(FORM_READY).nth(group).locator("label").filter(has_text=f"{level}:").click()

@@ -16,7 +16,7 @@ HEAVY = ("pandas", "numpy", "matplotlib", "lxml")
 
 def lint_imports(package_parent: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(BIN / "lint-imports"), str(ROOT / "pyproject.toml")],
+        [str(BIN / "lint-imports"), "--no-cache", str(ROOT / "pyproject.toml")],
         capture_output=True,
         text=True,
         cwd=package_parent,
@@ -66,3 +66,15 @@ def test_validate_imports_neither_pandas_nor_ipywidgets(tmp_path: Path):
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
     )
     assert not loaded & {*HEAVY, "ipywidgets", "IPython"}
+
+
+def test_every_form_is_a_function_not_a_module():
+    """``from wholeschool.ui import X`` gives the form even after its module was imported."""
+    import importlib
+
+    import wholeschool.ui as ui
+
+    for name in ui.__all__:
+        importlib.import_module(f"wholeschool.ui.{ui._WHERE[name]}")
+        assert callable(getattr(ui, name)) and not hasattr(getattr(ui, name), "__path__")
+        assert type(getattr(ui, name)).__name__ == "function", name

@@ -15,7 +15,7 @@ _WHERE = {
     "progress_charts": "outputs",
     "progress_files": "outputs",
     "progress_page": "outputs",
-    "records_panel": "records_panel",
+    "records_panel": "records_form",
     "governors_report": "report_page",
 }
 

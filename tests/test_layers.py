@@ -78,3 +78,15 @@ def test_every_form_is_a_function_not_a_module():
         importlib.import_module(f"wholeschool.ui.{ui._WHERE[name]}")
         assert callable(getattr(ui, name)) and not hasattr(getattr(ui, name), "__path__")
         assert type(getattr(ui, name)).__name__ == "function", name
+
+
+def test_the_browser_loads_no_lock_library(monkeypatch):
+    """filelock warns at import where there are no file locks (the browser), and the warning
+    would show on a lead's form: a save there must not import it."""
+    loaded = loaded_after(
+        "import sys, tempfile\n"
+        "from wholeschool import AuditRecord, FRAMEWORK\nfrom wholeschool.store import RecordFolder\n"
+        "sys.platform = 'emscripten'\n"
+        "RecordFolder(tempfile.mkdtemp()).save(AuditRecord(school='Oak', framework_version=FRAMEWORK.version, date='2026-01-05'), 'audit.json')\n"
+    )
+    assert "filelock" not in loaded

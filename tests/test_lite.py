@@ -11,7 +11,6 @@ this package in CPython, after a reload and after the browser is closed and open
 from __future__ import annotations
 
 import datetime as dt
-
 import hashlib
 import json
 import re
@@ -34,9 +33,9 @@ from helpers import toc_files
 from lite_support import (
     FORM_READY,
     browser_file,
+    choose,
     open_live_form,
     persistent_offline,
-    choose,
     selected_labels,
     wait_for_browser_file,
 )
@@ -323,7 +322,7 @@ def test_live_form_opens_from_the_book_as_a_form_with_nothing_leaving(live_app: 
     assert page.url.startswith(f"{live_app.base}live/repl/index.html?")
     assert page.title().startswith("Live form")
     assert live_app.offline.blocked == [], live_app.offline.blocked
-    assert _problems(live_app) == []
+    assert _problems(live_app) == [], [log.failed_requests for log in live_app.logs]
     leadership = FRAMEWORK.principle("leadership")
     assert page.locator(FORM_READY).count() >= len(leadership.indicators)
     text = page.locator("body").inner_text()

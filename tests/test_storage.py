@@ -132,3 +132,16 @@ def test_an_export_write_removes_temporary_files_a_killed_write_left_long_ago(tm
     write_atomic(tmp_path / "action-plan.csv", "a,b\n")
     assert not old.exists() and recent.exists()
     assert (tmp_path / "action-plan.csv").read_text() == "a,b\n"
+
+
+def test_in_the_browser_a_save_needs_no_lock_file(tmp_path: Path, monkeypatch):
+    """The browser's Python has no file locks (filelock would warn and use lock files)."""
+    import sys
+    import warnings
+
+    monkeypatch.setattr(sys, "platform", "emscripten")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        RecordFolder(tmp_path, clock=CLOCK).save(make_record(leadership_1=2), "audit.json")
+    assert not (tmp_path / ".locks").exists()
+    assert RecordFolder(tmp_path, clock=CLOCK).read("audit.json").rated() == {"leadership.1": 2}

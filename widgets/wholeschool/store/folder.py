@@ -21,9 +21,7 @@ import datetime as dt
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import TypeVar
-
-from filelock import FileLock, Timeout
+from typing import TYPE_CHECKING, TypeVar
 
 from ..core.clock import Clock, system_clock
 from ..core.diff import FieldChange, diff_records
@@ -39,8 +37,11 @@ from .history import (
     place_version,
     version_at,
 )
-from .locations import records_folder
+from .locations import in_browser, records_folder
 from .reader import DEFAULT_LIMITS, Limits, Loaded, iter_record_files, parse_record, read_guarded
+
+if TYPE_CHECKING:
+    from filelock import FileLock
 
 R = TypeVar("R", bound=Record)
 LOCKS_DIR = ".locks"
@@ -111,8 +112,17 @@ class RecordFolder:
 
     # --- writing ---------------------------------------------------------------------------
 
-    def lock(self, name: str | os.PathLike[str]) -> FileLock:
-        """The lock of one record (held while it is read for an update and written)."""
+    def lock(self, name: str | os.PathLike[str]) -> FileLock | _BrowserLock:
+        """The lock of one record (held while it is read for an update and written).
+
+        In the browser one kernel is the only writer and the file system has no locks, so a
+        stand-in is used there; filelock is not even imported (it warns that it can only make
+        lock files, and the warning would show on the lead's form).
+        """
+        if in_browser():
+            return _BrowserLock()
+        from filelock import FileLock
+
         path = self.file(name)
         folder = path.parent / LOCKS_DIR
         folder.mkdir(parents=True, exist_ok=True)
@@ -148,7 +158,7 @@ class RecordFolder:
         try:
             lock = self.lock(name)
             lock.acquire()
-        except Timeout:
+        except TimeoutError:  # filelock's Timeout is one
             raise RecordError(
                 path,
                 None,
@@ -254,6 +264,16 @@ class RecordFolder:
         return diff_records(
             self.read_version(first) if first else None, self.read_version(last) if last else None
         )
+
+
+class _BrowserLock:
+    """A lock for the browser's single-threaded kernel: acquiring it always succeeds."""
+
+    def acquire(self) -> None:
+        """Nothing to wait for: no other writer shares this kernel's file system."""
+
+    def release(self) -> None:
+        """Nothing to release."""
 
 
 def _not_written(error: OSError) -> str:

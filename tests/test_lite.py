@@ -429,5 +429,114 @@ def test_ratings_and_note_stay_in_the_browser_across_reload_and_restart(live_app
     assert live_app.offline.blocked == [], live_app.offline.blocked
 
 
+# --- the rest of the loop: plan, exports, download all, restore elsewhere ----------------------
+# These run after the self-audit test above, in the same browser, on the records it saved.
+
+
+def _open_form(app: LiveApp, form_id: str, ready: str):
+    """Open a form from its book page's button in the lead's browser; its app page."""
+    form = next(f for f in FORMS if f.id == form_id)
+    book = app.offline.context.new_page()
+    book.goto(f"{app.base}{form.page}.html", wait_until="load")
+    page = open_live_form(book)
+    book.close()
+    page.get_by_text(ready).first.wait_for(timeout=180_000)
+    return page
+
+
+def _download(page, link_text: str, save_to: Path) -> Path:
+    """Click a download link as a lead does; where the browser saved the file."""
+    with page.expect_download() as download:
+        page.get_by_text(link_text).first.click()
+    target = save_to / download.value.suggested_filename
+    download.value.save_as(target)
+    return target
+
+
+def test_the_plan_drafts_from_the_audit_and_its_files_download_valid(
+    live_app: LiveApp, tmp_path: Path
+):
+    import csv
+    import io
+
+    import openpyxl
+    from wholeschool import PlanRecord
+
+    already = len(live_app.logs)
+    page = _open_form(live_app, "action-plan", "Make the files")
+    plan_text = wait_for_browser_file(page, "records/plan.json", lambda text: text)
+    plan = parse_record(plan_text, "browser:/drive/records/plan.json", today=dt.date.today())
+    assert isinstance(plan, PlanRecord) and plan.actions
+    page.get_by_text("Make the files").click()
+    files = {
+        suffix: _download(page, f"Download action-plan.{suffix}", tmp_path)
+        for suffix in ("csv", "xlsx", "md")
+    }
+    assert page.get_by_text("Download action-plan.docx").count() == 0  # no Word in the browser
+    rows = list(csv.DictReader(io.StringIO(files["csv"].read_text(encoding="utf-8-sig"))))
+    assert [row["Action"] for row in rows] == [a.what for a in plan.actions]
+    sheet = openpyxl.load_workbook(files["xlsx"])["Action plan"]
+    assert sheet.max_row == 1 + len(plan.actions)
+    assert plan.actions[0].what in files["md"].read_text(encoding="utf-8")
+    problems = [p for log in live_app.logs[already:] for p in log.problems]
+    assert problems == [], [log.failed_requests for log in live_app.logs[already:]]
+    page.close()
+
+
+def test_download_all_then_restore_in_a_fresh_browser_refusing_bad_files(
+    live_app: LiveApp, tmp_path: Path
+):
+    page = _open_form(live_app, "my-records", "Download all records")
+    assert page.get_by_text("nothing is sent anywhere", exact=False).count()
+    page.get_by_text("Download all records").click()
+    bundle = _download(page, "Download wholeschool-records-", tmp_path)
+    with zipfile.ZipFile(bundle) as archive:
+        names = sorted(archive.namelist())
+        saved = {name: archive.read(name).decode() for name in names}
+    assert {"audit.json", "plan.json"} <= set(names)
+    for name, text in saved.items():
+        parse_record(text, f"{bundle.name}/{name}", today=dt.date.today())
+    page.close()
+
+    fresh = persistent_offline(live_app.playwright, tmp_path / "another-browser")
+    try:
+        book = fresh.context.pages[0]
+        form = next(f for f in FORMS if f.id == "my-records")
+        book.goto(f"{live_app.base}{form.page}.html", wait_until="load")
+        other = open_live_form(book)
+        other.get_by_text("No records saved yet.").wait_for(timeout=180_000)
+
+        def upload(path: Path) -> None:
+            """Choose a file with the upload button, as a lead does."""
+            with other.expect_file_chooser() as chooser:
+                other.get_by_text("Restore from files").click()
+            chooser.value.set_files(str(path))
+
+        hostile = tmp_path / "hostile.zip"
+        with zipfile.ZipFile(hostile, "w") as archive:
+            archive.writestr("audit.json", saved["audit.json"])
+            archive.writestr("../../escape.json", saved["plan.json"])
+            archive.writestr(
+                "plan.json", '{"kind": "plan", "school": "<img src=x onerror=alert(1)>"'
+            )
+        upload(hostile)
+        other.get_by_text("Nothing was restored").wait_for(timeout=60_000)
+        message = other.locator("[role=alert]").last.inner_text()
+        assert "escape.json: is not a plain file name" in message
+        assert "plan.json: is not valid JSON" in message
+        assert browser_file(other, "records/audit.json") is None, "nothing stored from a bad upload"
+
+        upload(bundle)
+        other.get_by_text("Restored:").wait_for(timeout=60_000)
+        for name, text in saved.items():
+            restored = wait_for_browser_file(other, f"records/{name}", lambda got: got)
+            assert parse_record(restored, name, today=dt.date.today()) == parse_record(
+                text, name, today=dt.date.today()
+            )
+        assert fresh.blocked == [], fresh.blocked
+    finally:
+        fresh.context.close()
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__, "-v"]))

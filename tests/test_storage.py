@@ -145,3 +145,7 @@ def test_in_the_browser_a_save_needs_no_lock_file(tmp_path: Path, monkeypatch):
         RecordFolder(tmp_path, clock=CLOCK).save(make_record(leadership_1=2), "audit.json")
     assert not (tmp_path / ".locks").exists()
     assert RecordFolder(tmp_path, clock=CLOCK).read("audit.json").rated() == {"leadership.1": 2}
+
+
+def test_a_folder_not_made_yet_holds_no_records(tmp_path: Path):
+    assert RecordFolder(tmp_path / "not-yet", clock=CLOCK).scan() == []

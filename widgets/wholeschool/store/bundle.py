@@ -52,32 +52,38 @@ class Restored:
         return not self.problems
 
 
-def _members(name: str, data: bytes, folder: RecordFolder) -> list[tuple[str, bytes]]:
-    """``(record file name, bytes)`` for each file in an upload (a zip or one .json file)."""
+def _members(
+    name: str, data: bytes, folder: RecordFolder
+) -> tuple[list[tuple[str, bytes]], list[RecordError]]:
+    """``(record file name, bytes)`` for each file of an upload (a zip or one .json file), and
+    a problem for each file of the zip that cannot be a record; all are reported at once."""
     if name.lower().endswith(".json"):
-        return [(PurePosixPath(name).name, data)]
+        return [(PurePosixPath(name).name, data)], []
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        raise RecordError(name, None, "is neither a zip of records nor a .json record") from None
+        return [], [RecordError(name, None, "is neither a zip of records nor a .json record")]
     with archive:
         entries = [info for info in archive.infolist() if not info.is_dir()]
         if len(entries) > MAX_FILES:
-            raise RecordError(name, None, f"holds {len(entries)} files; at most {MAX_FILES}")
+            return [], [RecordError(name, None, f"holds {len(entries)} files; at most {MAX_FILES}")]
         if sum(info.file_size for info in entries) > MAX_TOTAL:
-            raise RecordError(name, None, "unpacks to more than a records folder ever holds")
-        out = []
+            return [], [RecordError(name, None, "unpacks to more than a records folder ever holds")]
+        members, problems = [], []
         for info in entries:
             member = PurePosixPath(info.filename)
             where = f"{name}/{info.filename}"
             if member.is_absolute() or ".." in member.parts or len(member.parts) > 1:
-                raise RecordError(where, None, "is not a plain file name; records sit side by side")
-            if member.name.startswith(".") or not member.name.endswith(".json"):
+                problems.append(
+                    RecordError(where, None, "is not a plain file name; records sit side by side")
+                )
+            elif member.name.startswith(".") or not member.name.endswith(".json"):
                 continue  # not a record (a system file added by the zip tool)
-            if info.file_size > folder.limits.max_bytes:
-                raise RecordError(where, None, "is larger than a record can be")
-            out.append((member.name, archive.read(info)))
-        return out
+            elif info.file_size > folder.limits.max_bytes:
+                problems.append(RecordError(where, None, "is larger than a record can be"))
+            else:
+                members.append((member.name, archive.read(info)))
+        return members, problems
 
 
 def import_files(folder: RecordFolder, uploads: dict[str, bytes]) -> Restored:
@@ -85,11 +91,8 @@ def import_files(folder: RecordFolder, uploads: dict[str, bytes]) -> Restored:
     result = Restored()
     checked: list[tuple[str, Record]] = []
     for upload, data in uploads.items():
-        try:
-            members = _members(upload, data, folder)
-        except RecordError as error:
-            result.problems.append(error)
-            continue
+        members, problems = _members(upload, data, folder)
+        result.problems += problems
         for name, raw in members:
             where = name if upload.lower().endswith(".json") else f"{upload}/{name}"
             try:

@@ -107,7 +107,10 @@ class RecordFolder:
         return self.read(name, expected)
 
     def scan(self) -> list[Loaded]:
-        """Every record in the folder (and folders below), errors kept beside the records."""
+        """Every record in the folder (and folders below), errors kept beside the records; none
+        while the folder does not exist yet."""
+        if not self.path.is_dir():
+            return []
         return scan_records([self.path], clock=self.clock, framework=self.framework)
 
     # --- writing ---------------------------------------------------------------------------

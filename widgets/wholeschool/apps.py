@@ -56,7 +56,8 @@ def action_plan(folder: str | os.PathLike[str] | None = None) -> widgets.Widget:
     """The action plan editor, and a button that exports it and offers the files."""
     from IPython.display import HTML, display
 
-    from .plan import EXPORT_FORMATS, action_plan as plan_editor, export_plan, load_plan
+    from .plan import EXPORT_FORMATS, export_plan, load_plan
+    from .plan import action_plan as plan_editor
     from .storage import records_folder
 
     where = Path(folder) if folder is not None else records_folder()
@@ -84,7 +85,8 @@ def progress_log(folder: str | os.PathLike[str] | None = None) -> widgets.Widget
     """This term's log, and buttons for the charts and the one-page summary."""
     from IPython.display import HTML, display
 
-    from .progress import export_summary, progress_log as log_form, show_charts
+    from .progress import export_summary, show_charts
+    from .progress import progress_log as log_form
 
     def charts(_out: widgets.Output) -> None:
         display(show_charts(folder))

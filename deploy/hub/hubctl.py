@@ -22,7 +22,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -308,7 +308,7 @@ def _xsrf(session: requests.Session, url: str) -> str:
 
 
 def sign_up(base: str, name: str, password: str) -> str:
-    """Fill in NativeAuthenticator's sign-up form; the page's message (HTML)."""
+    """Fill in NativeAuthenticator's sign-up form; the message the page shows."""
     session = requests.Session()
     token = _xsrf(session, f"{base}/hub/signup")
     form = {
@@ -319,7 +319,19 @@ def sign_up(base: str, name: str, password: str) -> str:
     }
     response = session.post(f"{base}/hub/signup", data=form, timeout=30)
     response.raise_for_status()
-    return response.text
+    return _page_message(response.text, "alert")
+
+
+def _page_message(page: str, css_class: str) -> str:
+    """The text of the first element with ``css_class`` (a sign-up or login message)."""
+    import html
+    import re
+
+    found = re.search(
+        rf'<(p|div)[^>]*class="[^"]*\b{css_class}\b[^"]*"[^>]*>(.*?)</\1>', page, re.S
+    )
+    text = re.sub(r"<[^>]+>", " ", found.group(2)) if found else "no message"
+    return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
 def log_in(base: str, name: str, password: str) -> requests.Session:
@@ -333,15 +345,8 @@ def log_in(base: str, name: str, password: str) -> requests.Session:
         allow_redirects=False,
     )
     if response.status_code != 302:
-        raise HubError(f"{name} could not log in: {_login_error(response.text)}")
+        raise HubError(f"{name} could not log in: {_page_message(response.text, 'login_error')}")
     return session
-
-
-def _login_error(page: str) -> str:
-    import re
-
-    found = re.search(r'<p class="login_error">\s*(.*?)\s*</p>', page, re.S)
-    return found.group(1) if found else "no reason given"
 
 
 def approve(trainer: requests.Session, base: str, name: str) -> None:
@@ -399,9 +404,7 @@ def remove_demo() -> None:
 
     state = ROOT / "_build" / "hub-demo"
     accounts = Accounts(DEMO_PREFIX, "wsdemo-users", state / "accounts.txt")
-    accounts.claimed = [
-        p.pw_name for p in pwd.getpwall() if p.pw_name.startswith(DEMO_PREFIX)
-    ]
+    accounts.claimed = [p.pw_name for p in pwd.getpwall() if p.pw_name.startswith(DEMO_PREFIX)]
     accounts.made_group = True
     print("removed:", ", ".join(accounts.remove()) or "nothing")
     shutil.rmtree(state, ignore_errors=True)

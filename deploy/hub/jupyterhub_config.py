@@ -57,7 +57,10 @@ TRAINERS = {name.strip() for name in setting("TRAINERS", "trainer").split(",") i
 #: Seconds without activity before the culler stops a server.
 IDLE_TIMEOUT = int(setting("IDLE_TIMEOUT", "3600"))
 #: configurable-http-proxy from npm (``bash deploy/hub/setup.sh`` installs it).
-PROXY = setting("PROXY", str(COURSE_ROOT / ".venv" / "hub-node" / "node_modules" / ".bin" / "configurable-http-proxy"))
+PROXY = setting(
+    "PROXY",
+    str(COURSE_ROOT / ".venv" / "hub-node" / "node_modules" / ".bin" / "configurable-http-proxy"),
+)
 
 #: The nbgrader course id, read from the course's own config (one place to change it).
 COURSE_ID = (
@@ -133,8 +136,10 @@ class CourseAuthenticator(LocalAuthenticator, NativeAuthenticator):
         return super().validate_username(username)
 
     def get_handlers(self, app):
-        return [(path, LoginHandler if path == r"/login" else handler)
-                for path, handler in super().get_handlers(app)]
+        return [
+            (path, LoginHandler if path == r"/login" else handler)
+            for path, handler in super().get_handlers(app)
+        ]
 
     def system_user_exists(self, user) -> bool:
         try:
@@ -205,8 +210,16 @@ def prepare_account(spawner) -> None:
                 COURSE_ROOT / "assessments",
                 course,
                 ignore=shutil.ignore_patterns(
-                    "release", "submitted", "autograded", "feedback", "reports", "replaced",
-                    "gradebook.db", ".nbgrader.log", "__pycache__", ".ipynb_checkpoints",
+                    "release",
+                    "submitted",
+                    "autograded",
+                    "feedback",
+                    "reports",
+                    "replaced",
+                    "gradebook.db",
+                    ".nbgrader.log",
+                    "__pycache__",
+                    ".ipynb_checkpoints",
                 ),
             )
             for folder, _dirs, files in os.walk(course):
@@ -232,9 +245,9 @@ c.Spawner.environment = {
     "PATH": f"{USER_ENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
     # Course settings for every user's Jupyter: nbgrader's exchange and course id, Voila's.
     "JUPYTER_CONFIG_PATH": str(HERE / "user-config"),
+    "JUPYTER_PATH": str(HERE / "jupyter-data"),  # the Voila template for the apps
     "WHOLESCHOOL_EXCHANGE": str(EXCHANGE),
     "WHOLESCHOOL_COURSE_ID": COURSE_ID,
-    "WHOLESCHOOL_COURSE": "~/assessments",
 }
 c.Spawner.start_timeout = int(setting("START_TIMEOUT", "120"))
 c.Spawner.http_timeout = int(setting("HTTP_TIMEOUT", "120"))

@@ -84,7 +84,9 @@ def app_notebook(app: dict[str, str]) -> nbformat.NotebookNode:
 def index_notebook(apps: list[dict[str, str]]) -> nbformat.NotebookNode:
     """The landing page a lead sees first: every app, as links."""
     nb = nbformat.v4.new_notebook()
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+    }
     lines = [f"- [{a['title']}]({a['file']}): {a['about']}" for a in apps]
     nb.cells = [
         nbformat.v4.new_markdown_cell(

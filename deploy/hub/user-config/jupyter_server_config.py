@@ -9,3 +9,17 @@ c = get_config()  # noqa: F821
 c.VoilaConfiguration.strip_sources = True
 c.VoilaConfiguration.show_tracebacks = False
 c.VoilaConfiguration.theme = "light"
+# Our template: Voila's lab template without stylesheets from a public CDN
+# (deploy/hub/jupyter-data/voila/templates/wholeschool, found through JUPYTER_PATH).
+c.VoilaConfiguration.template = "wholeschool"
+# Only the front-end extensions the apps need: the widget managers and code highlighting.
+# (nbgrader's and Jupytext's JupyterLab extensions fail to load inside Voila.)
+c.VoilaConfiguration.extension_allowlist = [
+    "@jupyter-widgets/jupyterlab-manager",
+    "@voila-dashboards/widgets-manager8",
+    "jupyterlab_pygments",
+]
+
+# Terminals keep the hub's PATH (a login shell would reset it from /etc/profile and lose the
+# course environment, where `wholeschool` and `nbgrader` live).
+c.ServerApp.terminado_settings = {"shell_command": ["/bin/bash", "-i"]}

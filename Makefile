@@ -1,6 +1,7 @@
 # Two commands on a fresh machine:
 #   make serve   set up, build the book and serve it on http://127.0.0.1:$(PORT)/
 #   make test    set up (system packages included) and run the whole test suite
+#   make hub     (as root) the course hub on http://127.0.0.1:$(PORT)/ with demo accounts
 # Each bootstraps its own virtual environment in .venv from nothing.
 
 VENV ?= .venv
@@ -8,7 +9,7 @@ PORT ?= 8000
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: serve test book lab lint benchmarks clean
+.PHONY: serve test book lab lint benchmarks clean hub
 
 $(STAMP): pyproject.toml
 	bash .ci/bootstrap.sh $(VENV)
@@ -28,6 +29,12 @@ test: $(STAMP)
 	bash .ci/system-deps.sh
 	$(PY) -m pytest
 
+# The course hub (deploy/hub) on 127.0.0.1 with a trainer and three leads; needs root (it makes
+# one Unix account per user). deploy/hub/setup.sh caches the users' environment and the proxy.
+hub: $(STAMP)
+	bash deploy/hub/setup.sh $(VENV)
+	$(PY) deploy/hub/hubctl.py demo --port $(PORT)
+
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab course
 
@@ -41,6 +48,7 @@ benchmarks: book
 	$(PY) benchmarks/reports.py
 	$(PY) benchmarks/autograde.py
 	$(PY) benchmarks/site.py
+	$(PY) benchmarks/hub.py
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

@@ -107,14 +107,16 @@ class UserServer:
             self.session.delete(f"{self.base}/api/terminals/{name}", timeout=30)
 
 
-def browser_log_in(page, hub_url: str, person: Person) -> None:
-    """Log in on the hub's login form (NativeAuthenticator), landing on the home page."""
+def browser_log_in(page, hub_url: str, person: Person, timeout_ms: int = 60_000) -> None:
+    """Log in on the hub's login form (NativeAuthenticator); returns once the hub answered
+    with the home page (or the user's server, when it is running already)."""
+    page.set_default_timeout(timeout_ms)
     page.goto(f"{hub_url}/hub/login", wait_until="domcontentloaded")
     page.fill("#username_input", person.name)
     page.fill("#password_input", person.password)
-    with page.expect_navigation():
+    with page.expect_navigation(timeout=timeout_ms):
         page.click("#login_submit")
-    page.wait_for_url(re.compile(r".*/hub/(home|spawn|user|spawn-pending).*"), timeout=60_000)
+    page.wait_for_url(re.compile(r".*/(hub/home|hub/spawn|user/).*"), timeout=timeout_ms)
 
 
 def open_audit_app(page, timeout_ms: int = 120_000):

@@ -354,6 +354,31 @@ def approve(trainer: requests.Session, base: str, name: str) -> None:
     trainer.get(f"{base}/hub/authorize/{name}", timeout=30).raise_for_status()
 
 
+def prestart(hub: Hub, names: list[str], stop_first: bool = False, timeout: float = 900) -> None:
+    """Start these users' servers before a class (what the admin page's "Start All" does)."""
+    if stop_first:
+        for name in names:
+            with contextlib.suppress(requests.HTTPError):
+                hub.api("DELETE", f"/users/{name}/server")
+        _wait(hub, names, lambda server: not server, timeout)
+    for name in names:
+        with contextlib.suppress(requests.HTTPError):  # 400: already running
+            hub.api("POST", f"/users/{name}/server")
+    _wait(hub, names, lambda server: bool(server.get("ready")), timeout)
+    hub.remember()
+
+
+def _wait(hub: Hub, names: list[str], done, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    waiting = set(names)
+    while waiting and time.monotonic() < deadline:
+        users = {u["name"]: u for u in hub.api("GET", "/users").json()}
+        waiting = {n for n in waiting if not done(users[n]["servers"].get("", {}))}
+        time.sleep(0.5)
+    if waiting:
+        raise HubError(f"servers of {sorted(waiting)} not ready in {timeout:.0f} s")
+
+
 # --- make hub ---------------------------------------------------------------------------------
 
 DEMO_PASSWORD = "wholeschool-demo-2026"

@@ -16,6 +16,7 @@ differs between servers comes from an environment variable named ``WHOLESCHOOL_H
 
 from __future__ import annotations
 
+import asyncio
 import grp
 import json
 import os
@@ -25,6 +26,7 @@ import shutil
 import sys
 from pathlib import Path
 
+import bcrypt
 from jupyterhub.auth import LocalAuthenticator
 from nativeauthenticator import NativeAuthenticator
 from nativeauthenticator.handlers import LoginHandler as NativeLoginHandler
@@ -134,6 +136,24 @@ class CourseAuthenticator(LocalAuthenticator, NativeAuthenticator):
             self.log.warning("Refusing %r: a Unix account outside group %s", username, GROUP)
             return False
         return super().validate_username(username)
+
+    async def authenticate(self, handler, data):
+        """NativeAuthenticator's check, with the bcrypt comparison (about 0.25 s of CPU) in a
+        thread: a class logging in at once no longer queues on the hub's event loop."""
+        username = self.normalize_username(data["username"])
+        user = self.get_user(username)
+        if not user or (self.allowed_failed_logins and self.is_blocked(username)):
+            return None
+        password = data["password"].encode()
+        matches = await asyncio.to_thread(bcrypt.checkpw, password, user.password)
+        checks = [user.is_authorized, matches]
+        if user.has_2fa:
+            checks.append(user.is_valid_token(data.get("2fa")))
+        if all(checks):
+            self.successful_login(username)
+            return username
+        self.add_login_attempt(username)
+        return None
 
     def get_handlers(self, app):
         return [

@@ -4,7 +4,19 @@ Voila renders the course apps: code hidden, widgets live, and no traceback ever 
 (an error is logged for the trainer instead).
 """
 
+import os
+
 c = get_config()  # noqa: F821
+
+if os.environ.get("WHOLESCHOOL_HUB_ROLE") == "lead":
+    # A lead needs JupyterLab, nbgrader's Assignments tab and Validate, Jupytext (the course
+    # pages) and Voila; not the language servers or the trainer's formgrader. A lighter
+    # server starts faster when a whole class logs in (see SCALING.md).
+    c.ServerApp.jpserver_extensions = {
+        "jupyter_lsp": False,
+        "nbgrader.server_extensions.formgrader": False,
+        "nbgrader.server_extensions.course_list": False,
+    }
 
 c.VoilaConfiguration.strip_sources = True
 c.VoilaConfiguration.show_tracebacks = False

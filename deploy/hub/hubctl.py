@@ -361,9 +361,14 @@ def prestart(hub: Hub, names: list[str], stop_first: bool = False, timeout: floa
             with contextlib.suppress(requests.HTTPError):
                 hub.api("DELETE", f"/users/{name}/server")
         _wait(hub, names, lambda server: not server, timeout)
-    for name in names:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def start(name: str) -> None:
         with contextlib.suppress(requests.HTTPError):  # 400: already running
             hub.api("POST", f"/users/{name}/server")
+
+    with ThreadPoolExecutor(max_workers=16) as pool:  # all at once, as "Start All" does
+        list(pool.map(start, names))
     _wait(hub, names, lambda server: bool(server.get("ready")), timeout)
     hub.remember()
 

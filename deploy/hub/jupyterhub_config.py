@@ -17,8 +17,11 @@ differs between servers comes from an environment variable named ``WHOLESCHOOL_H
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
+import functools
 import grp
 import json
+import multiprocessing
 import os
 import pwd
 import re
@@ -100,6 +103,15 @@ def in_group(name: str) -> bool:
     return name in group.gr_mem or account.pw_gid == group.gr_gid
 
 
+@functools.cache
+def password_checkers() -> concurrent.futures.ProcessPoolExecutor:
+    """Worker processes for password checks, started on first use (spawned, not forked: the
+    hub has threads)."""
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers=os.cpu_count() or 2, mp_context=multiprocessing.get_context("spawn")
+    )
+
+
 class _NoStatsd:
     """JupyterHub 6 dropped statsd (its metrics are Prometheus now), but NativeAuthenticator
     1.3.0's login handler still times logins with ``self.statsd``: give it a no-op timer."""
@@ -138,14 +150,17 @@ class CourseAuthenticator(LocalAuthenticator, NativeAuthenticator):
         return super().validate_username(username)
 
     async def authenticate(self, handler, data):
-        """NativeAuthenticator's check, with the bcrypt comparison (about 0.25 s of CPU) in a
-        thread: a class logging in at once no longer queues on the hub's event loop."""
+        """NativeAuthenticator's check, with the bcrypt comparison (about 0.3 s of CPU, and it
+        holds Python's GIL) in worker processes: a class logging in at once uses every core
+        and the hub keeps answering meanwhile."""
         username = self.normalize_username(data["username"])
         user = self.get_user(username)
         if not user or (self.allowed_failed_logins and self.is_blocked(username)):
             return None
         password = data["password"].encode()
-        matches = await asyncio.to_thread(bcrypt.checkpw, password, user.password)
+        matches = await asyncio.get_running_loop().run_in_executor(
+            password_checkers(), bcrypt.checkpw, password, user.password
+        )
         checks = [user.is_authorized, matches]
         if user.has_2fa:
             checks.append(user.is_valid_token(data.get("2fa")))

@@ -164,6 +164,54 @@ def browser_lead(hub: hubctl.Hub, person: Person, go: threading.Barrier, warm: b
     return timing
 
 
+def steady(hub: hubctl.Hub, person: Person, changes: int = 20) -> tuple[float, float]:
+    """One lead at work: ``changes`` ratings in the app, a second apart. CPU seconds their
+    server and kernel use per change, and the median seconds until the record is saved."""
+    import pwd
+
+    from browser_support import launch_chromium, offline_context
+    from playwright.sync_api import sync_playwright
+
+    uid = pwd.getpwnam(person.name).pw_uid
+    record = Path(pwd.getpwnam(person.name).pw_dir) / "wholeschool-records" / "audit.json"
+
+    def used() -> float:
+        total = 0.0
+        for proc in psutil.process_iter(["uids"]):
+            with contextlib.suppress(psutil.Error):
+                if proc.info["uids"].real == uid:
+                    times = proc.cpu_times()
+                    total += times.user + times.system
+        return total
+
+    labels = ["Emerging", "Developing", "Established", "Embedded"]
+    waits = []
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            page = offline_context(browser).context.new_page()
+            browser_log_in(page, hub.url, person, timeout_ms=300_000)
+            page.goto(f"{hub.url}/hub/user-redirect{APP_PATH}", wait_until="commit")
+            control = page.get_by_label(FIRST_RATING)
+            control.wait_for(state="visible", timeout=300_000)
+            time.sleep(2)
+            before = used()
+            for i in range(changes):
+                stamp = record.stat().st_mtime_ns if record.exists() else 0
+                control.select_option(label=labels[i % len(labels)])
+                start = time.monotonic()
+                while (record.stat().st_mtime_ns if record.exists() else 0) == stamp:
+                    if time.monotonic() - start > 30:
+                        raise hubctl.HubError("a change was not saved in 30 s")
+                    time.sleep(0.02)
+                waits.append(time.monotonic() - start)
+                time.sleep(1)
+            per_change = (used() - before) / changes
+        finally:
+            browser.close()
+    return per_change, statistics.median(waits)
+
+
 def burst(hub: hubctl.Hub, leads: list[Person], browsers: int, warm: bool):
     meter = CpuMeter(hub)
     go = threading.Barrier(len(leads) + 1)
@@ -272,6 +320,12 @@ def main() -> None:
             hubctl.prestart(hub, [p.name for p in leads], stop_first=True)
             timings, cpu, wall = burst(hub, leads, args.browsers, warm=True)
             report("warm (servers started before the class)", timings, cpu, wall)
+        per_change, save = steady(hub, leads[-1])
+        print(
+            f"\n== one lead at work: {per_change:.3f} CPU seconds per rating change (server and "
+            f"kernel, a 1 s pause after each), saved {save:.2f} s after the change (median; "
+            "the form waits 0.5 s for more changes)"
+        )
     finally:
         strays = hub.stop()
         removed = accounts.remove()

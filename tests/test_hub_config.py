@@ -107,7 +107,10 @@ Z2JH_SCHEMA = {
                         "properties": {"url": {"type": "string", "pattern": "^https?://"}},
                     },
                 },
-                "db": {"type": "object", "properties": {"type": {"enum": ["sqlite-pvc", "mysql", "postgres", "other"]}}},
+                "db": {
+                    "type": "object",
+                    "properties": {"type": {"enum": ["sqlite-pvc", "mysql", "postgres", "other"]}},
+                },
             },
         },
         "singleuser": {

@@ -109,13 +109,24 @@ class CpuMeter:
         return used
 
 
-def one_lead(hub: hubctl.Hub, person: Person, go: threading.Barrier, warm: bool) -> Timing:
-    """Log in, have the server started (unless warm), open the app; times of each step."""
+#: Each simulated lead's logged-in session, kept for the "signed in" burst.
+SESSIONS: dict[str, requests.Session] = {}
+
+
+def one_lead(
+    hub: hubctl.Hub, person: Person, go: threading.Barrier, warm: bool, signed_in: bool = False
+) -> Timing:
+    """Log in (unless signed in already), have the server started (unless warm), open the
+    app; times of each step."""
     timing = Timing(person.name)
     go.wait(timeout=120)
     start = time.monotonic()
     try:
-        session = hubctl.log_in(hub.url, person.name, person.password)
+        if signed_in:
+            session = SESSIONS[person.name]
+        else:
+            session = hubctl.log_in(hub.url, person.name, person.password, timeout=600)
+            SESSIONS[person.name] = session
         timing.login = time.monotonic() - start
         if not warm:
             session.get(f"{hub.url}/hub/spawn/{person.name}", timeout=60, allow_redirects=False)
@@ -212,11 +223,11 @@ def steady(hub: hubctl.Hub, person: Person, changes: int = 20) -> tuple[float, f
     return per_change, statistics.median(waits)
 
 
-def burst(hub: hubctl.Hub, leads: list[Person], browsers: int, warm: bool):
+def burst(hub: hubctl.Hub, leads: list[Person], browsers: int, warm: bool, signed_in: bool = False):
     meter = CpuMeter(hub)
     go = threading.Barrier(len(leads) + 1)
     with ThreadPoolExecutor(max_workers=len(leads)) as pool:
-        futures = [pool.submit(one_lead, hub, p, go, warm) for p in leads[browsers:]]
+        futures = [pool.submit(one_lead, hub, p, go, warm, signed_in) for p in leads[browsers:]]
         futures += [pool.submit(browser_lead, hub, p, go, warm) for p in leads[:browsers]]
         meter.begin()
         started = time.monotonic()
@@ -320,6 +331,14 @@ def main() -> None:
             hubctl.prestart(hub, [p.name for p in leads], stop_first=True)
             timings, cpu, wall = burst(hub, leads, args.browsers, warm=True)
             report("warm (servers started before the class)", timings, cpu, wall)
+            mem = memory_per_lead(hub, accounts)
+            print(
+                f"  memory per lead (server, the app's kernel and a warm kernel, unique): "
+                f"median {statistics.median(mem):.0f} MB, max {max(mem):.0f} MB"
+            )
+            time.sleep(30)  # the warm kernels are refilled 15 s after use
+            timings, cpu, wall = burst(hub, leads[args.browsers :], 0, warm=True, signed_in=True)
+            report("signed in (an earlier session), servers running", timings, cpu, wall)
         per_change, save = steady(hub, leads[-1])
         print(
             f"\n== one lead at work: {per_change:.3f} CPU seconds per rating change (server and "

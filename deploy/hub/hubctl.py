@@ -334,14 +334,14 @@ def _page_message(page: str, css_class: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(text)).strip()
 
 
-def log_in(base: str, name: str, password: str) -> requests.Session:
+def log_in(base: str, name: str, password: str, timeout: float = 60) -> requests.Session:
     """A session logged in to the hub as ``name``; raises HubError with the hub's reason."""
     session = requests.Session()
     token = _xsrf(session, f"{base}/hub/login")
     response = session.post(
         f"{base}/hub/login?next=/hub/home",
         data={"_xsrf": token, "username": name, "password": password},
-        timeout=60,
+        timeout=timeout,
         allow_redirects=False,
     )
     if response.status_code != 302:

@@ -283,6 +283,8 @@ c.Spawner.environment = {
     "JUPYTER_PATH": str(HERE / "jupyter-data"),  # the Voila template for the apps
     "WHOLESCHOOL_EXCHANGE": str(EXCHANGE),
     "WHOLESCHOOL_COURSE_ID": COURSE_ID,
+    # Kernels kept warm per lead for the app pages (user-config/warm_kernels.py); 0: none.
+    "WHOLESCHOOL_HUB_WARM_KERNELS": setting("WARM_KERNELS", "1"),
 }
 c.Spawner.start_timeout = int(setting("START_TIMEOUT", "120"))
 c.Spawner.http_timeout = int(setting("HTTP_TIMEOUT", "120"))

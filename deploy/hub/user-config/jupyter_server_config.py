@@ -5,10 +5,19 @@ Voila renders the course apps: code hidden, widgets live, and no traceback ever 
 """
 
 import os
+import sys
 
 c = get_config()  # noqa: F821
 
 if os.environ.get("WHOLESCHOOL_HUB_ROLE") == "lead":
+    # One kernel kept warm (course package imported) for the next app page: a class opening
+    # its apps at once does not wait for thirty kernel starts (see warm_kernels.py, SCALING.md).
+    # WHOLESCHOOL_HUB_WARM_KERNELS=0 turns it off.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from warm_kernels import WarmKernelManager
+
+    c.ServerApp.kernel_manager_class = WarmKernelManager
+    c.WarmKernelManager.warm_kernels = int(os.environ.get("WHOLESCHOOL_HUB_WARM_KERNELS", "1"))
     # A lead needs JupyterLab, nbgrader's Assignments tab and Validate, Jupytext (the course
     # pages) and Voila; not the language servers or the trainer's formgrader. A lighter
     # server starts faster when a whole class logs in (see SCALING.md).

@@ -7,8 +7,10 @@ user's Jupyter server (contents, nbgrader's assignment list, terminals) over HTT
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import subprocess
 import sys
 import time
 from dataclasses import dataclass
@@ -25,6 +27,21 @@ import hubctl  # noqa: E402
 AUDIT_APP = "self-audit-leadership.ipynb"
 AUDIT_LINK = "Self-audit: Leadership and management"
 FIRST_RATING = "Rating for leadership.1"
+
+
+@functools.cache
+def ensure_hub_environment() -> Path:
+    """Run ``deploy/hub/setup.sh`` once (it is quick when nothing changed); the users'
+    environment it made."""
+    done = subprocess.run(
+        ["bash", str(ROOT / "deploy" / "hub" / "setup.sh"), sys.prefix],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if done.returncode != 0:
+        raise hubctl.HubError(f"deploy/hub/setup.sh failed:\n{done.stdout}{done.stderr}")
+    return hubctl.USER_ENV
 
 
 @dataclass
@@ -62,6 +79,9 @@ class UserServer:
         self.token = hub.user_token(name)
         self.session = requests.Session()
         self.session.headers["Authorization"] = f"token {self.token}"
+        # A fresh connection per request: the proxy (Node) drops idle keep-alive connections
+        # after 5 s, and a request sent on one at that moment fails with a reset.
+        self.session.headers["Connection"] = "close"
 
     def request(self, method: str, path: str, **kwargs) -> requests.Response:
         response = self.session.request(method, f"{self.base}{path}", timeout=120, **kwargs)

@@ -31,6 +31,7 @@ from hub_support import (
     Person,
     UserServer,
     browser_log_in,
+    ensure_hub_environment,
     hubctl,
     open_audit_app,
     wait_for_server,
@@ -95,13 +96,7 @@ def as_user(name: str, *command: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def cohort() -> Iterator[Cohort]:
-    setup = subprocess.run(
-        ["bash", str(ROOT / "deploy" / "hub" / "setup.sh"), sys.prefix],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert setup.returncode == 0, setup.stdout + setup.stderr
+    ensure_hub_environment()
     work = Path(tempfile.mkdtemp(prefix="wholeschool-hub-test-"))
     work.chmod(0o755)
     (work / "home").mkdir(mode=0o755)

@@ -181,3 +181,56 @@ def test_scaling_note_quotes_the_benchmark_goal_and_figures():
     note = (HUB / "SCALING.md").read_text(encoding="utf-8")
     assert "benchmarks/hub.py" in note
     assert re.search(r"p95", note) and re.search(r"\b30 leads\b", note)
+
+
+@pytest.mark.hub
+def test_a_lead_server_hands_a_warm_kernel_to_the_next_app_page(tmp_path: Path):
+    """deploy/hub/user-config/warm_kernels.py on a real Jupyter server configured as a lead's:
+    a kernel with the course package imported waits, and the next app page runs in it."""
+    import contextlib
+    import os
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    import requests
+    from hub_support import ensure_hub_environment
+
+    user_env = ensure_hub_environment()
+    shutil.copytree(HUB / "apps", tmp_path / "course-apps")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {
+        **os.environ,
+        "HOME": str(tmp_path),
+        "WHOLESCHOOL_HUB_ROLE": "lead",
+        "WHOLESCHOOL_RECORDS": str(tmp_path / "records"),
+        "JUPYTER_CONFIG_PATH": str(HUB / "user-config"),
+        "JUPYTER_PATH": str(HUB / "jupyter-data"),
+    }
+    server = subprocess.Popen(
+        [str(user_env / "bin" / "jupyter-server"), "--no-browser", f"--port={port}",
+         "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=t", "--allow-root",
+         f"--ServerApp.root_dir={tmp_path}"],
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base, auth = f"http://127.0.0.1:{port}", {"Authorization": "token t"}
+    try:
+        deadline, warm = time.monotonic() + 90, []
+        while time.monotonic() < deadline and not warm:
+            with contextlib.suppress(requests.ConnectionError):
+                warm = requests.get(f"{base}/api/kernels", headers=auth, timeout=5).json()
+            time.sleep(0.3)
+        assert len(warm) == 1, "no warm kernel started with the server"
+        page = requests.get(
+            f"{base}/voila/render/course-apps/self-audit-leadership.ipynb",
+            headers=auth,
+            timeout=120,
+        ).text
+        assert f'"kernelId": "{warm[0]["id"]}"' in page
+        assert "application/vnd.jupyter.widget-view+json" in page
+    finally:
+        server.terminate()
+        server.wait(timeout=60)

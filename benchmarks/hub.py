@@ -298,8 +298,6 @@ def main() -> None:
     trainer = Person(f"{PREFIX}trainer", PASSWORD)
     leads = [Person(f"{PREFIX}lead{i:02d}", PASSWORD) for i in range(1, args.leads + 1)]
     accounts = hubctl.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
-    accounts.claim([trainer.name, *(p.name for p in leads)])
-    accounts.ensure_group()
     settings = hubctl.HubSettings(
         state=work / "hub",
         home_base=work / "home",
@@ -309,6 +307,8 @@ def main() -> None:
     )
     hub = hubctl.Hub(settings)
     try:
+        accounts.claim([trainer.name, *(p.name for p in leads)])
+        accounts.ensure_group()
         hub.start()
         hubctl.sign_up(hub.url, trainer.name, PASSWORD)
         admin = hubctl.log_in(hub.url, trainer.name, PASSWORD)

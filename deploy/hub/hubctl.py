@@ -240,13 +240,14 @@ class Accounts:
         self.made_group = False
 
     def claim(self, names: Iterable[str]) -> list[str]:
-        for name in names:
+        names = list(names)
+        for name in names:  # all checked before any is claimed
             if not name.startswith(self.prefix):
                 raise ValueError(f"{name!r} does not start with {self.prefix!r}")
             with contextlib.suppress(KeyError):
                 pwd.getpwnam(name)
                 raise HubError(f"Unix account {name} already exists; it is not ours to use")
-            self.claimed.append(name)
+        self.claimed.extend(names)
         self.record.parent.mkdir(parents=True, exist_ok=True)
         self.record.write_text("".join(f"{n}\n" for n in self.claimed), encoding="utf-8")
         return list(self.claimed)

@@ -24,7 +24,6 @@ import contextlib
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -38,7 +37,15 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import psutil  # noqa: E402
 import requests  # noqa: E402
-from hub_support import AUDIT_APP, FIRST_RATING, Person, browser_log_in, hubctl  # noqa: E402
+from hub_support import (  # noqa: E402
+    AUDIT_APP,
+    FIRST_RATING,
+    Person,
+    browser_log_in,
+    course_root,
+    ensure_hub_environment,
+    hubctl,
+)
 
 GOAL_P95 = 10.0  # seconds, 30 leads, this 2-core machine
 PREFIX = "wsbench-"
@@ -291,14 +298,16 @@ def main() -> None:
         sys.exit("--leads must be between 1 and 60")
     if os.geteuid() != 0:
         sys.exit("run as root: the hub creates Unix accounts")
-    subprocess.run(["bash", str(ROOT / "deploy" / "hub" / "setup.sh"), sys.prefix], check=True)
     work = Path(tempfile.mkdtemp(prefix="wholeschool-hub-bench-"))
     work.chmod(0o755)
     (work / "home").mkdir(mode=0o755)
+    root = course_root(work)
+    ensure_hub_environment(root)
     trainer = Person(f"{PREFIX}trainer", PASSWORD)
     leads = [Person(f"{PREFIX}lead{i:02d}", PASSWORD) for i in range(1, args.leads + 1)]
     accounts = hubctl.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
     settings = hubctl.HubSettings(
+        root=root,
         state=work / "hub",
         home_base=work / "home",
         exchange=work / "exchange",

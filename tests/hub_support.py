@@ -30,18 +30,30 @@ FIRST_RATING = "Rating for leadership.1"
 
 
 @functools.cache
-def ensure_hub_environment() -> Path:
-    """Run ``deploy/hub/setup.sh`` once (it is quick when nothing changed); the users'
-    environment it made."""
+def ensure_hub_environment(root: Path = ROOT) -> Path:
+    """Run ``deploy/hub/setup.sh`` for the checkout ``root`` once (quick when nothing
+    changed); the users' environment it made."""
+    venv = Path(sys.prefix) if root == ROOT else root / ".venv"
     done = subprocess.run(
-        ["bash", str(ROOT / "deploy" / "hub" / "setup.sh"), sys.prefix],
+        ["bash", str(root / "deploy" / "hub" / "setup.sh"), str(venv)],
         capture_output=True,
         text=True,
         timeout=900,
     )
     if done.returncode != 0:
         raise hubctl.HubError(f"deploy/hub/setup.sh failed:\n{done.stdout}{done.stderr}")
-    return hubctl.USER_ENV
+    return hubctl.built_for(root)[0]
+
+
+def course_root(work: Path) -> Path:
+    """This checkout when every account can read it, else a readable copy under ``work``
+    (a clone in a private folder such as /root). ``WHOLESCHOOL_HUB_TEST_COPY=1`` forces the
+    copy, to test that path."""
+    import os
+
+    if hubctl.unreachable([ROOT]) or os.environ.get("WHOLESCHOOL_HUB_TEST_COPY") == "1":
+        return hubctl.reachable_copy(work / "course")
+    return ROOT
 
 
 @dataclass

@@ -31,6 +31,7 @@ from hub_support import (
     Person,
     UserServer,
     browser_log_in,
+    course_root,
     ensure_hub_environment,
     hubctl,
     open_audit_app,
@@ -96,10 +97,11 @@ def as_user(name: str, *command: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def cohort() -> Iterator[Cohort]:
-    ensure_hub_environment()
     work = Path(tempfile.mkdtemp(prefix="wholeschool-hub-test-"))
     work.chmod(0o755)
     (work / "home").mkdir(mode=0o755)
+    root = course_root(work)
+    ensure_hub_environment(root)
     trainer = Person(f"{PREFIX}trainer", "trainer-passphrase-7")
     leads = [Person(f"{PREFIX}lead{i}", f"lead-passphrase-{i}x") for i in (1, 2, 3)]
     accounts = hubctl.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
@@ -107,6 +109,7 @@ def cohort() -> Iterator[Cohort]:
     accounts.claim([trainer.name, *(lead.name for lead in leads)])
     accounts.ensure_group()
     settings = hubctl.HubSettings(
+        root=root,
         state=work / "hub",
         home_base=work / "home",
         exchange=work / "exchange",

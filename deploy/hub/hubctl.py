@@ -17,6 +17,7 @@ import grp
 import os
 import pwd
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -35,6 +36,35 @@ CONFIG = HERE / "jupyterhub_config.py"
 #: Made by ``bash deploy/hub/setup.sh``: the users' environment and the proxy.
 USER_ENV = ROOT / ".venv" / "hub-user"
 PROXY = ROOT / ".venv" / "hub-node" / "node_modules" / ".bin" / "configurable-http-proxy"
+
+
+def built_for(root: Path) -> tuple[Path, Path]:
+    """The users' environment and the proxy that ``setup.sh`` makes under ``root/.venv``."""
+    venv = root / ".venv"
+    return (
+        venv / "hub-user",
+        venv / "hub-node" / "node_modules" / ".bin" / "configurable-http-proxy",
+    )
+
+
+def reachable_copy(dest: Path) -> Path:
+    """A copy of the course's tracked files that every account can read, for a checkout in a
+    private folder (``/root/...``); run ``deploy/hub/setup.sh`` on it before starting a hub."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True
+    ).stdout.decode()
+    for name in filter(None, listed.split("\0")):
+        source, target = ROOT / name, dest / name
+        if source.is_file():
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    for folder, _dirs, files in os.walk(dest):
+        os.chmod(folder, 0o755)
+        for file in files:
+            path = os.path.join(folder, file)
+            os.chmod(path, os.stat(path).st_mode | 0o444)
+    (dest / ".venv").mkdir(exist_ok=True)
+    return dest
 
 
 def free_port() -> int:
@@ -65,12 +95,16 @@ class HubSettings:
     trainers: list[str]
     port: int = 0
     idle_timeout: int = 3600
-    user_env: Path = USER_ENV
-    proxy: Path = PROXY
+    root: Path = ROOT
+    user_env: Path | None = None
+    proxy: Path | None = None
     admin_token: str = field(default_factory=lambda: secrets.token_hex(32))
     extra_env: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        user_env, proxy = built_for(self.root)
+        self.user_env = self.user_env or user_env
+        self.proxy = self.proxy or proxy
         self.port = self.port or free_port()
         self.hub_port = free_port()
         self.api_port = free_port()
@@ -81,7 +115,7 @@ class HubSettings:
 
     def environ(self) -> dict[str, str]:
         env = {
-            "WHOLESCHOOL_HUB_COURSE_ROOT": str(ROOT),
+            "WHOLESCHOOL_HUB_COURSE_ROOT": str(self.root),
             "WHOLESCHOOL_HUB_STATE": str(self.state),
             "WHOLESCHOOL_HUB_EXCHANGE": str(self.exchange),
             "WHOLESCHOOL_HUB_GROUP": self.group,
@@ -123,7 +157,9 @@ class Hub:
             if not made.exists():
                 raise HubError(f"{made} is missing: run `bash deploy/hub/setup.sh` (or make hub)")
         python = (self.settings.user_env / "bin" / "python").resolve()
-        blocked = unreachable([ROOT, python, self.settings.user_env, self.settings.home_base])
+        blocked = unreachable(
+            [self.settings.root, python, self.settings.user_env, self.settings.home_base]
+        )
         if blocked:
             raise HubError(
                 "other accounts cannot enter "
@@ -136,7 +172,11 @@ class Hub:
         self.settings.state.mkdir(mode=0o700, parents=True, exist_ok=True)
         log = open(self.log_path, "ab")  # noqa: SIM115  (kept open for the hub's life)
         self.process = subprocess.Popen(
-            [str(self.settings.user_env / "bin" / "jupyterhub"), "-f", str(CONFIG)],
+            [
+                str(self.settings.user_env / "bin" / "jupyterhub"),
+                "-f",
+                str(self.settings.root / CONFIG.relative_to(ROOT)),
+            ],
             cwd=self.settings.state,
             env=self.settings.environ(),
             stdout=log,
@@ -270,12 +310,14 @@ class Accounts:
     def uids(self) -> set[int]:
         return {pwd.getpwnam(name).pw_uid for name in self.existing()}
 
-    def processes(self) -> list[psutil.Process]:
+    def processes(self, zombies: bool = False) -> list[psutil.Process]:
+        """Processes of the claimed accounts (exited ones not yet reaped only if ``zombies``)."""
         uids = self.uids()
         found = []
-        for proc in psutil.process_iter(["uids"]):
+        for proc in psutil.process_iter(["uids", "status"]):
             with contextlib.suppress(psutil.Error):
-                if proc.info["uids"] and proc.info["uids"].real in uids:
+                ours = proc.info["uids"] and proc.info["uids"].real in uids
+                if ours and (zombies or proc.info["status"] != psutil.STATUS_ZOMBIE):
                     found.append(proc)
         return found
 
@@ -286,10 +328,14 @@ class Accounts:
         with contextlib.suppress(KeyError):
             members = set(grp.getgrnam(self.group).gr_mem)
         end(self.processes())
+        deadline = time.monotonic() + 15  # exited processes are reaped by init, not at once
+        while self.processes(zombies=True) and time.monotonic() < deadline:
+            time.sleep(0.2)
         for name in self.existing():
             if name not in members:  # not created by the hub of this run: leave it alone
                 continue
-            subprocess.run(["userdel", "--remove", name], check=False, capture_output=True)
+            # --force: an exited process init has not reaped yet must not keep the account.
+            subprocess.run(["userdel", "--force", "--remove", name], capture_output=True)
             removed.append(name)
         if self.made_group:
             with contextlib.suppress(KeyError):
@@ -431,8 +477,6 @@ def demo(port: int) -> None:
 
 def remove_demo() -> None:
     """Remove the demo's Unix accounts (and only them) and its state."""
-    import shutil
-
     state = ROOT / "_build" / "hub-demo"
     accounts = Accounts(DEMO_PREFIX, "wsdemo-users", state / "accounts.txt")
     accounts.claimed = [p.pw_name for p in pwd.getpwall() if p.pw_name.startswith(DEMO_PREFIX)]

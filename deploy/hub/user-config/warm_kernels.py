@@ -34,6 +34,7 @@ class WarmKernelManager(AsyncMappingKernelManager):
         super().__init__(**kwargs)
         self._warm: list[str] = []
         self._filling = False
+        self._closing = False
         IOLoop.current().add_callback(self._refill, 0)
 
     def _for_app(self, kernel_id: str | None, path: str | None, kwargs: dict) -> bool:
@@ -56,14 +57,14 @@ class WarmKernelManager(AsyncMappingKernelManager):
         return await super().start_kernel(kernel_id=kernel_id, path=path, **kwargs)
 
     def _refill(self, delay: float) -> None:
-        if self.warm_kernels > len(self._warm) and not self._filling:
+        if self.warm_kernels > len(self._warm) and not self._filling and not self._closing:
             self._filling = True
             asyncio.ensure_future(self._fill(delay))
 
     async def _fill(self, delay: float) -> None:
         try:
             await asyncio.sleep(delay)
-            while len(self._warm) < self.warm_kernels:
+            while len(self._warm) < self.warm_kernels and not self._closing:
                 # The kernel runs the imports while it starts, before it answers anyone.
                 kernel_id = await super().start_kernel(
                     path=self.apps_folder,
@@ -77,5 +78,6 @@ class WarmKernelManager(AsyncMappingKernelManager):
             self._filling = False
 
     async def shutdown_all(self, now: bool = False) -> None:
+        self._closing = True  # no new warm kernel while the server stops
         self._warm.clear()
         await super().shutdown_all(now=now)

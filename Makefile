@@ -1,6 +1,7 @@
 # Two commands on a fresh machine:
 #   make serve   set up, build the book and serve it on http://127.0.0.1:$(PORT)/
 #   make test    set up (system packages included) and run the whole test suite
+#   make hub     (as root) the course hub on http://127.0.0.1:$(PORT)/ with demo accounts
 # Each bootstraps its own virtual environment in .venv from nothing.
 
 VENV ?= .venv
@@ -10,7 +11,7 @@ STAMP := $(VENV)/.installed
 #: The tests that need no book build, browser, nbgrader run or office suite.
 UNIT := not book and not browser and not nbgrader and not office and not lite and not hub
 
-.PHONY: serve test test-fast book lab lint benchmarks clean
+.PHONY: serve test test-fast book lab lint benchmarks clean hub
 
 $(STAMP): pyproject.toml
 	bash .ci/bootstrap.sh $(VENV)
@@ -43,6 +44,12 @@ test: $(STAMP)
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -n auto -m "$(UNIT)" tests
 
+# The course hub (deploy/hub) on 127.0.0.1 with a trainer and three leads; needs root (it makes
+# one Unix account per user). deploy/hub/setup.sh caches the users' environment and the proxy.
+hub: $(STAMP)
+	bash deploy/hub/setup.sh $(VENV)
+	$(PY) deploy/hub/hubctl.py demo --port $(PORT)
+
 lab: $(STAMP)
 	$(VENV)/bin/jupyter lab course
 
@@ -58,6 +65,7 @@ benchmarks: book
 	$(PY) benchmarks/autograde.py
 	$(PY) benchmarks/site.py
 	$(PY) benchmarks/lite.py
+	$(PY) benchmarks/hub.py
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Create the project's virtual environment from nothing and install the package with its
-# test and dev extras. Usage: bash .ci/bootstrap.sh [VENV_DIR]
+# test, dev and hub extras. Usage: bash .ci/bootstrap.sh [VENV_DIR]
 set -euo pipefail
 venv=${1:-.venv}
 python=${PYTHON:-python3}

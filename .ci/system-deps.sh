@@ -3,7 +3,9 @@
 # a downloaded browser). Usage: bash .ci/system-deps.sh [book]
 #   (no argument)  everything `make test` needs: Chromium for the browser tests; LibreOffice
 #                  (Writer and Calc, no GUI) to open the Word and Excel exports; npm (with
-#                  node) for the live forms' Pyodide, which comes from the npm registry
+#                  node) for the live forms' Pyodide and the course hub's proxy, both from the
+#                  npm registry; python3-venv for Debian's own Python (the hub's users run
+#                  Jupyter from an environment every account can reach); useradd and runuser
 #   book           only what `make book` needs: npm
 set -euo pipefail
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -13,6 +15,9 @@ command -v npm >/dev/null || missing+=(npm)
 if [ "${1:-}" != book ]; then
     command -v chromium >/dev/null || missing+=(chromium)
     command -v soffice >/dev/null || missing+=(libreoffice-writer-nogui libreoffice-calc-nogui)
+    { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import ensurepip" 2>/dev/null; } || missing+=(python3-venv)
+    command -v useradd >/dev/null || missing+=(passwd)
+    command -v runuser >/dev/null || missing+=(util-linux)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "system-deps: installing ${missing[*]}" >&2

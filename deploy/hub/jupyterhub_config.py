@@ -1,0 +1,338 @@
+"""JupyterHub configuration for a trainer's cohort on one server (see README.md beside this file).
+
+Start it as root from this folder: ``jupyterhub -f jupyterhub_config.py``. Every setting that
+differs between servers comes from an environment variable named ``WHOLESCHOOL_HUB_...``
+(listed in README.md); the defaults suit a dedicated server.
+
+* Accounts: NativeAuthenticator (people sign up, a trainer approves them at ``/hub/authorize``).
+  Each approved user gets their own Unix account on first login, with a private home (0700)
+  and membership of one Unix group, so a lead never reads another lead's files.
+* Roles: trainers (``WHOLESCHOOL_HUB_TRAINERS``) are hub admins and the nbgrader instructors of
+  the course; everyone else is a lead (an nbgrader student).
+* Apps: a lead lands on the course apps (self-audit, action plan, progress log, governors'
+  report) rendered by Voila: forms, not code. Records stay in the lead's own home.
+* nbgrader's exchange is a shared folder; an idle culler stops servers nobody uses.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import functools
+import grp
+import json
+import multiprocessing
+import os
+import pwd
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import bcrypt
+from jupyterhub.auth import LocalAuthenticator
+from nativeauthenticator import NativeAuthenticator
+from nativeauthenticator.handlers import LoginHandler as NativeLoginHandler
+from traitlets.config.loader import PyFileConfigLoader
+
+c = get_config()  # noqa: F821  (JupyterHub provides get_config when it reads this file)
+
+HERE = Path(__file__).resolve().parent
+
+
+def setting(name: str, default: str) -> str:
+    """``$WHOLESCHOOL_HUB_<name>``, or ``default`` when it is unset or empty."""
+    return os.environ.get(f"WHOLESCHOOL_HUB_{name}", "").strip() or default
+
+
+#: The course checkout: apps, book pages and the nbgrader course come from here.
+COURSE_ROOT = Path(setting("COURSE_ROOT", str(HERE.parents[1])))
+#: Hub database, cookie secret and logs (readable by root only).
+STATE = Path(setting("STATE", "/srv/wholeschool-hub"))
+#: nbgrader's exchange: a shared folder every account can reach.
+EXCHANGE = Path(setting("EXCHANGE", "/srv/nbgrader/exchange"))
+#: The Python environment single-user servers run in (this package, Voila, nbgrader).
+USER_ENV = Path(setting("USER_ENV", sys.prefix))
+#: The Unix group of every account this hub creates; accounts outside it are never used.
+GROUP = setting("GROUP", "wholeschool-hub")
+#: Where the hub creates home folders.
+HOME_BASE = setting("HOME_BASE", "/home")
+#: Hub admins and nbgrader instructors (comma-separated user names).
+TRAINERS = {name.strip() for name in setting("TRAINERS", "trainer").split(",") if name.strip()}
+#: Seconds without activity before the culler stops a server.
+IDLE_TIMEOUT = int(setting("IDLE_TIMEOUT", "3600"))
+#: configurable-http-proxy from npm (``bash deploy/hub/setup.sh`` installs it).
+PROXY = setting(
+    "PROXY",
+    str(COURSE_ROOT / ".venv" / "hub-node" / "node_modules" / ".bin" / "configurable-http-proxy"),
+)
+
+#: The nbgrader course id, read from the course's own config (one place to change it).
+COURSE_ID = (
+    PyFileConfigLoader("nbgrader_config.py", str(COURSE_ROOT / "assessments"))
+    .load_config()
+    .CourseDirectory.course_id
+)
+#: Unix names the hub may create: lower case, start with a letter, no dots or spaces.
+USERNAME_PATTERN = r"^[a-z][a-z0-9_-]{1,31}$"
+
+# --- network ----------------------------------------------------------------------------------
+c.JupyterHub.bind_url = setting("URL", "http://127.0.0.1:8000")
+c.JupyterHub.hub_bind_url = setting("HUB_BIND_URL", "http://127.0.0.1:8081")
+c.ConfigurableHTTPProxy.api_url = setting("PROXY_API_URL", "http://127.0.0.1:8001")
+c.ConfigurableHTTPProxy.command = [PROXY]
+c.ConfigurableHTTPProxy.debug = False
+
+# --- state ------------------------------------------------------------------------------------
+STATE.mkdir(mode=0o700, parents=True, exist_ok=True)
+c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
+c.JupyterHub.cookie_secret_file = str(STATE / "jupyterhub_cookie_secret")
+c.JupyterHub.pid_file = str(STATE / "jupyterhub.pid")
+# Users are the accounts below; a hub restart must not leave servers running without it.
+c.JupyterHub.cleanup_servers = True
+
+
+# --- accounts ---------------------------------------------------------------------------------
+def in_group(name: str) -> bool:
+    """True if the Unix account ``name`` is a member of the hub's group."""
+    try:
+        group = grp.getgrnam(GROUP)
+    except KeyError:
+        return False
+    account = pwd.getpwnam(name)
+    return name in group.gr_mem or account.pw_gid == group.gr_gid
+
+
+@functools.cache
+def password_checkers() -> concurrent.futures.ProcessPoolExecutor:
+    """Worker processes for password checks, started on first use (spawned, not forked: the
+    hub has threads)."""
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers=os.cpu_count() or 2, mp_context=multiprocessing.get_context("spawn")
+    )
+
+
+class _NoStatsd:
+    """JupyterHub 6 dropped statsd (its metrics are Prometheus now), but NativeAuthenticator
+    1.3.0's login handler still times logins with ``self.statsd``: give it a no-op timer."""
+
+    def timer(self, _name: str) -> _NoStatsd:
+        return self
+
+    def start(self) -> _NoStatsd:
+        return self
+
+    def stop(self, send: bool = True) -> None:
+        return None
+
+
+class LoginHandler(NativeLoginHandler):
+    statsd = _NoStatsd()
+
+
+class CourseAuthenticator(LocalAuthenticator, NativeAuthenticator):
+    """NativeAuthenticator sign-up and approval, with one Unix account per approved user.
+
+    A name that already belongs to a Unix account the hub did not create (``root``, a service
+    account, a staff login) can neither sign up nor log in: only members of ``GROUP`` are used.
+    """
+
+    def validate_username(self, username: str) -> bool:
+        if not re.fullmatch(USERNAME_PATTERN, username):
+            return False
+        try:
+            pwd.getpwnam(username)
+        except KeyError:
+            return super().validate_username(username)
+        if not in_group(username):
+            self.log.warning("Refusing %r: a Unix account outside group %s", username, GROUP)
+            return False
+        return super().validate_username(username)
+
+    async def authenticate(self, handler, data):
+        """NativeAuthenticator's check, with the bcrypt comparison (about 0.3 s of CPU, and it
+        holds Python's GIL) in worker processes: a class logging in at once uses every core
+        and the hub keeps answering meanwhile."""
+        username = self.normalize_username(data["username"])
+        user = self.get_user(username)
+        if not user or (self.allowed_failed_logins and self.is_blocked(username)):
+            return None
+        password = data["password"].encode()
+        matches = await asyncio.get_running_loop().run_in_executor(
+            password_checkers(), bcrypt.checkpw, password, user.password
+        )
+        checks = [user.is_authorized, matches]
+        if user.has_2fa:
+            checks.append(user.is_valid_token(data.get("2fa")))
+        if all(checks):
+            self.successful_login(username)
+            return username
+        self.add_login_attempt(username)
+        return None
+
+    def get_handlers(self, app):
+        return [
+            (path, LoginHandler if path == r"/login" else handler)
+            for path, handler in super().get_handlers(app)
+        ]
+
+    def system_user_exists(self, user) -> bool:
+        try:
+            pwd.getpwnam(user.name)
+        except KeyError:
+            return False
+        if not in_group(user.name):
+            raise ValueError(f"{user.name} is a Unix account this hub did not create")
+        return True
+
+
+c.JupyterHub.authenticator_class = CourseAuthenticator
+c.Authenticator.admin_users = TRAINERS
+# NativeAuthenticator decides who may log in (signed up and approved by a trainer).
+c.Authenticator.allow_all = True
+c.NativeAuthenticator.open_signup = setting("OPEN_SIGNUP", "0") == "1"
+c.NativeAuthenticator.minimum_password_length = 10
+c.NativeAuthenticator.check_common_password = True
+c.NativeAuthenticator.allowed_failed_logins = 5
+c.NativeAuthenticator.seconds_before_next_try = 300
+c.LocalAuthenticator.create_system_users = True
+c.LocalAuthenticator.add_user_cmd = [
+    "useradd",
+    "--create-home",
+    "--base-dir",
+    HOME_BASE,
+    "--key",
+    "HOME_MODE=0700",
+    "--shell",
+    "/bin/bash",
+    "--groups",
+    GROUP,
+]
+if shutil.which("groupadd"):  # the group every hub account belongs to
+    try:
+        grp.getgrnam(GROUP)
+    except KeyError:
+        os.spawnvp(os.P_WAIT, "groupadd", ["groupadd", "--system", GROUP])
+
+# --- nbgrader exchange ------------------------------------------------------------------------
+# nbgrader wants its exchange root world-writable; the sticky bit stops one account removing
+# what another put there. Inbound submissions are 0733 (leads cannot list them) and named with a
+# random part; feedback is 0711 and named by a hash of the submission.
+EXCHANGE.mkdir(parents=True, exist_ok=True)
+EXCHANGE.chmod(0o1777)
+
+
+def prepare_account(spawner) -> None:
+    """Before a server starts: a private home, the course apps, and the trainer's course."""
+    name = spawner.user.name
+    account = pwd.getpwnam(name)
+    if account.pw_uid < 1000 or not in_group(name):
+        raise ValueError(f"{name} is not an account of this hub")
+    home = Path(account.pw_dir)
+    home.chmod(0o700)  # whatever the system default, nobody else reads a lead's files
+    links = {"course-apps": HERE / "apps", "course": COURSE_ROOT / "course"}
+    for link, target in links.items():
+        path = home / link
+        if not path.is_symlink() and not path.exists():
+            path.symlink_to(target)
+            os.lchown(path, account.pw_uid, account.pw_gid)
+    trainer = name in TRAINERS
+    if trainer:
+        # The trainer's own copy of the nbgrader course; never overwritten once made.
+        course = home / "assessments"
+        if not course.exists():
+            shutil.copytree(
+                COURSE_ROOT / "assessments",
+                course,
+                ignore=shutil.ignore_patterns(
+                    "release",
+                    "submitted",
+                    "autograded",
+                    "feedback",
+                    "reports",
+                    "replaced",
+                    "gradebook.db",
+                    ".nbgrader.log",
+                    "__pycache__",
+                    ".ipynb_checkpoints",
+                ),
+            )
+            for folder, _dirs, files in os.walk(course):
+                os.chown(folder, account.pw_uid, account.pw_gid)
+                for file in files:
+                    os.chown(os.path.join(folder, file), account.pw_uid, account.pw_gid)
+        # The course's folder in the exchange belongs to the trainer before any lead can take
+        # the name (nbgrader refuses to release into a folder it does not own).
+        exchange_course = EXCHANGE / COURSE_ID
+        if not exchange_course.exists():
+            exchange_course.mkdir(mode=0o755)
+            os.chown(exchange_course, account.pw_uid, account.pw_gid)
+    spawner.environment["WHOLESCHOOL_HUB_ROLE"] = "trainer" if trainer else "lead"
+    spawner.default_url = "/lab" if trainer else "/voila/render/course-apps/index.ipynb"
+
+
+# --- single-user servers ----------------------------------------------------------------------
+c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"
+c.Spawner.cmd = [str(USER_ENV / "bin" / "jupyterhub-singleuser")]
+c.Spawner.notebook_dir = "~"
+c.Spawner.pre_spawn_hook = prepare_account
+c.Spawner.environment = {
+    "PATH": f"{USER_ENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
+    # Course settings for every user's Jupyter: nbgrader's exchange and course id, Voila's.
+    "JUPYTER_CONFIG_PATH": str(HERE / "user-config"),
+    "JUPYTER_PATH": str(HERE / "jupyter-data"),  # the Voila template for the apps
+    "WHOLESCHOOL_EXCHANGE": str(EXCHANGE),
+    "WHOLESCHOOL_COURSE_ID": COURSE_ID,
+    # Kernels kept warm per lead for the app pages (user-config/warm_kernels.py); 0: none.
+    "WHOLESCHOOL_HUB_WARM_KERNELS": setting("WARM_KERNELS", "1"),
+}
+c.Spawner.start_timeout = int(setting("START_TIMEOUT", "120"))
+c.Spawner.http_timeout = int(setting("HTTP_TIMEOUT", "120"))
+# A lead's Jupyter (server, kernel, Voila) uses about 0.25 GB; see SCALING.md.
+c.Spawner.mem_guarantee = "256M"
+c.JupyterHub.concurrent_spawn_limit = int(setting("CONCURRENT_SPAWNS", "100"))
+
+# --- home page: the course apps ---------------------------------------------------------------
+c.JupyterHub.template_paths = [str(HERE / "templates")]
+c.JupyterHub.template_vars = {
+    "course_apps": json.loads((HERE / "apps" / "apps.json").read_text(encoding="utf-8")),
+    "trainers": sorted(TRAINERS),
+}
+
+# --- idle culler ------------------------------------------------------------------------------
+c.JupyterHub.services = [
+    {
+        "name": "idle-culler",
+        "command": [
+            sys.executable,
+            "-m",
+            "jupyterhub_idle_culler",
+            f"--timeout={IDLE_TIMEOUT}",
+            "--cull-every=300",
+        ],
+    }
+]
+c.JupyterHub.load_roles = [
+    {
+        "name": "idle-culler",
+        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        "services": ["idle-culler"],
+    }
+]
+
+# A token for scripts that drive the hub (make hub, the tests, the benchmark): only when set.
+_admin_token = os.environ.get("WHOLESCHOOL_HUB_ADMIN_TOKEN", "").strip()
+if _admin_token:
+    c.JupyterHub.services.append({"name": "hubctl", "api_token": _admin_token})
+    c.JupyterHub.load_roles.append(
+        {
+            "name": "hubctl",
+            "scopes": ["admin:users", "admin:servers", "tokens", "list:users", "read:users"],
+            "services": ["hubctl"],
+        }
+    )
+
+# Site-specific overrides (LTI 1.3, TLS, ...) go in this file, kept out of git.
+_local = Path(setting("LOCAL_CONFIG", str(STATE / "jupyterhub_config_local.py")))
+if _local.is_file():
+    load_subconfig(str(_local))  # noqa: F821

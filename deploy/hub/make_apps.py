@@ -1,0 +1,148 @@
+"""Write the course apps for the hub: one thin notebook per page, rendered by Voila.
+
+Run ``python deploy/hub/make_apps.py`` after changing the framework's principles or this list;
+a test fails when the committed notebooks differ from what this writes. Each app notebook is a
+short heading and one import and one call into the ``wholeschool`` package. ``apps.json``
+lists them for the hub's home page and for the book's launch buttons (page -> app).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import nbformat
+from wholeschool import FRAMEWORK
+
+APPS = Path(__file__).resolve().parent / "apps"
+#: Imported by every app notebook (one import, one call).
+MODULE = "wholeschool.ui"
+
+SAFEGUARDING = (
+    "Never name pupils or give details that could identify a pupil. Any worry about a child's "
+    "safety goes to your designated safeguarding lead (DSL), following your school's "
+    "safeguarding procedures, not into this form."
+)
+SAVES = "Your answers save themselves to your own folder on the hub (`wholeschool-records`)."
+
+
+def app_list() -> list[dict[str, str]]:
+    """Every app: file name, title, one-line purpose, the book page it stands for, the call."""
+    apps = [
+        {
+            "file": f"self-audit-{p.id}.ipynb",
+            "title": f"Self-audit: {p.short_name}",
+            "about": f"Rate where your school stands on principle {p.number}.",
+            "page": f"course/principles/{p.id}/self-audit",
+            "call": f'audit("{p.id}")',
+        }
+        for p in FRAMEWORK.principles
+    ]
+    apps += [
+        {
+            "file": "action-plan.ipynb",
+            "title": "Action plan",
+            "about": "Turn the gaps into SMART actions and export them for school.",
+            "page": "course/action-plan",
+            "call": "action_plan()",
+        },
+        {
+            "file": "progress-log.ipynb",
+            "title": "Termly progress log",
+            "about": "Re-rate the indicators this term and see the trend.",
+            "page": "course/progress-log",
+            "call": "progress_page()",
+        },
+        {
+            "file": "governors-report.ipynb",
+            "title": "Report to governors",
+            "about": "Where the school stands, what changed, what comes next.",
+            "page": "course/governors-report",
+            "call": "governors_report()",
+        },
+        {
+            "file": "records.ipynb",
+            "title": "Your records",
+            "about": "Download all your records as one file, or restore them.",
+            "page": "course/records",
+            "call": "records_panel()",
+        },
+    ]
+    return apps
+
+
+def app_notebook(app: dict[str, str]) -> nbformat.NotebookNode:
+    function = app["call"].split("(", 1)[0]
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+        "language_info": {"name": "python"},
+    }
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(
+            f"# {app['title']}\n\n{app['about']} {SAVES}\n\n"
+            f"**Safeguarding:** {SAFEGUARDING}\n\n[All course apps](index.ipynb)"
+        ),
+        nbformat.v4.new_code_cell(f"from {MODULE} import {function}\n\n{app['call']}"),
+    ]
+    return nb
+
+
+def index_notebook(apps: list[dict[str, str]]) -> nbformat.NotebookNode:
+    """The landing page a lead sees first: every app, as links."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}
+    }
+    lines = [f"- [{a['title']}]({a['file']}): {a['about']}" for a in apps]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(
+            "# Your course apps\n\n"
+            "Each app is a form that saves itself to your own folder on the hub; nobody else "
+            "can read it. Work through the self-audit of each principle first: the action plan, "
+            "the progress log and the report read from it.\n\n" + "\n".join(lines) + "\n\n"
+            f"**Safeguarding:** {SAFEGUARDING}\n\n"
+            "The reflection tasks are in JupyterLab's *Assignments* tab; the course pages are "
+            "in the `course` folder."
+        )
+    ]
+    return nb
+
+
+def rendered() -> dict[str, str]:
+    """File name -> exact text of every file this script writes."""
+    apps = app_list()
+    files = {a["file"]: nbformat.writes(app_notebook(a)) + "\n" for a in apps}
+    files["index.ipynb"] = nbformat.writes(index_notebook(apps)) + "\n"
+    manifest = [{k: a[k] for k in ("file", "title", "about", "page")} for a in apps]
+    files["apps.json"] = json.dumps(manifest, indent=2) + "\n"
+    return files
+
+
+def _stable_ids(text: str, name: str) -> str:
+    """nbformat gives cells random ids; number them instead so the output is reproducible."""
+    nb = json.loads(text) if name.endswith(".ipynb") else None
+    if nb is None:
+        return text
+    for number, cell in enumerate(nb["cells"]):
+        cell["id"] = f"cell-{number}"
+    return json.dumps(nb, indent=1, ensure_ascii=False) + "\n"
+
+
+def expected() -> dict[str, str]:
+    return {name: _stable_ids(text, name) for name, text in rendered().items()}
+
+
+def main() -> None:
+    APPS.mkdir(exist_ok=True)
+    files = expected()
+    for stale in APPS.glob("*.ipynb"):
+        if stale.name not in files:
+            stale.unlink()
+    for name, text in files.items():
+        (APPS / name).write_text(text, encoding="utf-8")
+    print(f"wrote {len(files)} files to {APPS}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,46 @@
+"""Jupyter server settings for every account on the course hub (found via JUPYTER_CONFIG_PATH).
+
+Voila renders the course apps: code hidden, widgets live, and no traceback ever shown to a lead
+(an error is logged for the trainer instead).
+"""
+
+import os
+import sys
+
+c = get_config()  # noqa: F821
+
+if os.environ.get("WHOLESCHOOL_HUB_ROLE") == "lead":
+    # One kernel kept warm (course package imported) for the next app page: a class opening
+    # its apps at once does not wait for thirty kernel starts (see warm_kernels.py, SCALING.md).
+    # WHOLESCHOOL_HUB_WARM_KERNELS=0 turns it off.
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from warm_kernels import WarmKernelManager
+
+    c.ServerApp.kernel_manager_class = WarmKernelManager
+    c.WarmKernelManager.warm_kernels = int(os.environ.get("WHOLESCHOOL_HUB_WARM_KERNELS", "1"))
+    # A lead needs JupyterLab, nbgrader's Assignments tab and Validate, Jupytext (the course
+    # pages) and Voila; not the language servers or the trainer's formgrader. A lighter
+    # server starts faster when a whole class logs in (see SCALING.md).
+    c.ServerApp.jpserver_extensions = {
+        "jupyter_lsp": False,
+        "nbgrader.server_extensions.formgrader": False,
+        "nbgrader.server_extensions.course_list": False,
+    }
+
+c.VoilaConfiguration.strip_sources = True
+c.VoilaConfiguration.show_tracebacks = False
+c.VoilaConfiguration.theme = "light"
+# Our template: Voila's lab template without stylesheets from a public CDN
+# (deploy/hub/jupyter-data/voila/templates/wholeschool, found through JUPYTER_PATH).
+c.VoilaConfiguration.template = "wholeschool"
+# Only the front-end extensions the apps need: the widget managers and code highlighting.
+# (nbgrader's and Jupytext's JupyterLab extensions fail to load inside Voila.)
+c.VoilaConfiguration.extension_allowlist = [
+    "@jupyter-widgets/jupyterlab-manager",
+    "@voila-dashboards/widgets-manager8",
+    "jupyterlab_pygments",
+]
+
+# Terminals keep the hub's PATH (a login shell would reset it from /etc/profile and lose the
+# course environment, where `wholeschool` and `nbgrader` live).
+c.ServerApp.terminado_settings = {"shell_command": ["/bin/bash", "-i"]}

@@ -1,0 +1,159 @@
+"""Drive the course hub as its users would: through the proxy, with each user's own token.
+
+Shared by ``tests/test_hub.py`` and ``benchmarks/hub.py``. ``hubctl`` (in ``deploy/hub``)
+starts and stops the hub; this module logs people in in Chromium, opens apps, and talks to a
+user's Jupyter server (contents, nbgrader's assignment list, terminals) over HTTP.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "deploy" / "hub"))
+
+import hubctl  # noqa: E402
+
+#: The self-audit app every lead opens, and the first indicator's rating control in it.
+AUDIT_APP = "self-audit-leadership.ipynb"
+AUDIT_LINK = "Self-audit: Leadership and management"
+FIRST_RATING = "Rating for leadership.1"
+
+
+@functools.cache
+def ensure_hub_environment(root: Path = ROOT) -> Path:
+    """Run ``deploy/hub/setup.sh`` for the checkout ``root`` once (quick when nothing
+    changed); the users' environment it made."""
+    venv = Path(sys.prefix) if root == ROOT else root / ".venv"
+    done = subprocess.run(
+        ["bash", str(root / "deploy" / "hub" / "setup.sh"), str(venv)],
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    if done.returncode != 0:
+        raise hubctl.HubError(f"deploy/hub/setup.sh failed:\n{done.stdout}{done.stderr}")
+    return hubctl.built_for(root)[0]
+
+
+def course_root(work: Path) -> Path:
+    """This checkout when every account can read it, else a readable copy under ``work``
+    (a clone in a private folder such as /root). ``WHOLESCHOOL_HUB_TEST_COPY=1`` forces the
+    copy, to test that path."""
+    import os
+
+    if hubctl.unreachable([ROOT]) or os.environ.get("WHOLESCHOOL_HUB_TEST_COPY") == "1":
+        return hubctl.reachable_copy(work / "course")
+    return ROOT
+
+
+@dataclass
+class Person:
+    name: str
+    password: str
+
+
+def wait_for_server(hub: hubctl.Hub, name: str, timeout: float = 120) -> None:
+    """Start ``name``'s server if needed and wait until the hub says it is ready."""
+    user = hub.api("GET", f"/users/{name}").json()
+    if not user["servers"].get("", {}).get("ready"):
+        response = requests.post(
+            f"{hub.url}/hub/api/users/{name}/server",
+            headers={"Authorization": f"token {hub.settings.admin_token}"},
+            timeout=60,
+        )
+        if response.status_code not in (201, 202, 400):  # 400: already starting
+            response.raise_for_status()
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if hub.api("GET", f"/users/{name}").json()["servers"].get("", {}).get("ready"):
+            hub.remember()
+            return
+        time.sleep(0.3)
+    raise hubctl.HubError(f"{name}'s server did not start in {timeout:.0f} s")
+
+
+class UserServer:
+    """One user's Jupyter server, reached through the hub's proxy with that user's token."""
+
+    def __init__(self, hub: hubctl.Hub, name: str) -> None:
+        self.hub, self.name = hub, name
+        self.base = f"{hub.url}/user/{name}"
+        self.token = hub.user_token(name)
+        self.session = requests.Session()
+        self.session.headers["Authorization"] = f"token {self.token}"
+        # A fresh connection per request: the proxy (Node) drops idle keep-alive connections
+        # after 5 s, and a request sent on one at that moment fails with a reset.
+        self.session.headers["Connection"] = "close"
+
+    def request(self, method: str, path: str, **kwargs) -> requests.Response:
+        response = self.session.request(method, f"{self.base}{path}", timeout=120, **kwargs)
+        response.raise_for_status()
+        return response
+
+    def upload(self, path: str, local: Path) -> None:
+        """Save ``local`` at ``path`` in the user's home, as the browser's upload does."""
+        if local.suffix == ".ipynb":
+            body = {"type": "notebook", "format": "json", "content": json.loads(local.read_text())}
+        else:
+            body = {"type": "file", "format": "text", "content": local.read_text()}
+        self.request("PUT", f"/api/contents/{path}", json=body)
+
+    def assignments(self, action: str, course: str, assignment: str) -> dict:
+        """nbgrader's Assignments tab: fetch, submit or fetch_feedback; nbgrader's answer
+        (``success``, and ``value``: the assignment list, or ``message``)."""
+        form = {"course_id": course, "assignment_id": assignment}
+        return self.request("POST", f"/assignments/{action}", data=form).json()
+
+    def terminal(self, command: str, timeout: float = 300) -> tuple[int, str]:
+        """Type ``command`` into a new terminal of this server; (exit status, screen text)."""
+        import websocket  # websocket-client
+
+        name = self.request("POST", "/api/terminals").json()["name"]
+        url = f"{self.base.replace('http://', 'ws://')}/terminals/websocket/{name}"
+        ws = websocket.create_connection(url, header=[f"Authorization: token {self.token}"])
+        ws.settimeout(timeout)
+        screen = ""
+        try:
+            ws.send(json.dumps(["stdin", f"{command}; echo __DONE_$?__\r"]))
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline:
+                kind, *data = json.loads(ws.recv())
+                if kind == "stdout":
+                    screen += data[0]
+                    done = re.search(r"__DONE_(\d+)__", screen)
+                    if done:
+                        return int(done.group(1)), screen
+            raise hubctl.HubError(f"{command!r} did not finish in {timeout} s:\n{screen[-3000:]}")
+        finally:
+            ws.close()
+            self.session.delete(f"{self.base}/api/terminals/{name}", timeout=30)
+
+
+def browser_log_in(page, hub_url: str, person: Person, timeout_ms: int = 60_000) -> None:
+    """Log in on the hub's login form (NativeAuthenticator); returns once the hub answered
+    with the home page (or the user's server, when it is running already)."""
+    page.set_default_timeout(timeout_ms)
+    page.goto(f"{hub_url}/hub/login", wait_until="domcontentloaded")
+    page.fill("#username_input", person.name)
+    page.fill("#password_input", person.password)
+    with page.expect_navigation(timeout=timeout_ms):
+        page.click("#login_submit")
+    page.wait_for_url(re.compile(r".*/(hub/home|hub/spawn|user/).*"), timeout=timeout_ms)
+
+
+def open_audit_app(page, timeout_ms: int = 120_000):
+    """From the hub's home page, open the self-audit app; the rating control once usable."""
+    page.get_by_role("link", name=AUDIT_LINK).click()
+    control = page.get_by_label(FIRST_RATING)
+    control.wait_for(state="visible", timeout=timeout_ms)
+    return control

@@ -26,7 +26,8 @@ import hubctl  # noqa: E402
 #: The self-audit app every lead opens, and the first indicator's rating control in it.
 AUDIT_APP = "self-audit-leadership.ipynb"
 AUDIT_LINK = "Self-audit: Leadership and management"
-FIRST_RATING = "Rating for leadership.1"
+#: The rating groups of the self-audit app: radio buttons, each choice a level and its meaning.
+FIRST_RATING = ".widget-radio-box"
 
 
 @functools.cache
@@ -152,8 +153,13 @@ def browser_log_in(page, hub_url: str, person: Person, timeout_ms: int = 60_000)
 
 
 def open_audit_app(page, timeout_ms: int = 120_000):
-    """From the hub's home page, open the self-audit app; the rating control once usable."""
+    """From the hub's home page, open the self-audit app; its first rating group once usable."""
     page.get_by_role("link", name=AUDIT_LINK).click()
-    control = page.get_by_label(FIRST_RATING)
+    control = page.locator(FIRST_RATING).first
     control.wait_for(state="visible", timeout=timeout_ms)
     return control
+
+
+def choose_level(group, level: str) -> None:
+    """Choose a level (its name) in a rating group, as a lead clicks it."""
+    group.locator("label").filter(has_text=f"{level}:").click()

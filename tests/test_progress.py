@@ -378,3 +378,15 @@ def test_bad_log_is_left_out_of_charts_and_reported(folder: Path):
     progress = Progress(store(folder))
     assert len(progress.logs) == 2
     assert [e.field for e in progress.errors] == ["kind"]
+
+
+def test_the_log_asks_the_safeguarding_route_again_and_escalates(tmp_path: Path):
+    gate = FRAMEWORK.gate
+    form = progress_log(tmp_path, dt.date(2027, 2, 1), delay=0)
+    not_in_place = next(a.id for a in gate.answers if gate.escalates(a.id))
+    form.gate.answer.value = not_in_place
+    assert "Act now." in form.gate.escalation.value
+    assert load_record(form.path).gate == not_in_place
+    form.gate.answer.value = gate.in_place
+    assert form.gate.escalation.value == ""
+    assert load_record(form.path).gate == gate.in_place

@@ -23,6 +23,7 @@ from ..core.text import clean_text
 from ..reports.progress import QUESTIONS
 from ..store import AUDIT_FILE, RecordFolder
 from ..store.logs import file_log, log_path, scan_logs
+from .audit_form import GateRow
 from .autosave import DEFAULT_DELAY, Autosaver
 from .looks import DEFAULT_SCHOOL, UNRATED, Looks, rated, rating_choices, reminder_html
 from .saving import SavesItself
@@ -89,23 +90,10 @@ class ProgressForm(SavesItself, widgets.VBox):
                 )
                 self.ratings[indicator.id] = control
                 rows += [looks.html(f"<p>{n}. {html.escape(indicator.text)}</p>"), control]
-        self.gate: widgets.RadioButtons | None = None
+        self.gate: GateRow | None = None
         if framework.gate is not None:
-            g = framework.gate
-            self.gate = widgets.RadioButtons(
-                options=[("Not answered yet", "")]
-                + [(f"{a.label}: {a.meaning}", a.id) for a in g.answers],
-                value=gate or "",
-                description="Safeguarding route",
-                style=looks.description,
-                layout=looks.choices,
-            )
-            rows += [
-                looks.html(
-                    f"<h4>The safeguarding route (not a rating)</h4><p>{html.escape(g.text)}</p>"
-                ),
-                self.gate,
-            ]
+            self.gate = GateRow(framework, gate, looks)
+            rows.append(self.gate.box)
         self.texts: dict[str, widgets.Textarea] = {}
         rows.append(looks.html(reminder_html()))
         for field, question in QUESTIONS.items():
@@ -122,7 +110,7 @@ class ProgressForm(SavesItself, widgets.VBox):
         self.saver = Autosaver(self._save, delay)
         controls = [*self.ratings.values(), *self.texts.values()]
         if self.gate is not None:
-            controls.append(self.gate)
+            controls.append(self.gate.answer)
         for control in controls:
             control.observe(self._changed, names="value")
         super().__init__([heading, widgets.HBox([self.summary]), self.status, *rows])
@@ -157,7 +145,7 @@ class ProgressForm(SavesItself, widgets.VBox):
                     for key, c in self.ratings.items()
                     if rated(c.value) is not None
                 },
-                "gate": (self.gate.value or None) if self.gate is not None else None,
+                "gate": self.gate.value if self.gate is not None else None,
                 **{field: clean_text(box.value) for field, box in self.texts.items()},
             },
             context={"today": today},

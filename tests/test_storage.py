@@ -119,15 +119,13 @@ def test_history_off_keeps_no_versions(tmp_path: Path):
 
 
 def test_an_export_write_removes_temporary_files_a_killed_write_left_long_ago(tmp_path: Path):
-    import time
-
     from wholeschool.store.atomic import STALE_AFTER, write_atomic
 
     old = tmp_path / ".action-plan.csv.abc.tmp"
     recent = tmp_path / ".action-plan.csv.def.tmp"  # perhaps another export under way now
     for leftover in (old, recent):
         leftover.write_bytes(b"half")
-    long_ago = time.time() - STALE_AFTER - 60
+    long_ago = recent.stat().st_mtime - STALE_AFTER - 60  # by the file system's own clock
     os.utime(old, (long_ago, long_ago))
     write_atomic(tmp_path / "action-plan.csv", "a,b\n")
     assert not old.exists() and recent.exists()

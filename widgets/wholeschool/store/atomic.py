@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-import time
 from pathlib import Path
 
 #: Seconds after which a temporary file of an unlocked write counts as left behind.
@@ -28,10 +27,13 @@ def temp_files(path: Path) -> list[Path]:
     return [path.parent / n for n in names if n.startswith(prefix) and n.endswith(".tmp")]
 
 
-def remove_stale(path: Path, older_than: float = STALE_AFTER) -> list[Path]:
-    """Remove temporary files of ``path`` older than ``older_than`` seconds; returns them."""
+def remove_stale(path: Path, now: float, older_than: float = STALE_AFTER) -> list[Path]:
+    """Remove temporary files of ``path`` written ``older_than`` seconds before ``now``.
+
+    ``now`` is a time by the file system's own clock (the modification time of a file just
+    written), so a computer whose clock is off cannot make a write under way look old.
+    """
     removed = []
-    now = time.time()
     for tmp in temp_files(path):
         with contextlib.suppress(OSError):
             if now - tmp.stat().st_mtime >= older_than:
@@ -59,8 +61,8 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
     """Write ``data`` (text as UTF-8) to ``path`` atomically; returns ``path``."""
     path = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
-    remove_stale(path)
     tmp = write_temp(path, payload)
+    remove_stale(path, now=tmp.stat().st_mtime)
     try:
         os.replace(tmp, path)
     except BaseException:

@@ -18,8 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from wholeschool.reports import build_report, write_report
-from wholeschool.sample_year import write_sample_year
+from wholeschool.reports.governors import build_report, write_report
+from wholeschool.store.sample_year import write_sample_year
 
 TARGET = 2.0
 

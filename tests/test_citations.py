@@ -341,3 +341,14 @@ def test_every_citation_key_in_the_course_resolves_in_the_bibliography():
                 if key not in entries:
                     unknown.setdefault(key, []).append(str(page.relative_to(ROOT)))
     assert not unknown, f"cited but not in {BIB.relative_to(ROOT)}: {unknown}"
+
+
+def test_every_reference_names_its_document_by_url_or_doi():
+    """Each bibliography entry points at the exact document and edition it cites."""
+    text = (ROOT / "course" / "references.bib").read_text(encoding="utf-8")
+    entries = re.findall(r"@\w+\{([^,\s]+),(.*?)\n\}", text, flags=re.S)
+    assert len(entries) >= 40
+    missing = [
+        key for key, body in entries if not re.search(r"^\s*(url|doi)\s*=", body, re.M | re.I)
+    ]
+    assert missing == []

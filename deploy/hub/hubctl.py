@@ -245,7 +245,10 @@ class Hub:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
-        strays = [f"{p.pid} {' '.join(p.cmdline()[:3])}" for p in self.running()]
+        strays = []
+        for proc in self.running():
+            with contextlib.suppress(psutil.Error):  # it may exit (or be a zombie) meanwhile
+                strays.append(f"{proc.pid} {' '.join(proc.cmdline()[:3])}")
         end(self.running())
         self.process = None
         return strays

@@ -122,9 +122,11 @@ def cohort() -> Iterator[Cohort]:
         hub.start()
         yield state
     finally:
-        hub.stop()
-        accounts.remove()
-        shutil.rmtree(work, ignore_errors=True)
+        try:
+            hub.stop()
+        finally:  # the accounts go even if stopping the hub failed
+            accounts.remove()
+            shutil.rmtree(work, ignore_errors=True)
 
 
 # --- accounts ---------------------------------------------------------------------------------

@@ -7,6 +7,9 @@ closed and opened again, its cache and the live site's service worker kept). Byt
 at the server (status lines, headers and bodies, gzip-compressed as ``make serve`` and web hosts
 send them) from the click until the form is usable and the network has been quiet for 2 s.
 
+Then one more pair of visits, on a copy of the site whose kernel worker logs the time after
+each of its start-up steps, shows where a repeat visit's time goes.
+
 Goals (issue 14): first visit <= 15 MB transferred; repeat visit to a usable form < 3 s.
 
 Usage: python benchmarks/lite.py [--html _build/html] [--runs 3]
@@ -103,6 +106,93 @@ def with_self_hosted_live(html: Path, work: Path) -> Path:
     return overlay
 
 
+#: The kernel worker's start-up steps (jupyterlite-pyodide-kernel 0.8), in order, as named in
+#: its code, and what each does.
+WORKER_STEPS = {
+    "initRuntime": "Pyodide and its packages (loaded from cache, unpacked)",
+    "initFilesystem": "the browser-storage drive mounted",
+    "initPackageManager": "package manager (micropip, piplite imported)",
+    "initKernel": "the kernel's Python (IPython, ipykernel) imported",
+    "initGlobals": "kernel objects handed to the worker",
+}
+STEP_MARK = "WHOLESCHOOL-STEP"
+
+
+def with_step_marks(html: Path, work: Path) -> Path | None:
+    """A copy of the site whose kernel worker logs the time after each start-up step (and at
+    its start); None if this JupyterLite's worker does not have the expected steps."""
+    live = (html / "live").resolve()
+    marked = work / "marked"
+    marked.mkdir()
+    for entry in html.iterdir():
+        if entry.name != "live":
+            (marked / entry.name).symlink_to(entry.resolve())
+    shutil.copytree(live, marked / "live", symlinks=True)
+    static = marked / "live" / "extensions" / "@jupyterlite" / "pyodide-kernel-extension"
+    workers = sorted((static / "static").glob("*.worker.*.js"))
+    stamp = "performance.timeOrigin+performance.now()"
+    for worker in workers:
+        code = worker.read_text(encoding="utf-8")
+        calls = re.compile(r"await this\.(" + "|".join(WORKER_STEPS) + r")\((\w+)\)")
+        if [m.group(1) for m in calls.finditer(code)] != list(WORKER_STEPS):
+            return None
+        code = calls.sub(
+            lambda m: f'{m.group(0)},console.log("{STEP_MARK} {m.group(1)} "+({stamp}))', code
+        )
+        first = f"await this.{next(iter(WORKER_STEPS))}("
+        code = code.replace(first, f'console.log("{STEP_MARK} start "+({stamp})),{first}', 1)
+        worker.write_text(code, encoding="utf-8")
+    return marked if workers else None
+
+
+def marked_visit(playwright, profile: Path, base: str) -> tuple[dict[str, float], float, float]:
+    """One visit to the marked site: the worker's marks, the click and the usable form (epoch
+    milliseconds, as the browser's clock tells them)."""
+    offline = persistent_offline(playwright, profile)
+    marks: dict[str, float] = {}
+
+    def note(message) -> None:
+        parts = message.text.split()
+        if len(parts) == 3 and parts[0] == STEP_MARK:
+            marks.setdefault(parts[1], float(parts[2]))
+
+    offline.context.on("console", note)
+    try:
+        page = offline.context.pages[0] if offline.context.pages else offline.context.new_page()
+        page.goto(base + PAGE, wait_until="load")
+        clicked = page.evaluate("performance.timeOrigin + performance.now()")
+        app = open_live_form(page)
+        app.wait_for_selector(FORM_READY, timeout=180_000)
+        ready = app.evaluate("performance.timeOrigin + performance.now()")
+    finally:
+        offline.context.close()
+    return marks, clicked, ready
+
+
+def breakdown(playwright, html: Path, work: Path) -> str:
+    """Where a repeat visit's time goes: one more first and repeat visit, on a copy of the site
+    whose kernel worker marks its steps (the marks are console lines; nothing else changes)."""
+    marked = with_step_marks(html, work)
+    if marked is None:
+        return "(no breakdown: this JupyterLite's kernel worker does not have the expected steps)"
+    with serve_counting(marked) as (base, _counter), tempfile.TemporaryDirectory() as profile:
+        marked_visit(playwright, Path(profile), base)  # the first visit fills the cache
+        marks, clicked, ready = marked_visit(playwright, Path(profile), base)
+    if "start" not in marks or any(step not in marks for step in WORKER_STEPS):
+        return "(no breakdown: the kernel worker's marks did not arrive)"
+    lines, before = [], clicked
+    rows = [("start", "JupyterLite app start (click to the kernel's worker)")]
+    rows += list(WORKER_STEPS.items())
+    for step, what in rows:
+        lines.append(f"    {(marks[step] - before) / 1000:5.2f} s  {what}")
+        before = marks[step]
+    lines.append(
+        f"    {(ready - before) / 1000:5.2f} s  the form: wholeschool imported, built, drawn"
+    )
+    lines.append(f"    {(ready - clicked) / 1000:5.2f} s  in all (this visit)")
+    return "\n".join(lines)
+
+
 def largest(by_path: dict[str, int], count: int = 6) -> str:
     """The biggest transfers of a visit, one per line."""
     top = sorted(by_path.items(), key=lambda item: -item[1])[:count]
@@ -132,6 +222,7 @@ def main() -> None:
                 f"{repeat_s[-1]:.1f} s",
                 flush=True,
             )
+        steps = breakdown(playwright, html, work)
     shutil.rmtree(work)
     first_bytes = statistics.median(sum(v.values()) for v in first)
     repeat_bytes = statistics.median(sum(v.values()) for v in repeat)
@@ -159,6 +250,7 @@ def main() -> None:
         f"Chromium's own background services asked {len(own)} times (refused; not the app's): "
         + ", ".join(sorted({url.split("/")[2] for url in own}))
     )
+    print(f"where a repeat visit's time goes (one more visit, steps marked):\n{steps}")
     if blocked:
         print(f"WARNING: {len(set(blocked))} requests tried to leave 127.0.0.1 (blocked):")
         for url in sorted(set(blocked)):

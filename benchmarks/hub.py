@@ -24,6 +24,7 @@ import argparse
 import contextlib
 import os
 import shutil
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -279,6 +280,13 @@ def memory_per_lead(hub: hubctl.Hub, accounts: hubctl.Accounts) -> list[float]:
     return sorted(per_user.values())
 
 
+def stored_password_costs(database: Path) -> str:
+    """The bcrypt work factors of the passwords the hub stored (read from its database)."""
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        hashes = [row[0] for row in db.execute("SELECT password FROM users_info")]
+    return "/".join(sorted({h.split(b"$")[2].decode() for h in hashes}))
+
+
 def p95(values: list[float]) -> float:
     return (
         statistics.quantiles(values, n=20, method="inclusive")[-1] if len(values) > 1 else values[0]
@@ -318,6 +326,13 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=30, help="simulated leads (at most 60)")
     parser.add_argument("--browsers", type=int, default=1, help="of them, how many in Chromium")
     parser.add_argument("--only", choices=["cold", "warm"], help="run one burst only")
+    parser.add_argument(
+        "--password-cost",
+        type=int,
+        choices=range(10, 17),
+        metavar="10..16",
+        help="the hub's bcrypt work factor (WHOLESCHOOL_HUB_PASSWORD_COST; default: the hub's, 12)",
+    )
     args = parser.parse_args()
     if not 1 <= args.leads <= 60:
         sys.exit("--leads must be between 1 and 60")
@@ -338,6 +353,9 @@ def main() -> None:
         exchange=work / "exchange",
         group=GROUP,
         trainers=[trainer.name],
+        extra_env=(
+            {"WHOLESCHOOL_HUB_PASSWORD_COST": str(args.password_cost)} if args.password_cost else {}
+        ),
     )
     hub = hubctl.Hub(settings)
     try:
@@ -352,7 +370,11 @@ def main() -> None:
             hubctl.log_in(hub.url, lead.name, PASSWORD)  # first login makes the Unix account
         settle()
         load = os.getloadavg()[0]
-        print(f"{args.leads} leads, {os.cpu_count()} CPUs, load average before: {load:.2f}")
+        cost = stored_password_costs(settings.state / "jupyterhub.sqlite")
+        print(
+            f"{args.leads} leads, {os.cpu_count()} CPUs, load average before: {load:.2f}, "
+            f"passwords stored with bcrypt work factor {cost}"
+        )
         if args.only != "warm":
             timings, cpu, wall = burst(hub, leads, args.browsers, warm=False)
             report("cold (servers start at login)", timings, cpu, wall)

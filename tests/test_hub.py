@@ -12,10 +12,13 @@ Needs root (it creates Unix accounts); the tests run in file order and share one
 
 from __future__ import annotations
 
+import contextlib
+import json
 import os
 import pwd
 import re
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -24,6 +27,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import psutil
 import pytest
 from browser_support import launch_chromium, offline_context, watch
 from hub_support import (
@@ -48,6 +52,11 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PREFIX = "wshtest-"
 GROUP = "wshtest-users"
+#: bcrypt work factor of this run's hub (not NativeAuthenticator's own 12, so the test can
+#: tell that the setting is used).
+PASSWORD_COST = 11
+#: The hub's range of ports for users' servers (its default, WHOLESCHOOL_HUB_SERVER_PORTS).
+SERVER_PORTS = (20000, 29999)
 COURSE = "wholeschool-smhl"
 ASSIGNMENT = "identifying-need"
 FIXTURES = ROOT / "tests" / "data" / "submissions"
@@ -115,6 +124,7 @@ def cohort() -> Iterator[Cohort]:
         exchange=work / "exchange",
         group=GROUP,
         trainers=[trainer.name],
+        extra_env={"WHOLESCHOOL_HUB_PASSWORD_COST": str(PASSWORD_COST)},
     )
     hub = hubctl.Hub(settings)
     state = Cohort(hub, accounts, trainer, leads, work, others)
@@ -153,6 +163,12 @@ def test_trainer_and_leads_sign_up_and_the_trainer_approves_the_leads(cohort: Co
     for person in [cohort.trainer, *cohort.leads]:
         account = pwd.getpwnam(person.name)  # made by the hub on first login
         assert os.stat(account.pw_dir).st_mode & 0o777 == 0o700, person.name
+    database = cohort.work / "hub" / "jupyterhub.sqlite"
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        stored = dict(db.execute("SELECT username, password FROM users_info"))
+    assert set(stored) == {cohort.trainer.name, *(lead.name for lead in cohort.leads)}
+    # Stored at the hub's work factor (set for this run), not NativeAuthenticator's own.
+    assert all(h.startswith(f"$2b${PASSWORD_COST}$".encode()) for h in stored.values()), stored
     users = {u["name"]: u for u in hub.api("GET", "/users").json()}
     assert users[cohort.trainer.name]["admin"] is True
     assert all(users[lead.name]["admin"] is False for lead in cohort.leads)
@@ -201,7 +217,6 @@ def test_each_lead_rates_in_the_self_audit_app_and_the_record_lands_in_their_hom
             [str(BIN / "wholeschool"), "validate", str(record)], capture_output=True, text=True
         )
         assert check.returncode == 0 and check.stdout.startswith("ok"), check.stdout
-        import json
 
         saved = json.loads(record.read_text(encoding="utf-8"))
         label_value = {"Emerging": 1, "Established": 3, "Embedded": 4}[RATINGS[lead.name]]
@@ -215,6 +230,35 @@ def test_a_lead_cannot_read_another_leads_records(cohort: Cohort):
     for attempt in (["cat", str(record)], ["ls", str(cohort.home(one))]):
         denied = as_user(two, *attempt)
         assert denied.returncode != 0 and "Permission denied" in denied.stderr, attempt
+
+
+def test_servers_use_their_own_ports_and_kernels_talk_over_unix_sockets(cohort: Cohort):
+    """Each server listens on a port of the hub's server range (below the system's ephemeral
+    range), so no kernel can take it while it starts; the kernels' channels are Unix sockets
+    in a folder of the account's own, so no kernel holds a channel port on 127.0.0.1."""
+    processes = cohort.accounts.processes()
+    servers = [p for p in processes if "jupyterhub-singleuser" in " ".join(p.cmdline())]
+    kernels = [p for p in processes if "ipykernel_launcher" in " ".join(p.cmdline())]
+    assert len(servers) >= len(cohort.leads), "each lead's server"
+    assert len(kernels) >= len(cohort.leads), "each lead's server keeps a kernel warm"
+
+    def listening(proc: psutil.Process) -> list[int]:
+        return [
+            c.laddr.port
+            for c in proc.net_connections(kind="inet")
+            if c.status == psutil.CONN_LISTEN
+        ]
+
+    for proc in servers:
+        ports = listening(proc)
+        assert ports and all(SERVER_PORTS[0] <= port <= SERVER_PORTS[1] for port in ports), ports
+    for proc in kernels:
+        connection = json.loads(Path(proc.cmdline()[proc.cmdline().index("-f") + 1]).read_text())
+        assert connection["transport"] == "ipc", connection
+        assert len(connection["ip"]) < 80, "a Unix socket's path must stay under 108 bytes"
+        # Only ipykernel's own pipe for subprocess output (authenticated) is a TCP port.
+        assert len(listening(proc)) <= 1, listening(proc)
+        assert not any(SERVER_PORTS[0] <= p <= SERVER_PORTS[1] for p in listening(proc))
 
 
 # --- the trainer's cycle through nbgrader's exchange ------------------------------------------

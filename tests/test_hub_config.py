@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -232,3 +234,32 @@ def test_a_lead_server_hands_a_warm_kernel_to_the_next_app_page(tmp_path: Path):
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+
+@pytest.mark.parametrize("cost", ["9", "17", "twelve", "-1"])
+def test_a_password_cost_out_of_range_stops_the_hub_with_a_message_naming_the_setting(
+    cost: str, tmp_path: Path
+):
+    """Below OWASP's minimum for bcrypt (10), absurdly slow, or not a number: one line, no
+    traceback, before the hub touches anything."""
+    load = (
+        "import runpy; from traitlets.config import Config; "
+        "runpy.run_path(CONFIG, init_globals={'get_config': Config})"
+    )
+    config = HUB / "jupyterhub_config.py"
+    env = {
+        **os.environ,
+        "WHOLESCHOOL_HUB_PASSWORD_COST": cost,
+        "WHOLESCHOOL_HUB_STATE": str(tmp_path / "state"),
+    }
+    run = subprocess.run(
+        [sys.executable, "-c", load.replace("CONFIG", repr(str(config)))],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == 1, run.stderr
+    assert "WHOLESCHOOL_HUB_PASSWORD_COST" in run.stderr and "OWASP" in run.stderr
+    assert "Traceback" not in run.stderr, run.stderr
+    assert not (tmp_path / "state").exists()

@@ -230,10 +230,11 @@ class Hub:
                     alive.append(proc)
         return alive
 
-    def stop(self, timeout: float = 60) -> list[str]:
+    def stop(self, timeout: float = 60, grace: float = 10) -> list[str]:
         """Stop the hub (which stops every server and the proxy); end whatever is left.
 
-        Returns a line per process still running after the hub exited (should be none).
+        Returns a line per process still running ``grace`` seconds after the hub exited
+        (should be none).
         """
         if self.process is None:
             return []
@@ -245,6 +246,9 @@ class Hub:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
+        # A kernel whose server has just gone ends itself a moment later (it watches its
+        # parent): only what is still running after a grace period is a stray.
+        psutil.wait_procs(self.running(), timeout=grace)
         strays = []
         for proc in self.running():
             with contextlib.suppress(psutil.Error):  # it may exit (or be a zombie) meanwhile

@@ -24,8 +24,10 @@ import json
 import multiprocessing
 import os
 import pwd
+import random
 import re
 import shutil
+import socket
 import sys
 from pathlib import Path
 
@@ -61,6 +63,32 @@ HOME_BASE = setting("HOME_BASE", "/home")
 TRAINERS = {name.strip() for name in setting("TRAINERS", "trainer").split(",") if name.strip()}
 #: Seconds without activity before the culler stops a server.
 IDLE_TIMEOUT = int(setting("IDLE_TIMEOUT", "3600"))
+#: bcrypt work factor for passwords set from now on (NativeAuthenticator's own is 12). A password
+#: stored with another factor is hashed again at this one when its owner next logs in.
+PASSWORD_COST = setting("PASSWORD_COST", "12")
+if not PASSWORD_COST.isdigit() or not 10 <= int(PASSWORD_COST) <= 16:
+    raise SystemExit(
+        f"WHOLESCHOOL_HUB_PASSWORD_COST={PASSWORD_COST!r}: give a whole number from 10 "
+        "(OWASP's minimum for bcrypt) to 16"
+    )
+PASSWORD_COST = int(PASSWORD_COST)
+#: Ports for the users' servers ("FIRST-LAST"): below Linux's ephemeral range (32768-60999),
+#: where kernels and every other program get the ports they ask the system for. JupyterHub's
+#: own choice (a free ephemeral port, released, then taken by the server a moment later) let a
+#: kernel of another lead take the port first when a class's servers started together.
+SERVER_PORTS = setting("SERVER_PORTS", "20000-29999")
+_first, _, _last = SERVER_PORTS.partition("-")
+if not (
+    _first.isdigit()
+    and _last.isdigit()
+    and int(_first) >= 1024
+    and int(_first) + 99 <= int(_last) <= 32767
+):
+    raise SystemExit(
+        f"WHOLESCHOOL_HUB_SERVER_PORTS={SERVER_PORTS!r}: give FIRST-LAST, at least 100 ports "
+        "between 1024 and 32767"
+    )
+SERVER_PORTS = range(int(_first), int(_last) + 1)
 #: configurable-http-proxy from npm (``bash deploy/hub/setup.sh`` installs it).
 PROXY = setting(
     "PROXY",
@@ -112,6 +140,22 @@ def password_checkers() -> concurrent.futures.ProcessPoolExecutor:
     )
 
 
+def hash_password(password: bytes) -> bytes:
+    """bcrypt at this hub's work factor (``WHOLESCHOOL_HUB_PASSWORD_COST``)."""
+    return bcrypt.hashpw(password, bcrypt.gensalt(PASSWORD_COST))
+
+
+def password_cost(hashed: bytes) -> int:
+    """The work factor a bcrypt hash (``$2b$12$...``) was made with."""
+    return int(hashed.split(b"$")[2])
+
+
+def store_password(user, password: bytes) -> None:
+    """Hash ``password`` again at this hub's work factor if it was stored with another."""
+    if password_cost(user.password) != PASSWORD_COST:
+        user.password = hash_password(password)
+
+
 class _NoStatsd:
     """JupyterHub 6 dropped statsd (its metrics are Prometheus now), but NativeAuthenticator
     1.3.0's login handler still times logins with ``self.statsd``: give it a no-op timer."""
@@ -149,6 +193,22 @@ class CourseAuthenticator(LocalAuthenticator, NativeAuthenticator):
             return False
         return super().validate_username(username)
 
+    def create_user(self, username, password, **kwargs):
+        """NativeAuthenticator's sign-up, the password then stored at ``PASSWORD_COST``."""
+        user = super().create_user(username, password, **kwargs)
+        if user is not None:
+            store_password(user, password.encode())
+            self.db.commit()
+        return user
+
+    def change_password(self, username, new_password):
+        """NativeAuthenticator's change, the new password stored at ``PASSWORD_COST``."""
+        changed = super().change_password(username, new_password)
+        if changed:
+            store_password(self.get_user(username), new_password.encode())
+            self.db.commit()
+        return changed
+
     async def authenticate(self, handler, data):
         """NativeAuthenticator's check, with the bcrypt comparison (about 0.3 s of CPU, and it
         holds Python's GIL) in worker processes: a class logging in at once uses every core
@@ -166,6 +226,11 @@ class CourseAuthenticator(LocalAuthenticator, NativeAuthenticator):
             checks.append(user.is_valid_token(data.get("2fa")))
         if all(checks):
             self.successful_login(username)
+            if password_cost(user.password) != PASSWORD_COST:
+                user.password = await asyncio.get_running_loop().run_in_executor(
+                    password_checkers(), bcrypt.hashpw, password, bcrypt.gensalt(PASSWORD_COST)
+                )
+                self.db.commit()
             return username
         self.add_login_attempt(username)
         return None
@@ -222,6 +287,26 @@ EXCHANGE.mkdir(parents=True, exist_ok=True)
 EXCHANGE.chmod(0o1777)
 
 
+#: The port each user's server was last given (a port is never given to two servers at once).
+GIVEN_PORTS: dict[str, int] = {}
+
+
+def server_port(name: str) -> int:
+    """A free port of ``SERVER_PORTS`` for ``name``'s server, not given to another server."""
+    taken = {port for user, port in GIVEN_PORTS.items() if user != name}
+    for port in random.sample(SERVER_PORTS, k=min(200, len(SERVER_PORTS))):
+        if port in taken:
+            continue
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        GIVEN_PORTS[name] = port
+        return port
+    raise RuntimeError(f"no free port for a server in {SERVER_PORTS.start}-{SERVER_PORTS[-1]}")
+
+
 def prepare_account(spawner) -> None:
     """Before a server starts: a private home, the course apps, and the trainer's course."""
     name = spawner.user.name
@@ -268,6 +353,7 @@ def prepare_account(spawner) -> None:
             exchange_course.mkdir(mode=0o755)
             os.chown(exchange_course, account.pw_uid, account.pw_gid)
     spawner.environment["WHOLESCHOOL_HUB_ROLE"] = "trainer" if trainer else "lead"
+    spawner.port = server_port(name)
     spawner.default_url = "/lab" if trainer else "/voila/render/course-apps/index.ipynb"
 
 

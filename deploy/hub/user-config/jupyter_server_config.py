@@ -4,8 +4,11 @@ Voila renders the course apps: code hidden, widgets live, and no traceback ever 
 (an error is logged for the trainer instead).
 """
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 
 c = get_config()  # noqa: F821
 
@@ -26,6 +29,18 @@ if os.environ.get("WHOLESCHOOL_HUB_ROLE") == "lead":
         "nbgrader.server_extensions.formgrader": False,
         "nbgrader.server_extensions.course_list": False,
     }
+
+# Kernels talk to their server over Unix sockets in the account's own runtime folder (0700
+# home), not TCP ports on 127.0.0.1: no port another account can reach, and no race for ports
+# when a class's servers all start kernels at once (in a benchmark a kernel took the port the
+# hub had chosen for another lead's server, and that server never came up).
+# The sockets live in a folder of this account's own under /tmp (made 0700, name unguessable,
+# removed when the server exits): a Unix socket's path must stay under 108 bytes, which the
+# runtime folder inside a long home path does not.
+SOCKETS = tempfile.mkdtemp(prefix="wsk-")
+atexit.register(shutil.rmtree, SOCKETS, ignore_errors=True)
+c.KernelManager.transport = "ipc"
+c.KernelManager.ip = os.path.join(SOCKETS, "kernel")
 
 c.VoilaConfiguration.strip_sources = True
 c.VoilaConfiguration.show_tracebacks = False

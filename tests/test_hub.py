@@ -142,6 +142,13 @@ def cohort() -> Iterator[Cohort]:
 # --- accounts ---------------------------------------------------------------------------------
 
 
+def stored_passwords(cohort: Cohort) -> dict[str, bytes]:
+    """User name -> password hash, as NativeAuthenticator stored it in the hub's database."""
+    database = cohort.work / "hub" / "jupyterhub.sqlite"
+    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+        return dict(db.execute("SELECT username, password FROM users_info"))
+
+
 def test_trainer_and_leads_sign_up_and_the_trainer_approves_the_leads(cohort: Cohort):
     hub = cohort.hub
     message = hubctl.sign_up(hub.url, cohort.trainer.name, cohort.trainer.password)
@@ -163,12 +170,23 @@ def test_trainer_and_leads_sign_up_and_the_trainer_approves_the_leads(cohort: Co
     for person in [cohort.trainer, *cohort.leads]:
         account = pwd.getpwnam(person.name)  # made by the hub on first login
         assert os.stat(account.pw_dir).st_mode & 0o777 == 0o700, person.name
-    database = cohort.work / "hub" / "jupyterhub.sqlite"
-    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
-        stored = dict(db.execute("SELECT username, password FROM users_info"))
+    stored = stored_passwords(cohort)
     assert set(stored) == {cohort.trainer.name, *(lead.name for lead in cohort.leads)}
     # Stored at the hub's work factor (set for this run), not NativeAuthenticator's own.
     assert all(h.startswith(f"$2b${PASSWORD_COST}$".encode()) for h in stored.values()), stored
+    # A changed password too (changed, then changed back for the tests that follow).
+    lead = cohort.leads[0]
+    session = hubctl.log_in(hub.url, lead.name, lead.password)
+    for old, new in (
+        (lead.password, lead.password + "-new"),
+        (lead.password + "-new", lead.password),
+    ):
+        message = hubctl.change_password(session, hub.url, old, new)
+        assert "changed successfully" in message, message
+        assert stored_passwords(cohort)[lead.name].startswith(f"$2b${PASSWORD_COST}$".encode())
+        with pytest.raises(hubctl.HubError):
+            hubctl.log_in(hub.url, lead.name, old)
+        hubctl.log_in(hub.url, lead.name, new)
     users = {u["name"]: u for u in hub.api("GET", "/users").json()}
     assert users[cohort.trainer.name]["admin"] is True
     assert all(users[lead.name]["admin"] is False for lead in cohort.leads)

@@ -376,6 +376,21 @@ def sign_up(base: str, name: str, password: str) -> str:
     return _page_message(response.text, "alert")
 
 
+def change_password(session: requests.Session, base: str, old: str, new: str) -> str:
+    """Fill in NativeAuthenticator's change-password form as the signed-in ``session``; the
+    message the page shows."""
+    token = _xsrf(session, f"{base}/hub/change-password")
+    form = {
+        "_xsrf": token,
+        "old_password": old,
+        "new_password": new,
+        "new_password_confirmation": new,
+    }
+    response = session.post(f"{base}/hub/change-password", data=form, timeout=30)
+    response.raise_for_status()
+    return _page_message(response.text, "alert")
+
+
 def _page_message(page: str, css_class: str) -> str:
     """The text of the first element with ``css_class`` (a sign-up or login message)."""
     import html

@@ -24,10 +24,8 @@ import argparse
 import contextlib
 import os
 import shutil
-import sqlite3
 import statistics
 import sys
-import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -45,9 +43,8 @@ from hub_support import (  # noqa: E402
     Person,
     browser_log_in,
     choose_level,
-    course_root,
-    ensure_hub_environment,
     hubctl,
+    scratch_hub,
 )
 
 GOAL_P95 = 10.0  # seconds, 30 leads, this 2-core machine
@@ -280,11 +277,9 @@ def memory_per_lead(hub: hubctl.Hub, accounts: hubctl.Accounts) -> list[float]:
     return sorted(per_user.values())
 
 
-def stored_password_costs(database: Path) -> str:
+def stored_password_costs(hub: hubctl.Hub) -> str:
     """The bcrypt work factors of the passwords the hub stored (read from its database)."""
-    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
-        hashes = [row[0] for row in db.execute("SELECT password FROM users_info")]
-    return "/".join(sorted({h.split(b"$")[2].decode() for h in hashes}))
+    return "/".join(sorted({h.split(b"$")[2].decode() for h in hub.stored_passwords().values()}))
 
 
 def p95(values: list[float]) -> float:
@@ -338,25 +333,15 @@ def main() -> None:
         sys.exit("--leads must be between 1 and 60")
     if os.geteuid() != 0:
         sys.exit("run as root: the hub creates Unix accounts")
-    work = Path(tempfile.mkdtemp(prefix="wholeschool-hub-bench-"))
-    work.chmod(0o755)
-    (work / "home").mkdir(mode=0o755)
-    root = course_root(work)
-    ensure_hub_environment(root)
     trainer = Person(f"{PREFIX}trainer", PASSWORD)
     leads = [Person(f"{PREFIX}lead{i:02d}", PASSWORD) for i in range(1, args.leads + 1)]
-    accounts = hubctl.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
-    settings = hubctl.HubSettings(
-        root=root,
-        state=work / "hub",
-        home_base=work / "home",
-        exchange=work / "exchange",
-        group=GROUP,
-        trainers=[trainer.name],
-        extra_env=(
-            {"WHOLESCHOOL_HUB_PASSWORD_COST": str(args.password_cost)} if args.password_cost else {}
-        ),
+    work, settings = scratch_hub(
+        "wholeschool-hub-bench-",
+        GROUP,
+        [trainer.name],
+        {"WHOLESCHOOL_HUB_PASSWORD_COST": str(args.password_cost)} if args.password_cost else {},
     )
+    accounts = hubctl.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
     hub = hubctl.Hub(settings)
     try:
         accounts.claim([trainer.name, *(p.name for p in leads)])
@@ -370,7 +355,7 @@ def main() -> None:
             hubctl.log_in(hub.url, lead.name, PASSWORD)  # first login makes the Unix account
         settle()
         load = os.getloadavg()[0]
-        cost = stored_password_costs(settings.state / "jupyterhub.sqlite")
+        cost = stored_password_costs(hub)
         print(
             f"{args.leads} leads, {os.cpu_count()} CPUs, load average before: {load:.2f}, "
             f"passwords stored with bcrypt work factor {cost}"

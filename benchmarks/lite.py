@@ -85,6 +85,16 @@ def by_kind(by_path: dict[str, int]) -> dict[str, int]:
     return totals
 
 
+def book_without_live(html: Path, folder: Path) -> Path:
+    """``folder``, made to hold links to everything of the built book ``html`` but its live
+    site (the caller puts a ``live`` of its own beside them)."""
+    folder.mkdir()
+    for entry in html.iterdir():
+        if entry.name != "live":
+            (folder / entry.name).symlink_to(entry.resolve())
+    return folder
+
+
 def with_self_hosted_live(html: Path, work: Path) -> Path:
     """``html`` if its live site is self-hosted; else a folder of links to it whose ``live`` is
     a self-hosted build of the same sources (built once per fingerprint, under _build/)."""
@@ -97,11 +107,7 @@ def with_self_hosted_live(html: Path, work: Path) -> Path:
             shutil.rmtree(site.parent)
         print("building a self-hosted live site for the benchmark...", flush=True)
         lite_site.build_site(site, "self", title=title)
-    overlay = work / "html"
-    overlay.mkdir()
-    for entry in html.iterdir():
-        if entry.name != "live":
-            (overlay / entry.name).symlink_to(entry.resolve())
+    overlay = book_without_live(html, work / "html")
     (overlay / "live").symlink_to(site)
     return overlay
 
@@ -122,11 +128,7 @@ def with_step_marks(html: Path, work: Path) -> Path | None:
     """A copy of the site whose kernel worker logs the time after each start-up step (and at
     its start); None if this JupyterLite's worker does not have the expected steps."""
     live = (html / "live").resolve()
-    marked = work / "marked"
-    marked.mkdir()
-    for entry in html.iterdir():
-        if entry.name != "live":
-            (marked / entry.name).symlink_to(entry.resolve())
+    marked = book_without_live(html, work / "marked")
     shutil.copytree(live, marked / "live", symlinks=True)
     static = marked / "live" / "extensions" / "@jupyterlite" / "pyodide-kernel-extension"
     workers = sorted((static / "static").glob("*.worker.*.js"))

@@ -12,6 +12,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,28 @@ def course_root(work: Path) -> Path:
     if hubctl.unreachable([ROOT]) or os.environ.get("WHOLESCHOOL_HUB_TEST_COPY") == "1":
         return hubctl.reachable_copy(work / "course")
     return ROOT
+
+
+def scratch_hub(
+    prefix: str, group: str, trainers: list[str], extra_env: dict[str, str] | None = None
+) -> tuple[Path, hubctl.HubSettings]:
+    """A throwaway folder (``prefix``...: homes, hub state, exchange, a readable course) and
+    the settings of a hub that keeps everything in it; the users' environment is ready."""
+    work = Path(tempfile.mkdtemp(prefix=prefix))
+    work.chmod(0o755)
+    (work / "home").mkdir(mode=0o755)
+    root = course_root(work)
+    ensure_hub_environment(root)
+    settings = hubctl.HubSettings(
+        root=root,
+        state=work / "hub",
+        home_base=work / "home",
+        exchange=work / "exchange",
+        group=group,
+        trainers=trainers,
+        extra_env=extra_env or {},
+    )
+    return work, settings
 
 
 @dataclass

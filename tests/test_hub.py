@@ -12,16 +12,13 @@ Needs root (it creates Unix accounts); the tests run in file order and share one
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import pwd
 import re
 import shutil
-import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -35,10 +32,9 @@ from hub_support import (
     UserServer,
     browser_log_in,
     choose_level,
-    course_root,
-    ensure_hub_environment,
     hubctl,
     open_audit_app,
+    scratch_hub,
     wait_for_server,
 )
 from playwright.sync_api import sync_playwright
@@ -106,26 +102,18 @@ def as_user(name: str, *command: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(scope="module")
 def cohort() -> Iterator[Cohort]:
-    work = Path(tempfile.mkdtemp(prefix="wholeschool-hub-test-"))
-    work.chmod(0o755)
-    (work / "home").mkdir(mode=0o755)
-    root = course_root(work)
-    ensure_hub_environment(root)
     trainer = Person(f"{PREFIX}trainer", "trainer-passphrase-7")
     leads = [Person(f"{PREFIX}lead{i}", f"lead-passphrase-{i}x") for i in (1, 2, 3)]
+    work, settings = scratch_hub(
+        "wholeschool-hub-test-",
+        GROUP,
+        [trainer.name],
+        {"WHOLESCHOOL_HUB_PASSWORD_COST": str(PASSWORD_COST)},
+    )
     accounts = hubctl.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
     others = other_accounts()
     accounts.claim([trainer.name, *(lead.name for lead in leads)])
     accounts.ensure_group()
-    settings = hubctl.HubSettings(
-        root=root,
-        state=work / "hub",
-        home_base=work / "home",
-        exchange=work / "exchange",
-        group=GROUP,
-        trainers=[trainer.name],
-        extra_env={"WHOLESCHOOL_HUB_PASSWORD_COST": str(PASSWORD_COST)},
-    )
     hub = hubctl.Hub(settings)
     state = Cohort(hub, accounts, trainer, leads, work, others)
     try:
@@ -140,13 +128,6 @@ def cohort() -> Iterator[Cohort]:
 
 
 # --- accounts ---------------------------------------------------------------------------------
-
-
-def stored_passwords(cohort: Cohort) -> dict[str, bytes]:
-    """User name -> password hash, as NativeAuthenticator stored it in the hub's database."""
-    database = cohort.work / "hub" / "jupyterhub.sqlite"
-    with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
-        return dict(db.execute("SELECT username, password FROM users_info"))
 
 
 def test_trainer_and_leads_sign_up_and_the_trainer_approves_the_leads(cohort: Cohort):
@@ -170,7 +151,7 @@ def test_trainer_and_leads_sign_up_and_the_trainer_approves_the_leads(cohort: Co
     for person in [cohort.trainer, *cohort.leads]:
         account = pwd.getpwnam(person.name)  # made by the hub on first login
         assert os.stat(account.pw_dir).st_mode & 0o777 == 0o700, person.name
-    stored = stored_passwords(cohort)
+    stored = hub.stored_passwords()
     assert set(stored) == {cohort.trainer.name, *(lead.name for lead in cohort.leads)}
     # Stored at the hub's work factor (set for this run), not NativeAuthenticator's own.
     assert all(h.startswith(f"$2b${PASSWORD_COST}$".encode()) for h in stored.values()), stored
@@ -183,7 +164,7 @@ def test_trainer_and_leads_sign_up_and_the_trainer_approves_the_leads(cohort: Co
     ):
         message = hubctl.change_password(session, hub.url, old, new)
         assert "changed successfully" in message, message
-        assert stored_passwords(cohort)[lead.name].startswith(f"$2b${PASSWORD_COST}$".encode())
+        assert hub.stored_passwords()[lead.name].startswith(f"$2b${PASSWORD_COST}$".encode())
         with pytest.raises(hubctl.HubError):
             hubctl.log_in(hub.url, lead.name, old)
         hubctl.log_in(hub.url, lead.name, new)

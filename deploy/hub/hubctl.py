@@ -20,6 +20,7 @@ import secrets
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -220,6 +221,13 @@ class Hub:
         body = {"expires_in": 3600, "note": "hubctl", "scopes": [f"access:servers!user={name}"]}
         return self.api("POST", f"/users/{name}/tokens", json=body).json()["token"]
 
+    def stored_passwords(self) -> dict[str, bytes]:
+        """User name -> password hash, as NativeAuthenticator stored it in the hub's database
+        (read only)."""
+        database = self.settings.state / "jupyterhub.sqlite"
+        with contextlib.closing(sqlite3.connect(f"file:{database}?mode=ro", uri=True)) as db:
+            return dict(db.execute("SELECT username, password FROM users_info"))
+
     def running(self) -> list[psutil.Process]:
         """Processes this hub started that are still alive (same pid and start time)."""
         alive = []
@@ -361,34 +369,30 @@ def _xsrf(session: requests.Session, url: str) -> str:
     return session.cookies.get("_xsrf", path="/hub/") or session.cookies.get("_xsrf") or ""
 
 
+def _submit(session: requests.Session, url: str, fields: dict[str, str]) -> str:
+    """Fill in the hub's form at ``url`` (its XSRF token taken from the page); the message the
+    page shows after."""
+    form = {"_xsrf": _xsrf(session, url), **fields}
+    response = session.post(url, data=form, timeout=30)
+    response.raise_for_status()
+    return _page_message(response.text, "alert")
+
+
 def sign_up(base: str, name: str, password: str) -> str:
     """Fill in NativeAuthenticator's sign-up form; the message the page shows."""
-    session = requests.Session()
-    token = _xsrf(session, f"{base}/hub/signup")
-    form = {
-        "_xsrf": token,
+    fields = {
         "username": name,
         "signup_password": password,
         "signup_password_confirmation": password,
     }
-    response = session.post(f"{base}/hub/signup", data=form, timeout=30)
-    response.raise_for_status()
-    return _page_message(response.text, "alert")
+    return _submit(requests.Session(), f"{base}/hub/signup", fields)
 
 
 def change_password(session: requests.Session, base: str, old: str, new: str) -> str:
     """Fill in NativeAuthenticator's change-password form as the signed-in ``session``; the
     message the page shows."""
-    token = _xsrf(session, f"{base}/hub/change-password")
-    form = {
-        "_xsrf": token,
-        "old_password": old,
-        "new_password": new,
-        "new_password_confirmation": new,
-    }
-    response = session.post(f"{base}/hub/change-password", data=form, timeout=30)
-    response.raise_for_status()
-    return _page_message(response.text, "alert")
+    fields = {"old_password": old, "new_password": new, "new_password_confirmation": new}
+    return _submit(session, f"{base}/hub/change-password", fields)
 
 
 def _page_message(page: str, css_class: str) -> str:

@@ -140,20 +140,11 @@ def password_checkers() -> concurrent.futures.ProcessPoolExecutor:
     )
 
 
-def hash_password(password: bytes) -> bytes:
-    """bcrypt at this hub's work factor (``WHOLESCHOOL_HUB_PASSWORD_COST``)."""
-    return bcrypt.hashpw(password, bcrypt.gensalt(PASSWORD_COST))
-
-
-def password_cost(hashed: bytes) -> int:
-    """The work factor a bcrypt hash (``$2b$12$...``) was made with."""
-    return int(hashed.split(b"$")[2])
-
-
 def store_password(user, password: bytes) -> None:
-    """Hash ``password`` again at this hub's work factor if it was stored with another."""
-    if password_cost(user.password) != PASSWORD_COST:
-        user.password = hash_password(password)
+    """Hash ``password`` again at this hub's work factor if it was stored with another (the
+    factor is the third ``$`` field of a bcrypt hash: ``$2b$12$...``)."""
+    if int(user.password.split(b"$")[2]) != PASSWORD_COST:
+        user.password = bcrypt.hashpw(password, bcrypt.gensalt(PASSWORD_COST))
 
 
 class _NoStatsd:

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+import time_machine
 from helpers import ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -640,9 +641,20 @@ def _answer(principle: str, *, solution: bool) -> object:
     (spec,) = [s for s in structured_reflection_specs(principle) if s.id == PREFIX]
     before, _, rest = spec.source.partition("### BEGIN SOLUTION\n")
     model, _, after = rest.partition("### END SOLUTION")
+    return _run_on_today(before + (model if solution else "") + after)["reflection"]
+
+
+def _run_on_today(code: str) -> dict[str, object]:
+    """Run answer code with the clock at ``TODAY``, the day ``check`` judges dates by.
+
+    The model answer dates its actions from the day it runs (so it stays valid in later years);
+    the checks here judge them by the fixed ``TODAY``, so both must see the same day, whatever
+    the real date.
+    """
     namespace: dict[str, object] = {}
-    exec(before + (model if solution else "") + after, namespace)
-    return namespace["reflection"]
+    with time_machine.travel(dt.datetime.combine(TODAY, dt.time(12), tzinfo=dt.timezone.utc)):
+        exec(code, namespace)
+    return namespace
 
 
 @pytest.mark.parametrize("principle", [p.id for p in FRAMEWORK.principles])
@@ -657,8 +669,7 @@ def test_the_model_answer_passes_and_the_released_template_fails(principle: str)
 def test_the_model_answer_runs_on_its_own() -> None:
     from wholeschool.grading.reflect_cells import model_answer_code
 
-    namespace: dict[str, object] = {}
-    exec(model_answer_code("parents-carers"), namespace)  # no imports from the cell around it
+    namespace = _run_on_today(model_answer_code("parents-carers"))  # no imports from around it
     assert check(namespace["reflection"], "parents-carers").score == 8
 
 

@@ -23,6 +23,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import quote
 
 import psutil
 import pytest
@@ -220,6 +221,53 @@ def test_each_lead_rates_in_the_self_audit_app_and_the_record_lands_in_their_hom
         saved = json.loads(record.read_text(encoding="utf-8"))
         label_value = {"Emerging": 1, "Established": 3, "Embedded": 4}[RATINGS[lead.name]]
         assert saved["ratings"]["leadership.1"]["rating"] == label_value
+
+
+#: A crafted link as a hostile lead would send it to the trainer: markup in ``?theme=`` that, if
+#: copied into the page, makes the lead a hub admin through the hub's API with the trainer's
+#: token (what it did before Voila's overrides were turned off) and marks the page.
+XSS_THEME = (
+    '"><img src=x onerror="window.__ws_xss=1;'
+    "var c=JSON.parse(document.getElementById('jupyter-config-data').textContent);"
+    "fetch('/hub/api/users/{lead}',{{method:'PATCH',"
+    "headers:{{Authorization:'token '+(c.token||c.hubToken||'')}},"
+    'body:JSON.stringify({{admin:true}})}})">'
+)
+
+
+def test_a_link_with_markup_in_its_address_runs_no_script_as_the_trainer(cohort: Cohort):
+    """Voila's ``?theme=`` and ``?template=`` are ignored: the trainer follows a hostile lead's
+    link, no script of the link runs, the lead stays a lead, nothing is fetched from outside,
+    and every page of the servers carries a policy keeping script to the hub's own origin."""
+    lead = cohort.leads[0].name
+    links = {
+        "theme": "?theme=" + quote(XSS_THEME.format(lead=lead)),
+        "template": "?template=lab",
+    }
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            offline = offline_context(browser)
+            page = offline.context.new_page()
+            browser_log_in(page, cohort.hub.url, cohort.trainer)
+            for name, query in links.items():
+                response = page.goto(
+                    f"{cohort.hub.url}/hub/user-redirect/voila/render/course-apps/index.ipynb{query}",
+                    wait_until="load",
+                    timeout=120_000,
+                )
+                page.get_by_text(re.compile("self-audit", re.I)).first.wait_for(timeout=120_000)
+                page.wait_for_timeout(1500)  # time for an injected handler to fire
+                assert page.evaluate("window.__ws_xss === undefined"), name
+                assert "<img src=x" not in page.content(), name
+                policy = response.headers.get("content-security-policy", "")
+                assert "script-src 'self'" in policy and "frame-ancestors 'self'" in policy, policy
+                assert offline.blocked == [], (name, offline.blocked)
+        finally:
+            browser.close()
+    users = {u["name"]: u for u in cohort.hub.api("GET", "/users").json()}
+    assert users[lead]["admin"] is False
+    assert users[cohort.trainer.name]["admin"] is True
 
 
 def test_a_lead_cannot_read_another_leads_records(cohort: Cohort):

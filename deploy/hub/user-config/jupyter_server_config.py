@@ -42,6 +42,33 @@ atexit.register(shutil.rmtree, SOCKETS, ignore_errors=True)
 c.KernelManager.transport = "ipc"
 c.KernelManager.ip = os.path.join(SOCKETS, "kernel")
 
+# Nothing in a page's address changes how a page is drawn. Voila copies ``?theme=`` into the
+# page unescaped and ``?template=lab`` pulls stylesheets from public CDNs; as every server shares
+# the hub's origin, one crafted link clicked by the trainer ran script with the trainer's
+# rights (it made a lead a hub admin). Theme and template are fixed here, never taken from the
+# address or the notebook.
+c.VoilaConfiguration.allow_template_override = "NO"
+c.VoilaConfiguration.allow_theme_override = "NO"
+# Script, styles, fonts and connections only from the hub's own origin (no CDN, no sending a
+# page's content elsewhere); framed only by the hub's own pages (formgrader inside JupyterLab).
+# Inline script stays allowed: JupyterLab and Voila's pages are built on it.
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]
+)
+c.ServerApp.tornado_settings = {"headers": {"Content-Security-Policy": CONTENT_SECURITY_POLICY}}
+
 c.VoilaConfiguration.strip_sources = True
 c.VoilaConfiguration.show_tracebacks = False
 c.VoilaConfiguration.theme = "light"

@@ -37,6 +37,13 @@ def is_text_notebook(path: Path) -> bool:
     return head.startswith("---") and "\nkernelspec:" in head
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark every notebook cell nbval runs ``notebooks``, so the fast unit run can leave them out."""
+    for item in items:
+        if isinstance(item.parent, IPyNbFile):
+            item.add_marker(pytest.mark.notebooks)
+
+
 def pytest_collect_file(file_path: Path, parent: pytest.Collector):
     opt = parent.config.option
     if (opt.nbval or opt.nbval_lax) and is_text_notebook(file_path):

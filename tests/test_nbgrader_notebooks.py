@@ -189,7 +189,17 @@ def test_precheck_reasons(tmp_path: Path, files: dict[str, str], reason: str) ->
 @pytest.mark.nbgrader
 def test_source_notebooks_run_top_to_bottom_with_nbval() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", str(COURSE / "source")],
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "-m",
+            "notebooks",
+            str(COURSE / "source"),
+        ],
         cwd=ROOT,
         capture_output=True,
         text=True,

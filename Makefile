@@ -13,15 +13,22 @@ ALL := -m ""
 
 .PHONY: serve test test-clock test-fast book lab lint benchmarks clean hub
 
+#: What `make serve` and `make book` need (the book and its documents), a smaller install.
+BOOK_STAMP := $(VENV)/.installed-book
+
 $(STAMP): pyproject.toml
-	bash .ci/bootstrap.sh $(VENV)
+	bash .ci/bootstrap.sh $(VENV) all
+	@touch $@ $(BOOK_STAMP)
+
+$(BOOK_STAMP): pyproject.toml
+	bash .ci/bootstrap.sh $(VENV) book
 	@touch $@
 
 # The book is executed with WHOLESCHOOL_RECORDS pointing at an empty throwaway folder, so a
 # lead's own records (~/wholeschool-records) can never end up in the published pages. The build
 # also makes the live forms' site (_build/html/live; npm provides its Pyodide core): set
 # live_pyodide in _config.yml, or WHOLESCHOOL_LIVE_PYODIDE=self|cdn|off for one build.
-book: $(STAMP)
+book: $(BOOK_STAMP)
 	@bash .ci/system-deps.sh book
 	@records=$$(mktemp -d); \
 	WHOLESCHOOL_RECORDS=$$records $(VENV)/bin/jupyter-book build . -W -n --keep-going; \

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Create the project's virtual environment from nothing and install the package with its
-# test, dev and hub extras. Usage: bash .ci/bootstrap.sh [VENV_DIR]
+# Create the project's virtual environment from nothing and install the package with one of
+# its extras: `book` (what building and serving the book needs: `make serve`) or `all` (tests,
+# trainer's tools, hub, dev: `make test`). Usage: bash .ci/bootstrap.sh [VENV_DIR] [EXTRA]
 set -euo pipefail
 venv=${1:-.venv}
+extra=${2:-all}
 python=${PYTHON:-python3}
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -27,5 +29,5 @@ if [ ! -x "$venv/bin/python" ]; then
     fi
 fi
 "$venv/bin/python" -m pip install --quiet --upgrade pip
-"$venv/bin/python" -m pip install --quiet --editable ".[all]"
-echo "bootstrap: environment ready in $venv"
+"$venv/bin/python" -m pip install --quiet --editable ".[$extra]"
+echo "bootstrap: environment ready in $venv (.[$extra])"

@@ -13,7 +13,7 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from .datafiles import load_yaml_model
 from .errors import DataFileError
@@ -23,7 +23,7 @@ FOLDER = Path(str(resources.files("wholeschool") / "data" / "templates"))
 #: A placeholder (short text in square brackets) that asks for a pupil's name or initials:
 #: "[pupil's name]", "[name of child]", "[student initials]"...
 PUPIL_NAME = re.compile(
-    r"\[(?=[^\]]{0,60}\])(?=[^\]]*\b(?:pupil|child|children|student|learner|young person)"
+    r"\[(?=[^\]]{0,60}\])(?=[^\]]*\b(?:pupil|child|children|student|learner|young (?:person|people))"
     r"(?:s|'s|s')?\b)(?=[^\]]*\b(?:names?|initials)\b)[^\]]*\]",
     re.I,
 )
@@ -66,23 +66,21 @@ class TemplateSection(_Data):
             raise ValueError("a section needs paragraphs, bullets, a table or a note")
         return self
 
+    @model_validator(mode="after")
+    def _no_pupil_names(self) -> TemplateSection:
+        for text in template_texts(self):
+            if found := PUPIL_NAME.search(text):
+                raise ValueError(
+                    f"the placeholder {found.group(0)} asks for a pupil's name; templates never do"
+                )
+        return self
+
 
 class Template(_Data):
     id: str = Field(pattern=r"^[a-z][a-z0-9-]+$")
     title: str = Field(min_length=5)
     summary: str = Field(min_length=20)
     sections: tuple[TemplateSection, ...] = Field(min_length=1)
-
-    @field_validator("sections")
-    @classmethod
-    def _no_pupil_names(cls, sections: tuple[TemplateSection, ...]) -> tuple:
-        for section in sections:
-            for text in template_texts(section):
-                if found := PUPIL_NAME.search(text):
-                    raise ValueError(
-                        f"{found.group(0)!r} asks for a pupil's name; templates never do"
-                    )
-        return sections
 
 
 def template_texts(section: TemplateSection) -> list[str]:

@@ -78,6 +78,8 @@ class TemplateSection(_Data):
 
 class Template(_Data):
     id: str = Field(pattern=r"^[a-z][a-z0-9-]+$")
+    #: Where the template comes in lists (smallest first).
+    order: int = Field(ge=1)
     title: str = Field(min_length=5)
     summary: str = Field(min_length=20)
     sections: tuple[TemplateSection, ...] = Field(min_length=1)
@@ -103,8 +105,8 @@ def load_template(path: Path) -> Template:
 
 @cache
 def load_templates(folder: Path = FOLDER) -> tuple[Template, ...]:
-    """Every template in the folder, in file-name order."""
+    """Every template in the folder, in their ``order``."""
     paths = sorted(folder.glob("*.yaml"))
     if not paths:
         raise DataFileError(folder, None, "holds no templates")
-    return tuple(load_template(path) for path in paths)
+    return tuple(sorted((load_template(path) for path in paths), key=lambda t: (t.order, t.id)))

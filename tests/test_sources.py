@@ -261,3 +261,53 @@ def test_built_pages_show_when_their_sources_were_last_checked(built_book: Path)
             assert f"{source.title} ({source.publisher})" in text, (docname, source.id)
         checked += 1
     assert checked >= 10
+
+
+# --- the book extension, in a small real Sphinx build ---------------------------------------
+
+
+def sphinx_build(tmp_path: Path, page: str) -> subprocess.CompletedProcess[str]:
+    """Build a one-page MyST project with the course's sources extension, warnings as errors."""
+    src = tmp_path / "src"
+    (src / "course").mkdir(parents=True)
+    (src / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(COURSE / '_ext')!r})\n"
+        "extensions = ['myst_parser', 'sphinxcontrib.bibtex', 'course_sources']\n"
+        "myst_enable_extensions = ['colon_fence']\n"
+        f"bibtex_bibfiles = [{str(COURSE / 'references.bib')!r}]\n",
+        encoding="utf-8",
+    )
+    (src / "index.md").write_text(
+        "# Test\n\n```{toctree}\ncourse/page\n```\n\n```{bibliography}\n:filter: cited\n```\n",
+        encoding="utf-8",
+    )
+    (src / "course" / "page.md").write_text(page, encoding="utf-8")
+    return subprocess.run(
+        [str(BIN / "sphinx-build"), "-W", "-q", "-b", "html", str(src), str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_extension_renders_numbers_lists_and_the_last_checked_note(tmp_path: Path):
+    page = (
+        "# Page\n\nCall Samaritans on {helpline}`samaritans` or {helpline}`shout`.\n\n"
+        "```{helplines}\nchildline\npapyrus\n```\n\nA source {cite:p}`dfe2024kcsie`.\n"
+    )
+    result = sphinx_build(tmp_path, page)
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = page_text(tmp_path / "out" / "course" / "page.html")
+    kcsie = load_register().source("kcsie")
+    assert "Call Samaritans on 116 123 or text SHOUT to 85258." in text
+    assert "Childline : call 0800 1111" in text and "PAPYRUS HOPELINE247" in text
+    assert f"Last checked: {kcsie.checked_label}." in text
+    assert "Sources on this page" not in page_text(tmp_path / "out" / "index.html")
+
+
+def test_an_unknown_helpline_stops_the_build_and_names_it(tmp_path: Path):
+    result = sphinx_build(tmp_path, "# Page\n\nCall {helpline}`samaritan` now.\n")
+    assert result.returncode != 0
+    assert "no helpline 'samaritan'" in result.stderr
+    assert "samaritans" in result.stderr, "the message lists the helplines there are"

@@ -21,11 +21,8 @@ from docutils import nodes
 from docutils.parsers.rst import Directive
 from docutils.statemachine import StringList
 from sphinx.application import Sphinx
-from sphinx.util import logging
+from wholeschool.core.sources import HELPLINES_FILE, SOURCES_FILE
 from wholeschool.render.sources import helpline_list, helpline_number, last_checked_note
-
-LOGGER = logging.getLogger(__name__)
-DATA = Path(__file__).resolve().parents[2] / "widgets" / "wholeschool" / "data"
 
 
 def helpline_role(name, rawtext, text, lineno, inliner, options=None, content=None):
@@ -71,9 +68,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("source-read", add_last_checked)
     # A change to this file or to the data makes Sphinx read every page again.
     digest = hashlib.sha256(Path(__file__).read_bytes())
-    for name in ("sources.yaml", "helplines.yaml"):
-        if (DATA / name).is_file():
-            digest.update((DATA / name).read_bytes())
+    for data in (SOURCES_FILE, HELPLINES_FILE):
+        digest.update(data.read_bytes())
     return {
         "parallel_read_safe": True,
         "parallel_write_safe": True,

@@ -16,6 +16,7 @@ from wholeschool.core.planning import (
     CENTRE_WEIGHT,
     NEW_ACTION,
     SUGGESTIONS_FILE,
+    default_suggestions,
     load_suggestions,
     plan_message,
     rank_gaps,
@@ -231,6 +232,16 @@ def test_suggestions_cover_every_indicator_in_own_file():
             "actions.ethos.1",
             "needs at least one action",
         ),
+        (
+            lambda d: d["actions"][GATE.id][0].update(weeks=1),
+            f"actions.{GATE.id}[0].weeks",
+            "never scheduled",
+        ),
+        (
+            lambda d: d["actions"]["ethos.1"][0].pop("weeks"),
+            "actions.ethos.1[0].weeks",
+            "is missing",
+        ),
     ],
 )
 def test_bad_suggestions_file_names_file_and_field(tmp_path: Path, change, field, problem):
@@ -365,3 +376,7 @@ def test_lead_can_add_an_action(folder: Path):
     assert (saved[-1].indicator, saved[-1].what) == ("parents-carers.4", NEW_ACTION)
     editor.rows[-1].what.value = "Coffee morning for families new to the school."
     assert load_plan(folder).actions[-1].what == "Coffee morning for families new to the school."
+
+
+def test_the_gate_suggestion_has_no_schedule_in_the_data():
+    assert all(s.weeks is None for s in default_suggestions().actions[GATE.id])

@@ -13,6 +13,7 @@ from .framework import framework
 from .report import report
 from .serve import serve
 from .templates import templates
+from .sources import sources
 from .trainer import trainer
 from .validate import validate
 
@@ -23,5 +24,5 @@ def main() -> None:
     """Tools for the whole school mental health course for Senior Mental Health Leads."""
 
 
-for command in (validate, framework, report, serve, trainer, templates):
+for command in (validate, framework, report, serve, sources, templates, trainer):
     main.add_command(command)

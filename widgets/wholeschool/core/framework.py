@@ -77,7 +77,7 @@ class GateAnswer(_Strict):
 
 
 class Gate(_Strict):
-    """The statutory safeguarding route: asked as in place or not, never rated on the scale.
+    """The safeguarding route: one of four answers (in place or not), never rated on the scale.
 
     Any answer but ``in_place`` (including no answer) is an escalation: it heads the action
     plan and the governors' report, and no weighting or limit can drop it.

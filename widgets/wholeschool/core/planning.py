@@ -50,7 +50,7 @@ class SuggestedAction(BaseModel):
     what: str = Field(min_length=10, max_length=500)
     lead: str = Field(min_length=2, max_length=80)
     measure: str = Field(min_length=10, max_length=500)
-    weeks: int = Field(ge=1, le=52)
+    weeks: int | None = Field(default=None, ge=1, le=52)
 
 
 class Suggestions(BaseModel):
@@ -73,6 +73,16 @@ def load_suggestions(
             raise DataFileError(path, f"actions.{key}", "is not an indicator of the framework")
         if not actions:
             raise DataFileError(path, f"actions.{key}", "needs at least one action")
+        is_gate = framework.gate is not None and key == framework.gate.id
+        for index, action in enumerate(actions):
+            if is_gate and action.weeks is not None:
+                raise DataFileError(
+                    path,
+                    f"actions.{key}[{index}].weeks",
+                    "must be left out: the gate is never scheduled",
+                )
+            if not is_gate and action.weeks is None:
+                raise DataFileError(path, f"actions.{key}[{index}].weeks", "is missing")
     wanted = [*framework.indicator_by_id, *([framework.gate.id] if framework.gate else [])]
     missing = [i for i in wanted if i not in suggestions.actions]
     if missing:
@@ -220,7 +230,7 @@ def draft_plan(
             what=s.what,
             lead=s.lead,
             start=start,
-            due=start + dt.timedelta(weeks=s.weeks),
+            due=start + dt.timedelta(weeks=s.weeks or 0),
             measure=s.measure,
         )
         for gap in kept

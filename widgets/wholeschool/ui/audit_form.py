@@ -90,7 +90,7 @@ class IndicatorRow:
 
 
 class GateRow:
-    """The safeguarding route: answered in place or not, outside the rating scale."""
+    """The safeguarding route: one of four answers, outside the rating scale."""
 
     def __init__(self, framework: Framework, answer: str | None, looks: Looks) -> None:
         gate = framework.gate

@@ -79,8 +79,9 @@ class GateAnswer(_Strict):
 class Gate(_Strict):
     """The statutory safeguarding route: asked as in place or not, never rated on the scale.
 
-    Any answer but ``in_place`` (including no answer) is an escalation: it heads the action
-    plan and the governors' report, and no weighting or limit can drop it.
+    Any answer but ``in_place`` is an escalation: it heads the action plan and the governors'
+    report, and no weighting or limit can drop it. No answer yet is not an escalation: it is
+    shown as a question still to answer (see :mod:`wholeschool.core.gate`).
     """
 
     id: str = Field(pattern=rf"^{_ID}$")
@@ -105,8 +106,8 @@ class Gate(_Strict):
         return next((a for a in self.answers if a.id == answer_id), None)
 
     def escalates(self, answer_id: str | None) -> bool:
-        """True unless the answer is "in place": an unanswered gate escalates too."""
-        return answer_id != self.in_place
+        """True for an answer short of "in place"; not for no answer yet."""
+        return answer_id is not None and answer_id != self.in_place
 
 
 class Framework(_Strict):

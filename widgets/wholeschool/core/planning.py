@@ -9,8 +9,8 @@ Ranking (plain functions, unit-tested):
 * the lead may pin indicators (they come first, in the order given, even if not gaps) or drop
   them (never in the plan); the plan keeps at most ``limit`` priorities.
 
-The safeguarding gate stands outside all of this: when it is not answered "in place", its
-escalation is the plan's first action, whatever the limit, pins or drops say.
+The safeguarding gate stands outside all of this: when its latest answer is short of "in
+place", its escalation is the plan's first action, whatever the limit, pins or drops say.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from .datafiles import load_yaml_model
 from .errors import DataFileError
 from .framework import FRAMEWORK, Framework, Indicator, Principle
+from .gate import GateStatus, gate_status
 from .records import AuditRecord, PlanAction, PlanRecord
 
 SUGGESTIONS_FILE = Path(str(resources.files("wholeschool") / "data" / "suggested_actions.yaml"))
@@ -174,18 +175,44 @@ def plan_message(
 
 
 def escalation_actions(
-    audit: AuditRecord, start: dt.date, suggestions: Suggestions, framework: Framework
+    gate: GateStatus | None, start: dt.date, suggestions: Suggestions
 ) -> list[PlanAction]:
-    """The gate's actions, due at once, when the audit does not say the route is in place."""
-    gate = framework.gate
-    if gate is None or not gate.escalates(audit.gate):
+    """The gate's actions, due at once, when its latest answer is short of "in place" (no
+    answer yet is a question to answer, not an escalation)."""
+    if gate is None or not gate.escalates:
         return []
     return [
         PlanAction(
-            indicator=gate.id, what=s.what, lead=s.lead, start=start, due=start, measure=s.measure
+            indicator=gate.gate.id,
+            what=s.what,
+            lead=s.lead,
+            start=start,
+            due=start,
+            measure=s.measure,
         )
-        for s in suggestions.actions[gate.id]
+        for s in suggestions.actions[gate.gate.id]
     ]
+
+
+def with_escalation(
+    plan: PlanRecord,
+    gate: GateStatus | None,
+    start: dt.date,
+    suggestions: Suggestions | None = None,
+    framework: Framework = FRAMEWORK,
+) -> PlanRecord:
+    """``plan`` with the gate's actions at the top; when the gate's latest answer is short of
+    "in place" and the plan has no open action for it (it was drafted while the route was in
+    place), the escalation's actions are added, due at once. Nothing is removed."""
+    open_gate = [
+        a
+        for a in plan.actions
+        if gate is not None and a.indicator == gate.gate.id and a.status not in ("done", "dropped")
+    ]
+    added = (
+        [] if open_gate else escalation_actions(gate, start, suggestions or default_suggestions())
+    )
+    return plan.model_copy(update={"actions": gate_first(added + list(plan.actions), framework)})
 
 
 def gate_first(actions: Sequence[PlanAction], framework: Framework) -> list[PlanAction]:
@@ -204,17 +231,22 @@ def draft_plan(
     start: dt.date | None = None,
     suggestions: Suggestions | None = None,
     framework: Framework = FRAMEWORK,
+    gate: GateStatus | None = None,
 ) -> tuple[PlanRecord, str]:
     """A plan drafted from ``audit``'s gaps (dated ``today``), and the message describing it.
 
     An escalation of the safeguarding gate comes first and does not count towards ``limit``.
+    ``gate`` is the gate's state from every record (default: the audit's own answer); the
+    message does not repeat the escalation (whatever shows the plan shows the gate's box).
     """
+    if gate is None:
+        gate = gate_status(framework, [audit])
     suggestions = suggestions or default_suggestions()
     start = start or today
     ratings = audit.rated()
     gaps = rank_gaps(ratings, pinned=pinned, dropped=dropped, framework=framework)
     kept = gaps[: max(limit, len(pinned))]
-    actions = escalation_actions(audit, start, suggestions, framework) + [
+    actions = escalation_actions(gate, start, suggestions) + [
         PlanAction(
             indicator=gap.indicator.id,
             what=s.what,
@@ -235,10 +267,7 @@ def draft_plan(
         dropped=list(dropped),
         actions=actions,
     )
-    message = plan_message(ratings, gaps, len(kept), framework)
-    if actions and framework.gate and actions[0].indicator == framework.gate.id:
-        message = f"Safeguarding first: {framework.gate.escalation} {message}"
-    return plan, message
+    return plan, plan_message(ratings, gaps, len(kept), framework)
 
 
 def merge_plan(

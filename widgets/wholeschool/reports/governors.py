@@ -19,6 +19,7 @@ from ..core.crosswalk import Crosswalk, CrosswalkRow, crosswalk_table, default_c
 from ..core.diff import FieldChange
 from ..core.errors import RecordError
 from ..core.framework import Framework
+from ..core.gate import GateStatus
 from ..core.records import PlanAction, PlanRecord
 from ..core.scoring import format_score, level_label
 from ..render.blocks import (
@@ -37,6 +38,7 @@ from ..store import RecordFolder
 from ..store.atomic import write_atomic
 from .gather import Records, read_records
 from .progress import charts_available
+from .safeguarding import gate_notes
 from .timeline import WHAT_IS_COMPARED, Snapshot, any_whole_principle, timeline
 
 OPEN_STATUSES = ("not started", "in progress", "on hold")
@@ -95,21 +97,15 @@ class GovernorReport:
         return self.snapshots[-2] if len(self.snapshots) > 1 else None
 
     @property
+    def gate(self) -> GateStatus | None:
+        """The safeguarding gate: the latest answer by date, self-audit or progress log."""
+        return self.records.gate
+
+    @property
     def escalation(self) -> str | None:
-        """The gate's escalation text when the route is not answered "in place"."""
-        gate = self.framework.gate
-        audit = self.records.audit
-        latest = self.records.logs[-1].gate if self.records.logs else None
-        answer = latest if latest is not None else (audit.gate if audit else None)
-        if gate is None or not gate.escalates(answer):
-            return None
-        given = gate.answer(answer)
-        said = (
-            f"The latest answer is \u201c{given.label}\u201d."
-            if given
-            else "It is not answered yet."
-        )
-        return f"{gate.text} {said} {gate.escalation}"
+        """The gate's escalation when the latest answer is short of "in place", else ``None``."""
+        gate = self.gate
+        return gate.message if gate is not None and gate.escalates else None
 
 
 def top_priorities(
@@ -156,7 +152,7 @@ def build_report(
         records=records,
         snapshots=timeline(records.audit, records.logs, framework),
         priorities=top_priorities(records.plan, framework, top),
-        crosswalk=crosswalk_table(records.audit.rated(), crosswalk, framework, records.audit.gate),
+        crosswalk=crosswalk_table(records.audit.rated(), crosswalk, framework, _answer(records)),
         crosswalk_data=crosswalk,
         since=since,
         record_changes=record_changes(records, since, made_on) if since else None,
@@ -164,6 +160,12 @@ def build_report(
     if charts_available():
         report.charts = {"standing": standing_chart(report), "change": change_chart(report)}
     return report
+
+
+def _answer(records: Records) -> str | None:
+    """The answer id that decides the gate (the latest by date), if any."""
+    gate = records.gate
+    return gate.answer.id if gate is not None and gate.answer is not None else None
 
 
 def record_changes(
@@ -333,8 +335,7 @@ def report_document(report: GovernorReport) -> Document:
     """The whole report as blocks: a summary of at most two pages, then the appendices."""
     fw = report.framework
     blocks: list[Block] = []
-    if report.escalation:
-        blocks.append(Note("Safeguarding: act now.", report.escalation, urgent=True))
+    blocks += gate_notes(report.gate)
     blocks.append(Paragraph(_intro(report)))
     if report.records.problems:
         blocks.append(

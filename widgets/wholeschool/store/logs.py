@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from ..core.errors import RecordError, from_validation_error
 from ..core.records import ProgressLog
 from ..core.terms import Term, term_of
+from .current import current_records
 from .folder import RecordFolder
 from .locations import log_file
 
@@ -45,17 +46,10 @@ def new_log(
 
 
 def scan_logs(folder: RecordFolder) -> tuple[list[tuple[Path, ProgressLog]], list[RecordError]]:
-    """Every progress log in the folder by term, and the errors of ``progress-*`` files."""
-    if not folder.path.is_dir():
-        return [], []
-    logs, errors = [], []
-    for loaded in folder.scan():
-        if isinstance(loaded.record, ProgressLog):
-            logs.append((loaded.path, loaded.record))
-        elif loaded.error is not None and loaded.path.name.startswith("progress-"):
-            errors.append(loaded.error)
-    logs.sort(key=lambda item: (item[1].term_key, item[0].name))
-    return logs, errors
+    """Every progress log in the folder, oldest first (the store's order, see
+    :mod:`.current`), and the errors of ``progress-*`` files."""
+    records = current_records(folder)
+    return records.log_files, records.log_problems
 
 
 def log_path(folder: RecordFolder, term: Term) -> Path:

@@ -22,7 +22,8 @@ from ..core.terms import term_of
 from ..core.text import clean_text
 from ..reports.progress import QUESTIONS
 from ..store import AUDIT_FILE, RecordFolder
-from ..store.logs import file_log, log_path, scan_logs
+from ..store.current import current_records
+from ..store.logs import file_log, log_path
 from .audit_form import GateRow
 from .autosave import DEFAULT_DELAY, Autosaver
 from .looks import DEFAULT_SCHOOL, UNRATED, Looks, rated, rating_choices, reminder_html
@@ -49,15 +50,17 @@ class ProgressForm(SavesItself, widgets.VBox):
         gate: str | None = None
         school = DEFAULT_SCHOOL
         try:
-            audit = folder.read_optional(AUDIT_FILE, AuditRecord)
-            if audit is not None:
-                start, gate, school = audit.rated(), audit.gate, audit.school
-            logs, _ = scan_logs(folder)
-            for path, log in logs:
+            folder.read_optional(AUDIT_FILE, AuditRecord)  # a bad audit file is reported
+            records = current_records(folder)
+            if records.audit is not None:
+                start, school = records.audit.rated(), records.audit.school
+            if records.gate is not None and records.gate.answer is not None:
+                gate = records.gate.answer.id  # the latest answer by date
+            for path, log in records.log_files:
                 if log.term_key == self.term:
                     existing, self.path, self.filed = log, path, True
                 elif log.term_key < self.term and log.indicator_ratings:
-                    start, gate = log.rated(), log.gate or gate
+                    start = log.rated()
             if existing is None and self.path.exists():
                 folder.read(self.path.name, ProgressLog)  # reports a bad file
         except RecordError as error:

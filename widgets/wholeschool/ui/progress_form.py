@@ -67,6 +67,9 @@ class ProgressForm(SavesItself, widgets.VBox):
             self._fail(error)
         if existing is not None:
             start, gate = existing.rated(), existing.gate
+        #: The log as filed: what the form does not show (older whole-principle ratings,
+        #: notes on ratings) is kept from it when the form saves.
+        self.existing = existing
         self.school = existing.school if existing else school
         looks = Looks()
         heading = looks.html(
@@ -135,20 +138,26 @@ class ProgressForm(SavesItself, widgets.VBox):
         self.saver.flush()
 
     def record(self) -> ProgressLog:
+        """The log as the form shows it, over the filed log: a log made with an older framework
+        keeps its whole-principle ratings, and ratings keep their notes."""
         today = self.folder.today()
+        earlier = self.existing
+        notes = {k: v.note for k, v in earlier.indicator_ratings.items()} if earlier else {}
+        gate = self.gate.value if self.gate is not None else None
         return ProgressLog.model_validate(
             {
+                **(earlier.model_dump(exclude={"kind"}) if earlier else {}),
                 "school": self.school,
                 "framework_version": self.framework.version,
                 "date": self.date,
                 "academic_year": self.term.academic_year,
                 "term": self.term.name,
                 "indicator_ratings": {
-                    key: IndicatorRating(rating=rated(c.value))
+                    key: IndicatorRating(rating=rated(c.value), note=notes.get(key, ""))
                     for key, c in self.ratings.items()
                     if rated(c.value) is not None
                 },
-                "gate": self.gate.value if self.gate is not None else None,
+                "gate": gate if gate is not None else (earlier.gate if earlier else None),
                 **{field: clean_text(box.value) for field, box in self.texts.items()},
             },
             context={"today": today},
@@ -161,6 +170,7 @@ class ProgressForm(SavesItself, widgets.VBox):
         else:
             self.path = file_log(self.folder, log)
             self.filed = True
+        self.existing = log
 
 
 def progress_log(

@@ -39,6 +39,8 @@ from .text import control_problem
 
 #: Reminder shown once on every form with free text.
 NO_PUPIL_DATA = "Do not name pupils or include details that could identify a pupil."
+#: The school label a record gets until the lead names the school.
+DEFAULT_SCHOOL = "My school"
 #: Records are dated after this day (the framework's first edition was 2015).
 EARLIEST = dt.date(2015, 1, 1)
 

@@ -20,7 +20,14 @@ from typing import TypeVar
 
 from ..core.errors import RecordError
 from ..core.gate import GateStatus, gate_status
-from ..core.records import AuditRecord, EvidenceLog, PlanRecord, ProgressLog, Record
+from ..core.records import (
+    DEFAULT_SCHOOL,
+    AuditRecord,
+    EvidenceLog,
+    PlanRecord,
+    ProgressLog,
+    Record,
+)
 from .folder import RecordFolder
 from .locations import AUDIT_FILE, EVIDENCE_FILE, PLAN_FILE
 from .reader import Loaded
@@ -117,3 +124,31 @@ def current_records(
         key=log_order,
     )
     return found
+
+
+def school_label(folder: RecordFolder) -> str:
+    """The school label a new record of this folder gets: the current records' (the
+    self-audit's first), else the default. A folder holds one school's records."""
+    return current_records(folder).school or DEFAULT_SCHOOL
+
+
+def relabel_school(folder: RecordFolder, old: str, new: str) -> list[Path]:
+    """Give every record of this folder labelled ``old`` the label ``new`` (each saved with
+    its history, under its own lock), so renaming the school in the self-audit never leaves
+    the folder holding "two schools". Returns the files changed; a bad file is left alone."""
+    changed = []
+    if old == new:
+        return changed
+    for item in folder.scan():
+        record = item.record
+        if record is None or record.school != old or item.path.parent != folder.path:
+            continue
+
+        def rename(current: Record | None) -> Record:
+            if current is None or current.school != old:
+                return current  # type: ignore[return-value]
+            return current.model_copy(update={"school": new})
+
+        folder.update(item.path.name, type(record), rename)
+        changed.append(item.path)
+    return changed

@@ -19,6 +19,7 @@ from ..core.framework import FRAMEWORK, Framework, Indicator, Principle
 from ..core.records import AuditRecord, IndicatorRating
 from ..core.text import clean_text
 from ..store import AUDIT_FILE, RecordFolder
+from ..store.current import relabel_school, school_label
 from .autosave import DEFAULT_DELAY, Autosaver
 from .looks import (
     DEFAULT_SCHOOL,
@@ -155,11 +156,12 @@ class AuditForm(SavesItself, widgets.VBox):
         looks = Looks()
         ratings = existing.ratings if existing else {}
         self.school = widgets.Text(
-            value=existing.school if existing else DEFAULT_SCHOOL,
+            value=existing.school if existing else self._label(folder),
             description="School label",
             placeholder="Any name you choose for your school",
             style=looks.text_style,
         )
+        self.first_label = self.school.value
         self.rows: dict[str, IndicatorRow] = {}
         sections: list[widgets.Widget] = []
         self.gate: GateRow | None = None
@@ -228,8 +230,25 @@ class AuditForm(SavesItself, widgets.VBox):
             context={"today": self.folder.today()},
         )
 
+    @staticmethod
+    def _label(folder: RecordFolder) -> str:
+        try:
+            return school_label(folder)
+        except RecordError:
+            return DEFAULT_SCHOOL
+
     def _write(self) -> None:
-        self.folder.update(AUDIT_FILE, AuditRecord, self.merged)
+        before: list[str] = []
+
+        def merge(existing: AuditRecord | None) -> AuditRecord:
+            before[:] = [existing.school] if existing else []
+            return self.merged(existing)
+
+        saved = self.folder.update(AUDIT_FILE, AuditRecord, merge)
+        old = before[0] if before else self.first_label
+        if old != saved.school:  # the school was named or renamed: one label in the folder
+            relabel_school(self.folder, old, saved.school)
+        self.first_label = saved.school
 
 
 def audit(

@@ -52,8 +52,9 @@ class ProgressForm(SavesItself, widgets.VBox):
         try:
             folder.read_optional(AUDIT_FILE, AuditRecord)  # a bad audit file is reported
             records = current_records(folder)
+            school = records.school or DEFAULT_SCHOOL
             if records.audit is not None:
-                start, school = records.audit.rated(), records.audit.school
+                start = records.audit.rated()
             if records.gate is not None and records.gate.answer is not None:
                 gate = records.gate.answer.id  # the latest answer by date
             for path, log in records.log_files:

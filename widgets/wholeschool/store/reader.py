@@ -62,7 +62,7 @@ def read_guarded(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
             path, None, "is not a regular file (a pipe, device or socket); records are plain files"
         )
     if info.st_size > limits.max_bytes:
-        raise RecordError(path, None, _too_large(info.st_size, limits))
+        raise RecordError(path, None, too_large(info.st_size, limits))
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
@@ -77,11 +77,11 @@ def read_guarded(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
     finally:
         os.close(fd)
     if len(raw) > limits.max_bytes:
-        raise RecordError(path, None, _too_large(len(raw), limits))
+        raise RecordError(path, None, too_large(len(raw), limits))
     return raw
 
 
-def _too_large(size: int, limits: Limits) -> str:
+def too_large(size: int, limits: Limits) -> str:
     return (
         f"is {size:,} bytes, more than a record can be ({limits.max_bytes:,}); "
         "is this the right file?"
@@ -174,6 +174,9 @@ def parse_record(
     (see :mod:`wholeschool.core.migration`).
     """
     path = Path(path)
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
+    if size > limits.max_bytes:  # the one size rule: reads, uploads and writes alike
+        raise RecordError(path, None, too_large(size, limits))
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as error:

@@ -24,7 +24,7 @@ from pydantic import ValidationError
 
 from ..core.errors import RecordError, from_validation_error
 from ..core.framework import FRAMEWORK, Framework
-from ..core.migration import migrate
+from ..core.migration import migrate, version_problem
 from ..core.records import RECORD_ADAPTER, RECORD_TYPES, Record
 
 R = TypeVar("R", bound=Record)
@@ -195,6 +195,9 @@ def parse_record(
             "kind",
             f"unknown record kind {kind!r} (expected one of {', '.join(RECORD_TYPES)})",
         )
+    problem = version_problem(data.get("framework_version"), framework)
+    if problem:  # before any other field: a newer record is not blamed on what it holds
+        raise RecordError(path, "framework_version", problem)
     try:
         record = RECORD_ADAPTER.validate_json(text, strict=True, context={"today": today})
     except ValidationError as error:

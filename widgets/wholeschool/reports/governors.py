@@ -35,7 +35,7 @@ from ..render.blocks import (
 from ..render.html import to_html as document_html
 from ..render.word import to_docx as document_docx
 from ..store import RecordFolder
-from ..store.atomic import write_atomic
+from ..store.atomic import write_output
 from .gather import Records, read_records
 from .progress import charts_available
 from .safeguarding import gate_notes
@@ -506,12 +506,22 @@ def to_docx(report: GovernorReport) -> bytes:
     return document_docx(report_document(report))
 
 
+#: The report's file types, by file name ending: the one suffix rule (the command line's too).
+REPORT_SUFFIXES = {".docx": "Word", ".html": "web page", ".htm": "web page"}
+
+
+def report_suffix(out: str | os.PathLike[str]) -> str:
+    """The report's file ending (``.docx``, ``.html``, ``.htm``), or a RecordError naming it."""
+    suffix = Path(out).suffix.lower()
+    if suffix not in REPORT_SUFFIXES:
+        raise RecordError(out, None, "the report file name must end in .docx or .html")
+    return suffix
+
+
 def write_report(report: GovernorReport, out: str | os.PathLike[str]) -> Path:
-    """Write ``report`` to ``out``: ``.docx`` for Word, ``.html``/``.htm`` for a web page."""
+    """Write ``report`` to ``out``: ``.docx`` for Word, ``.html``/``.htm`` for a web page.
+    A place that cannot be written (a folder that is a file, no permission) is a RecordError
+    naming it; nothing is half-written."""
     out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix == ".docx":
-        return write_atomic(out, to_docx(report))
-    if suffix in (".html", ".htm"):
-        return write_atomic(out, to_html(report))
-    raise RecordError(out, None, "the report file name must end in .docx or .html")
+    data = to_docx(report) if report_suffix(out) == ".docx" else to_html(report)
+    return write_output(out, data)

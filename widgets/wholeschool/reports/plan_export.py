@@ -16,7 +16,7 @@ from ..core.gate import GateStatus, gate_status
 from ..core.records import AuditRecord, PlanAction, PlanRecord
 from ..core.scoring import NOT_RATED
 from ..render.blocks import Document, Fields, Heading, Paragraph, Table
-from ..store.atomic import write_atomic
+from ..store.atomic import write_output
 from .safeguarding import gate_notes
 
 EXPORT_FORMATS = ("csv", "xlsx", "md", "docx")
@@ -164,6 +164,6 @@ def export_plan(
     """Write the plan as ``action-plan.<format>`` files in ``folder``; returns their paths."""
     files = plan_files(plan, audit, formats, framework, gate)
     return {
-        name.rsplit(".", 1)[1]: write_atomic(Path(folder) / name, data)
+        name.rsplit(".", 1)[1]: write_output(Path(folder) / name, data)
         for name, data in files.items()
     }

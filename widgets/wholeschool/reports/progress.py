@@ -19,7 +19,7 @@ from ..core.records import AuditRecord, ProgressLog
 from ..core.scoring import NOT_RATED, format_score, level_label
 from ..render.blocks import Block, Document, Heading, Image, Note, Paragraph, Table
 from ..store import RecordFolder
-from ..store.atomic import write_atomic
+from ..store.atomic import write_output
 from ..store.current import current_records
 from .safeguarding import gate_notes
 from .timeline import WHAT_IS_COMPARED, Snapshot, any_whole_principle, timeline
@@ -177,6 +177,6 @@ def export_summary(
         return {}
     target = Path(out) if out is not None else folder.path / "exports"
     return {
-        name: write_atomic(target / name, data)
+        name: write_output(target / name, data)
         for name, data in summary_files(progress, formats).items()
     }

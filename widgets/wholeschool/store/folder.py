@@ -291,17 +291,20 @@ def scan_records(
 ) -> list[Loaded]:
     """Load every record under ``paths`` (files or folders), keeping errors beside records.
 
-    One odd file never stops the others from being read.
+    One odd file never stops the others from being read; a sub-folder that cannot be read
+    and a folder named like a record are kept as errors too.
     """
     today = clock().astimezone().date()
     results = []
-    for path in iter_record_files(paths):
+    problems: list[RecordError] = []
+    for path in iter_record_files(paths, problems):
         try:
             record = parse_record(read_guarded(path), path, today=today, framework=framework)
             results.append(Loaded(path, record=record))
         except RecordError as error:
             results.append(Loaded(path, error=error))
-    return results
+    results += [Loaded(Path(problem.path), error=problem) for problem in problems]
+    return sorted(results, key=lambda loaded: str(loaded.path))
 
 
 def load_record(

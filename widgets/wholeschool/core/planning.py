@@ -29,7 +29,7 @@ from .datafiles import load_yaml_model
 from .errors import DataFileError
 from .framework import FRAMEWORK, Framework, Indicator, Principle
 from .gate import GateStatus, gate_status
-from .records import AuditRecord, PlanAction, PlanRecord
+from .records import OPEN_STATUSES, AuditRecord, PlanAction, PlanRecord
 
 SUGGESTIONS_FILE = Path(str(resources.files("wholeschool") / "data" / "suggested_actions.yaml"))
 #: How much more a gap in the centre principle (leadership and management) counts.
@@ -207,7 +207,7 @@ def with_escalation(
     open_gate = [
         a
         for a in plan.actions
-        if gate is not None and a.indicator == gate.gate.id and a.status not in ("done", "dropped")
+        if gate is not None and a.indicator == gate.gate.id and a.status in OPEN_STATUSES
     ]
     added = (
         [] if open_gate else escalation_actions(gate, start, suggestions or default_suggestions())

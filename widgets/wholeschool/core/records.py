@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, get_args
 from urllib.parse import urlsplit
 
 from packaging.version import Version
@@ -32,6 +32,7 @@ from pydantic import (
     field_validator,
 )
 
+from .clock import today
 from .errors import format_location
 from .framework import Framework
 from .terms import Term, TermName, term_of
@@ -74,9 +75,10 @@ Role = line(strip_whitespace=True, max_length=80)
 
 
 def context_today(info: ValidationInfo) -> dt.date:
-    """The "today" of this validation: from the context the store passes, else the real date."""
+    """The "today" of this validation: from the context the store passes (its clock), else
+    the system clock's (:func:`wholeschool.core.clock.today`, the one rule for "today")."""
     context = info.context or {}
-    return context.get("today") or dt.date.today()
+    return context.get("today") or today()
 
 
 def check_not_future(value: dt.date, info: ValidationInfo, what: str) -> dt.date:
@@ -172,9 +174,11 @@ class AuditRecord(Record):
         return {k: v.rating for k, v in self.ratings.items() if v.rating is not None}
 
 
-#: The fixed list of statuses an action can have.
-STATUSES = ("not started", "in progress", "done", "on hold", "dropped")
+#: The fixed list of statuses an action can have: the one spelling of each.
 Status = Literal["not started", "in progress", "done", "on hold", "dropped"]
+STATUSES: tuple[Status, ...] = get_args(Status)
+#: The statuses of an action still to be done (the rest are closed).
+OPEN_STATUSES: tuple[Status, ...] = ("not started", "in progress", "on hold")
 
 
 def reference_problems(

@@ -20,7 +20,7 @@ from ..core.diff import FieldChange
 from ..core.errors import RecordError
 from ..core.framework import Framework
 from ..core.gate import GateStatus
-from ..core.records import PlanAction, PlanRecord
+from ..core.records import OPEN_STATUSES, PlanAction, PlanRecord
 from ..core.scoring import format_score, level_label
 from ..render.blocks import (
     Block,
@@ -41,7 +41,6 @@ from .progress import charts_available
 from .safeguarding import gate_notes
 from .timeline import WHAT_IS_COMPARED, Snapshot, any_whole_principle, timeline
 
-OPEN_STATUSES = ("not started", "in progress", "on hold")
 TITLE = "Mental health and wellbeing: report to governors"
 SECTIONS = (
     "Where the school stands",

@@ -15,12 +15,13 @@ from functools import cache
 from pathlib import Path
 
 from packaging.version import Version
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from .content import DATA
 from .datafiles import load_yaml_model
 from .errors import RecordError, format_location
 from .framework import Framework
+from .models import DataModel
 from .records import (
     AuditRecord,
     EvidenceLog,
@@ -33,19 +34,17 @@ from .records import (
 MIGRATIONS = DATA / "migrations"
 
 
-class GateStep(BaseModel):
+class GateStep(DataModel):
     """Which older indicator becomes the gate, and the answer each rating gives."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     indicator: str
     answers: dict[int, str]
 
 
-class Migration(BaseModel):
+class Migration(DataModel):
     """One step from a framework version to the next."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)
 
     source: str = Field(alias="from", pattern=r"^[0-9]+\.[0-9]+$")
     target: str = Field(alias="to", pattern=r"^[0-9]+\.[0-9]+$")

@@ -23,12 +23,13 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from .datafiles import load_yaml_model
 from .errors import DataFileError
 from .framework import FRAMEWORK, Framework, Indicator, Principle
 from .gate import GateStatus, gate_status
+from .models import DataModel
 from .records import OPEN_STATUSES, AuditRecord, PlanAction, PlanRecord
 
 SUGGESTIONS_FILE = Path(str(resources.files("wholeschool") / "data" / "suggested_actions.yaml"))
@@ -43,10 +44,8 @@ NEW_ACTION = "New action: describe what will be done."
 # --- Suggested actions (data) -------------------------------------------------------------
 
 
-class SuggestedAction(BaseModel):
+class SuggestedAction(DataModel):
     """A draft action for one indicator, from ``data/suggested_actions.yaml``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     what: str = Field(min_length=10, max_length=500)
     lead: str = Field(min_length=2, max_length=80)
@@ -54,10 +53,8 @@ class SuggestedAction(BaseModel):
     weeks: int = Field(ge=1, le=52)
 
 
-class Suggestions(BaseModel):
+class Suggestions(DataModel):
     """All suggested actions, by indicator id."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: str = Field(pattern=r"^[0-9]+\.[0-9]+$")
     actions: dict[str, tuple[SuggestedAction, ...]]

@@ -22,7 +22,6 @@ from urllib.parse import urlsplit
 from packaging.version import Version
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     StrictInt,
@@ -35,6 +34,7 @@ from pydantic import (
 from .clock import today
 from .errors import format_location
 from .framework import Framework
+from .models import DataModel
 from .terms import Term, TermName, term_of
 from .text import control_problem
 
@@ -91,10 +91,10 @@ def check_not_future(value: dt.date, info: ValidationInfo, what: str) -> dt.date
     return value
 
 
-class Record(BaseModel):
-    """Fields every record shares. Subclasses set ``kind``."""
+class Record(DataModel):
+    """Fields every record shares. Subclasses set ``kind``. Not frozen: forms edit records."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(frozen=False)
     kind_name: ClassVar[str]
 
     schema_version: Literal[1] = 1
@@ -124,10 +124,10 @@ class Record(BaseModel):
             )
 
 
-class IndicatorRating(BaseModel):
+class IndicatorRating(DataModel):
     """A lead's rating of one indicator, and an optional note."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(frozen=False)
 
     rating: StrictInt | None = None
     note: Note = ""
@@ -190,10 +190,10 @@ def reference_problems(
             yield f"{field}[{i}]", f"unknown indicator {key!r}"
 
 
-class PlanAction(BaseModel):
+class PlanAction(DataModel):
     """One SMART action of the plan. ``lead`` is a role (such as "SMHL"), never a pupil."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(frozen=False)
 
     indicator: str
     what: prose(strip_whitespace=True, min_length=1, max_length=500)  # type: ignore[valid-type]
@@ -331,13 +331,13 @@ def check_link(value: str) -> str:
     return link
 
 
-class EvidenceEntry(BaseModel):
+class EvidenceEntry(DataModel):
     """One piece of evidence: what it is, when it is from, and where the school keeps it.
 
     Only the reference is stored, never the document's content, and nothing about pupils.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(frozen=False)
 
     description: Description
     date: dt.date

@@ -13,6 +13,7 @@ import os
 
 import ipywidgets as widgets
 
+from ..core.audits import KEEP, merge_audit
 from ..core.clock import Clock, system_clock
 from ..core.errors import RecordError
 from ..core.framework import FRAMEWORK, Framework, Indicator, Principle
@@ -207,27 +208,15 @@ class AuditForm(SavesItself, widgets.VBox):
         self.saver.flush()
 
     def merged(self, existing: AuditRecord | None) -> AuditRecord:
-        """The record on disk with this form's answers put in (others' answers kept)."""
-        ratings = dict(existing.ratings) if existing else {}
-        for indicator_id, row in self.rows.items():
-            entry = row.entry()
-            if entry is None:
-                ratings.pop(indicator_id, None)
-            else:
-                ratings[indicator_id] = entry
-        order = {key: n for n, key in enumerate(self.framework.indicator_by_id)}
-        gate = existing.gate if existing else None
-        if self.gate is not None:
-            gate = self.gate.value
-        return AuditRecord.model_validate(
-            {
-                "school": clean_text(self.school.value, single_line=True).strip() or DEFAULT_SCHOOL,
-                "framework_version": self.framework.version,
-                "date": self.folder.today(),
-                "ratings": dict(sorted(ratings.items(), key=lambda kv: order.get(kv[0], 0))),
-                "gate": gate,
-            },
-            context={"today": self.folder.today()},
+        """The record on disk with this form's answers put in (others' answers kept); the
+        rule is :func:`wholeschool.core.audits.merge_audit`."""
+        return merge_audit(
+            existing,
+            {indicator_id: row.entry() for indicator_id, row in self.rows.items()},
+            school=self.school.value,
+            framework=self.framework,
+            today=self.folder.today(),
+            gate=self.gate.value if self.gate is not None else KEEP,
         )
 
     @staticmethod

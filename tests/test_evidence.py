@@ -294,12 +294,17 @@ def test_naming_the_school_after_logging_evidence_keeps_one_school(tmp_path: Pat
     store_evidence.add_evidence(
         folder, "leadership.1", "Staff survey summary", TODAY, "S:/survey.pdf"
     )
+    from wholeschool.ui.plan_editor import action_plan
+
+    assert action_plan(folder, delay=0).plan.school == "My school"  # drafted and saved
     form = audit_form("leadership", folder, delay=0)
     form.school.value = "Oak Hill Primary"
     assert form.error is None
     records = read_records(folder)
     assert records.school == "Oak Hill Primary"
     assert records.evidence.school == "Oak Hill Primary"
+    assert records.plan.school == "Oak Hill Primary", "the plan too (a second member)"
+    assert len(folder.versions("plan.json")) == 2, "relabelled with its history kept"
 
 
 def test_evidence_logged_before_any_audit_is_relabelled_when_the_audit_names_the_school(

@@ -19,6 +19,7 @@ from ..core.errors import RecordError
 from ..core.framework import FRAMEWORK, Framework, Indicator, Principle
 from ..core.records import AuditRecord, IndicatorRating
 from ..core.text import clean_text
+from ..render.alert import alert_html
 from ..store import AUDIT_FILE, RecordFolder
 from ..store.current import relabel_school, school_label
 from .autosave import DEFAULT_DELAY, Autosaver
@@ -124,10 +125,7 @@ class GateRow:
         if self.value is None or not self.gate.escalates(self.value):
             self.escalation.value = ""
             return
-        self.escalation.value = (
-            '<div role="alert" style="border:3px solid #a4000f;padding:.5em .8em">'
-            f"<strong>Act now.</strong> {html.escape(self.gate.escalation)}</div>"
-        )
+        self.escalation.value = alert_html("Act now.", self.gate.escalation, urgent=True)
 
 
 class AuditForm(SavesItself, widgets.VBox):

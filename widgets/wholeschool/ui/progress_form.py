@@ -144,7 +144,6 @@ class ProgressForm(SavesItself, widgets.VBox):
         today = self.folder.today()
         earlier = self.existing
         notes = {k: v.note for k, v in earlier.indicator_ratings.items()} if earlier else {}
-        gate = self.gate.value if self.gate is not None else None
         return ProgressLog.model_validate(
             {
                 **(earlier.model_dump(exclude={"kind"}) if earlier else {}),
@@ -158,7 +157,7 @@ class ProgressForm(SavesItself, widgets.VBox):
                     for key, c in self.ratings.items()
                     if rated(c.value) is not None
                 },
-                "gate": gate if gate is not None else (earlier.gate if earlier else None),
+                "gate": self.gate.value if self.gate is not None else (earlier and earlier.gate),
                 **{field: clean_text(box.value) for field, box in self.texts.items()},
             },
             context={"today": today},

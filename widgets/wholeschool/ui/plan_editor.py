@@ -314,8 +314,9 @@ def action_plan(
             f'<p style="color:{ERROR_COLOUR}">{html.escape(str(error))}</p><p>Nothing was '
             "changed. Fix the file or move it aside, then open this page again.</p>"
         )
-    if existing is not None:
+    if existing is not None:  # a closed escalation kept from before does not cover a new one
         plan = merge_plan(existing, plan, folder.framework)
+        plan = with_escalation(plan, gate, folder.today(), framework=folder.framework)
     editor = PlanEditor(plan, folder, message, delay=delay, gate=gate)
     if plan.actions:
         editor.save_now()

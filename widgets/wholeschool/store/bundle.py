@@ -58,8 +58,9 @@ class Restored:
 _METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
 #: Characters a record's file name never holds: folder separators of any system, a drive
 #: letter's colon, and the characters Windows forbids.
-_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10))}
 _NOT_IN_NAMES = set('/\\:*?"<>|')
+#: Names Windows keeps for devices, whatever follows the first dot (CON.json is the console).
+_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10))}
 
 
 def name_problem(name: str) -> str | None:
@@ -72,8 +73,11 @@ def name_problem(name: str) -> str | None:
         return "has no file name"
     if control_problem(name, single_line=True):
         return "has a control character in its name"
-    if set(name) & _NOT_IN_NAMES or ".." in name.split("."):
-        return "is not a plain file name (no folders, drive letters or \\, /, :); records sit side by side"
+    if set(name) & _NOT_IN_NAMES:
+        return (
+            "is not a plain file name (no folders, drive letters or the characters "
+            '\\ / : * ? " < > |); records sit side by side'
+        )
     if PureWindowsPath(name).is_absolute() or PureWindowsPath(name).drive:
         return "is not a plain file name; records sit side by side"
     if name.split(".")[0].upper() in _DEVICES:

@@ -271,3 +271,36 @@ def test_evidence_log_sits_below_the_ratings_and_saves_beside_the_audit(tmp_path
 def test_the_form_can_leave_the_evidence_log_out(tmp_path: Path):
     form = form_of("ethos", tmp_path, evidence=False)
     assert all("Evidence behind" not in getattr(c, "value", "") for c in form.children)
+
+
+def test_merging_a_forms_answers_keeps_everyone_elses_in_core():
+    """The merge rule lives in core (no widget needed): answers in, unrated out, rest kept."""
+    from strategies import TODAY
+    from wholeschool.core.audits import KEEP, merge_audit
+
+    saved = AuditRecord(
+        school="Oak",
+        framework_version=FRAMEWORK.version,
+        date=TODAY,
+        ratings={
+            "ethos.1": IndicatorRating(rating=1),
+            "leadership.2": IndicatorRating(rating=3, note="kept"),
+        },
+        gate="partly",
+    )
+    merged = merge_audit(
+        saved,
+        {"leadership.1": IndicatorRating(rating=2), "ethos.1": None},
+        school="  Oak\tHill ",
+        framework=FRAMEWORK,
+        today=TODAY,
+    )
+    assert list(merged.ratings) == ["leadership.1", "leadership.2"], "framework order"
+    assert merged.ratings["leadership.2"].note == "kept"
+    assert merged.gate == "partly" and merged.school == "Oak Hill"
+    assert (
+        merge_audit(saved, {}, school="", framework=FRAMEWORK, today=TODAY, gate=None).gate is None
+    )
+    assert merge_audit(
+        None, {}, school=" ", framework=FRAMEWORK, today=TODAY, gate=KEEP
+    ).school == ("My school")

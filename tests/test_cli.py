@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from helpers import BIN
 from wholeschool import FRAMEWORK, AuditRecord, save_record
+from wholeschool.cli import main
+
+RECORDS = Path(__file__).parent / "data" / "records"
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -53,17 +59,9 @@ def test_framework_lists_every_indicator():
         assert indicator_id in result.stdout
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def test_serve_sends_the_book_gzip_compressed(tmp_path: Path):
     import gzip
-    import time
+    import re
     import urllib.error
     import urllib.request
 
@@ -74,24 +72,22 @@ def test_serve_sends_the_book_gzip_compressed(tmp_path: Path):
     (site / "index.html").write_text("<!DOCTYPE html><title>Course</title>", encoding="utf-8")
     (site / "embed.js").write_bytes(script)
     (site / "python.wasm").write_bytes(wasm)
-    port = _free_port()
-    server = subprocess.Popen(
-        [str(BIN / "wholeschool"), "serve", str(site), "--port", str(port)],
+    server = subprocess.Popen(  # port 0: the system picks a free port; read it back
+        [str(BIN / "wholeschool"), "serve", str(site), "--port", "0"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
     try:
-        assert f"http://127.0.0.1:{port}/" in server.stdout.readline() + server.stdout.readline()
+        announced = server.stdout.readline() + server.stdout.readline()
+        found = re.search(r"http://127\.0\.0\.1:([0-9]+)/", announced)
+        assert found, announced
+        port = int(found.group(1))
+        assert port != 0
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/embed.js", headers={"Accept-Encoding": "gzip"}
         )
-        for _ in range(50):
-            try:
-                response = urllib.request.urlopen(request, timeout=5)
-                break
-            except OSError:
-                time.sleep(0.1)
+        response = urllib.request.urlopen(request, timeout=5)  # listening before it said so
         body = response.read()
         assert response.headers["Content-Encoding"] == "gzip"
         assert len(body) < len(script) / 10
@@ -139,3 +135,62 @@ def test_serve_reports_a_busy_port(tmp_path: Path):
         result = run("serve", str(tmp_path), "--port", str(busy.getsockname()[1]))
     assert result.returncode == 1
     assert "cannot listen on port" in result.stderr
+
+
+def _unreadable_folder(parent: Path) -> Path:
+    """A sub-folder whose path is too long to open (unreadable even for root)."""
+    top = parent / "deep"
+    top.mkdir()
+    fd = os.open(top, os.O_RDONLY)
+    try:
+        for _ in range(20):
+            name = "d" * 250
+            os.mkdir(name, dir_fd=fd)
+            inner = os.open(name, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = inner
+    finally:
+        os.close(fd)
+    return top
+
+
+def test_validate_reports_unreadable_and_odd_folders_and_fails(tmp_path: Path):
+    folder = tmp_path / "records"
+    folder.mkdir()
+    shutil.copyfile(RECORDS / "audit.json", folder / "audit.json")
+    (folder / "plan.json").mkdir()
+    (folder / "evidence.json").symlink_to(folder / "plan.json")
+    _unreadable_folder(folder)
+    result = CliRunner().invoke(main, ["validate", str(folder)])
+    assert result.exit_code == 1, result.output
+    lines = result.stdout.splitlines()
+    assert any(line.startswith(f"ok    {folder / 'audit.json'}") for line in lines)
+    assert (
+        f"FAIL  {folder / 'plan.json'}: is a folder (or a link to one) named like a record; records are files"
+        in lines
+    )
+    assert any(f"{folder / 'evidence.json'}: is a folder (or a link" in line for line in lines)
+    assert any("cannot be read (file name too long)" in line for line in lines), lines
+    assert "1 ok, 3 with problems" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["report", "governors", "--records", "{records}", "--out", "{file}/report.html"],
+        ["report", "governors", "--records", "{records}", "--out", "{file}/report.docx"],
+        ["trainer", "cohort", "{records}", "--out", "{file}/cohort"],
+    ],
+)
+def test_an_output_place_that_is_a_file_is_a_clear_error(command, tmp_path: Path):
+    records = tmp_path / "records"
+    shutil.copytree(RECORDS, records)
+    afile = tmp_path / "afile"
+    afile.write_text("not a folder", encoding="utf-8")
+    args = [part.format(records=records, file=afile) for part in command]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    assert f"Error: {afile}: is a file, not a folder; choose another place" in result.stderr
+    assert afile.read_text(encoding="utf-8") == "not a folder"

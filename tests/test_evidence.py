@@ -280,3 +280,44 @@ def test_the_evidence_kind_is_read_by_the_store_and_validate(tmp_path: Path):
     assert run.stdout.splitlines() == [
         f"ok    {evidence_path(tmp_path)} (evidence, My school, {TODAY})"
     ]  # one record: its two versions in .history/ are not listed
+
+
+def test_naming_the_school_after_logging_evidence_keeps_one_school(tmp_path: Path):
+    """Evidence logged before the school is named takes the folder's label, and naming the
+    school in the self-audit relabels it, so the governors' report reads one school."""
+    from wholeschool.reports.gather import read_records
+    from wholeschool.ui.audit_form import audit as audit_form
+
+    folder = RecordFolder(tmp_path, clock=CLOCK)
+    first = audit_form("leadership", folder, delay=0)
+    first.rows["leadership.1"].rating.value = 2
+    store_evidence.add_evidence(
+        folder, "leadership.1", "Staff survey summary", TODAY, "S:/survey.pdf"
+    )
+    from wholeschool.ui.plan_editor import action_plan
+
+    assert action_plan(folder, delay=0).plan.school == "My school"  # drafted and saved
+    form = audit_form("leadership", folder, delay=0)
+    form.school.value = "Oak Hill Primary"
+    assert form.error is None
+    records = read_records(folder)
+    assert records.school == "Oak Hill Primary"
+    assert records.evidence.school == "Oak Hill Primary"
+    assert records.plan.school == "Oak Hill Primary", "the plan too (a second member)"
+    assert len(folder.versions("plan.json")) == 2, "relabelled with its history kept"
+
+
+def test_evidence_logged_before_any_audit_is_relabelled_when_the_audit_names_the_school(
+    tmp_path: Path,
+):
+    from wholeschool.reports.gather import read_records
+    from wholeschool.ui.audit_form import audit as audit_form
+
+    folder = RecordFolder(tmp_path, clock=CLOCK)
+    store_evidence.add_evidence(folder, "ethos.1", "Policy review notes", TODAY, "S:/policy.docx")
+    form = audit_form("ethos", folder, delay=0)
+    form.school.value = "Elm Academy"
+    assert form.error is None
+    assert {r.school for r in [read_records(folder).audit, read_records(folder).evidence]} == {
+        "Elm Academy"
+    }

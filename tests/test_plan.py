@@ -145,14 +145,20 @@ def test_messages_for_nothing_rated_and_partly_rated():
 # --- the safeguarding gate ------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("answer", [None, *[a.id for a in GATE.answers if a.id != GATE.in_place]])
+@pytest.mark.parametrize("answer", [a.id for a in GATE.answers if a.id != GATE.in_place])
 def test_a_route_not_in_place_is_the_first_action_whatever_the_limit(answer):
     audit = audit_of({"ethos.1": 0, "ethos.2": 0, "leadership.1": 1}, gate=answer)
     plan, message = draft_plan(audit, limit=1, dropped=["ethos.2"])
     assert plan.actions[0].indicator == GATE.id
     assert plan.actions[0].due == TODAY, "act now, not in some weeks"
     assert [a.indicator for a in plan.actions[1:]] == ["leadership.1"]  # the limit is for gaps
-    assert message.startswith(f"Safeguarding first: {GATE.escalation}")
+    assert GATE.escalation not in message, "the form shows the escalation once, in its box"
+
+
+def test_an_unanswered_route_is_not_an_escalation_action():
+    plan, message = draft_plan(audit_of({"ethos.1": 0}, gate=None))
+    assert GATE.id not in [a.indicator for a in plan.actions]
+    assert GATE.escalation not in message
 
 
 def test_the_gate_cannot_be_pinned_or_dropped():
@@ -169,7 +175,7 @@ def test_a_route_in_place_adds_no_escalation():
 
 
 def test_redrafting_keeps_the_escalation_at_the_top(tmp_path: Path):
-    save_record(audit_of({"ethos.1": 0, "ethos.2": 1}, gate=None), tmp_path / "audit.json")
+    save_record(audit_of({"ethos.1": 0, "ethos.2": 1}, gate="not-sure"), tmp_path / "audit.json")
     editor = action_plan(tmp_path, delay=0)
     assert editor.rows[0].indicator == GATE.id
     assert "Safeguarding first." in editor.children[0].value

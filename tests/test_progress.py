@@ -390,3 +390,25 @@ def test_the_log_asks_the_safeguarding_route_again_and_escalates(tmp_path: Path)
     form.gate.answer.value = gate.in_place
     assert form.gate.escalation.value == ""
     assert load_record(form.path).gate == gate.in_place
+
+
+def test_editing_the_text_of_a_framework_1_log_keeps_its_ratings_notes_and_gate(tmp_path: Path):
+    data = json.loads((RECORDS / "progress-2025-26-spring.json").read_text())
+    data["indicator_ratings"] = {
+        "targeted-support.3": {"rating": 4},
+        "ethos.1": {"rating": 2, "note": "Kept note"},
+    }
+    name = "progress-2025-26-spring.json"
+    (tmp_path / name).write_text(json.dumps(data), encoding="utf-8")
+    day = dt.date(2026, 3, 25)
+    folder = RecordFolder(tmp_path, clock=fixed_clock(day))
+    before = folder.read(name, ProgressLog)
+    assert before.ratings and before.gate == FRAMEWORK.gate.in_place
+    form = open_log(folder, day, delay=0)
+    form.texts["done"].value = "Only the text changed."
+    assert form.error is None
+    after = folder.read(name, ProgressLog)
+    assert after.done == "Only the text changed."
+    assert after.ratings == before.ratings, "the whole-principle ratings are kept"
+    assert after.gate == before.gate
+    assert after.indicator_ratings == before.indicator_ratings, "ratings keep their notes"

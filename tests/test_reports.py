@@ -295,7 +295,7 @@ def test_the_safeguarding_escalation_opens_the_report_when_the_route_is_not_in_p
     report = build_report(store(folder))
     assert report.escalation and FRAMEWORK.gate.escalation in report.escalation
     page = to_html(report)
-    assert page.index("Safeguarding: act now.") < page.index("<h2>1.")
+    assert page.index("Safeguarding first.") < page.index("<h2>1.")
     data["gate"] = FRAMEWORK.gate.in_place
     (folder / "audit.json").write_text(json.dumps(data), encoding="utf-8")
     assert build_report(store(folder)).escalation is None

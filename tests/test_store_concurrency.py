@@ -116,3 +116,43 @@ def test_two_forms_in_one_kernel_flushing_together_keep_both(tmp_path: Path, rou
         assert saved["leadership.1"]["rating"] == n % 5
         assert saved["ethos.1"]["rating"] == (n + 1) % 5
         assert first.error is None and second.error is None
+
+
+ROUNDS = 12
+
+
+def _filer(folder: str, worker: int, barrier) -> None:
+    """File this term's log in each round's folder at the same moment as the other worker."""
+    from wholeschool.core.errors import RecordError
+    from wholeschool.store.logs import file_log, new_log
+
+    for round_ in range(ROUNDS):
+        store = RecordFolder(Path(folder) / str(round_), clock=CLOCK)
+        log = new_log(store, "Oak", done=f"worker {worker}")
+        barrier.wait(timeout=60)
+        try:
+            file_log(store, log)
+        except RecordError as error:
+            assert "there is already a progress log" in error.problem, error
+        else:
+            (Path(folder) / str(round_) / f"won-{worker}").touch()
+
+
+def test_two_processes_filing_the_same_term_keep_exactly_one_log(tmp_path: Path):
+    """The check for an earlier log of the term and the save happen under one lock hold."""
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(2)
+    workers = [context.Process(target=_filer, args=(str(tmp_path), n, barrier)) for n in (0, 1)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=300)
+        assert worker.exitcode == 0
+    for round_ in range(ROUNDS):
+        place = tmp_path / str(round_)
+        winners = sorted(p.name for p in place.glob("won-*"))
+        assert len(winners) == 1, f"round {round_}: {winners} both filed; one log was lost"
+        (log,) = [p for p in place.glob("progress-*.json")]
+        store = RecordFolder(place, clock=CLOCK)
+        assert store.read(log.name).done == f"worker {winners[0][-1]}"
+        assert len(store.versions(log.name)) == 1, "never written over"

@@ -125,3 +125,14 @@ def test_terminal_and_markdown_escapes():
     assert markdown_text("<b>x</b> *y* [z](javascript:1)\n# h") == (
         "&lt;b&gt;x&lt;/b&gt; \\*y\\* \\[z\\](javascript:1)\n\\# h"
     )
+
+
+@pytest.mark.parametrize("character", ["\u2028", "\u2029", "\x85", "\x1b", "\u202e", "\x7f"])
+def test_the_terminal_and_the_records_share_one_control_character_rule(character: str):
+    """Whatever a record may not hold is never sent raw to a terminal (one rule, core.text)."""
+    from wholeschool.core.text import control_problem
+    from wholeschool.render.safe import terminal_safe
+
+    text = f"Oak{character}Hill"
+    assert control_problem(text, single_line=True) is not None
+    assert character not in terminal_safe(text)

@@ -50,12 +50,12 @@ def governors(
     folder: str, out: str, since: dt.datetime | None, top: int, school: str | None
 ) -> None:
     """Write the report for the governing board from the records in FOLDER."""
-    from ..reports.governors import build_report, write_report
+    from ..reports.governors import build_report, report_suffix, write_report
 
-    if not out.lower().endswith((".docx", ".html", ".htm")):
-        raise click.BadParameter(
-            "the report file name must end in .docx or .html", param_hint="--out"
-        )
+    try:
+        report_suffix(out)
+    except RecordError as error:
+        raise click.BadParameter(error.problem, param_hint="--out") from None
     started = time.perf_counter()
     try:
         built = build_report(folder, since=since.date() if since else None, top=top, school=school)

@@ -7,6 +7,7 @@ ipywidgets, so it runs anywhere (a browser kernel included).
 
 from .errors import DataFileError, FrameworkError, RecordError, WholeschoolError
 from .framework import FRAMEWORK, Framework, load_framework
+from .models import DataModel
 from .records import (
     NO_PUPIL_DATA,
     AuditRecord,
@@ -24,6 +25,7 @@ __all__ = [
     "NO_PUPIL_DATA",
     "AuditRecord",
     "DataFileError",
+    "DataModel",
     "EvidenceEntry",
     "EvidenceLog",
     "Framework",

@@ -11,21 +11,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from .datafiles import load_yaml_model
 from .errors import DataFileError
 from .framework import FRAMEWORK, Framework
+from .models import DataModel
 
 DATA = Path(str(resources.files("wholeschool") / "data"))
 SETTINGS = ("primary", "secondary", "college")
 
 
-class _Data(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class SettingExamples(_Data):
+class SettingExamples(DataModel):
     """What an indicator can look like in each kind of setting."""
 
     primary: str = Field(min_length=20)
@@ -33,12 +30,12 @@ class SettingExamples(_Data):
     college: str = Field(min_length=20)
 
 
-class PrincipleExamples(_Data):
+class PrincipleExamples(DataModel):
     principle: str
     indicators: dict[str, SettingExamples]
 
 
-class Question(_Data):
+class Question(DataModel):
     """A reflection question, graded by hand against the rubric."""
 
     id: str = Field(pattern=r"^[a-z-]+-q[0-9]+$")
@@ -46,7 +43,7 @@ class Question(_Data):
     points: int = Field(ge=1, le=20)
 
 
-class Reflections(_Data):
+class Reflections(DataModel):
     version: str
     principles: dict[str, tuple[Question, ...]]
     capstone: tuple[Question, ...] = Field(min_length=1)
@@ -91,7 +88,7 @@ def reflection_questions(principle_id: str) -> tuple[Question, ...]:
     return reflections.principles[principle_id]
 
 
-class QualityCriterion(_Data):
+class QualityCriterion(DataModel):
     """One test a resource should pass before it is used with pupils or staff."""
 
     id: str = Field(pattern=r"^[a-z-]+$")
@@ -99,7 +96,7 @@ class QualityCriterion(_Data):
     question: str = Field(min_length=20)
 
 
-class EvidenceLevel(_Data):
+class EvidenceLevel(DataModel):
     """How strong the evidence behind a resource is, on the course's own short scale."""
 
     id: str = Field(pattern=r"^[a-z-]+$")
@@ -107,7 +104,7 @@ class EvidenceLevel(_Data):
     meaning: str = Field(min_length=20)
 
 
-class Resource(_Data):
+class Resource(DataModel):
     """A real, well-known resource, described in our own words."""
 
     title: str = Field(min_length=3)
@@ -118,7 +115,7 @@ class Resource(_Data):
     settings: tuple[Literal["primary", "secondary", "college"], ...] = Field(min_length=1)
 
 
-class Resources(_Data):
+class Resources(DataModel):
     """Quality criteria, evidence levels, and a curated list of resources for every principle."""
 
     version: str

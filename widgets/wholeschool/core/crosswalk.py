@@ -12,30 +12,27 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from .content import DATA
 from .datafiles import read_yaml
 from .errors import DataFileError, from_validation_error
 from .framework import FRAMEWORK, Framework
+from .models import DataModel
 from .scoring import mean, percent
 
 CROSSWALK_FILE = DATA / "crosswalk.yaml"
 _ID = r"^[a-z][a-z0-9-]*$"
 
 
-class _Data(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Target(_Data):
+class Target(DataModel):
     """A heading of another framework, named by reference."""
 
     id: str = Field(pattern=_ID)
     name: str = Field(min_length=3, max_length=80)
 
 
-class OtherFramework(_Data):
+class OtherFramework(DataModel):
     """Another framework the school is asked about, and its headings."""
 
     id: str = Field(pattern=_ID)
@@ -52,7 +49,7 @@ class OtherFramework(_Data):
         return self
 
 
-class Crosswalk(_Data):
+class Crosswalk(DataModel):
     """Every framework's targets, and for each indicator the targets it counts towards."""
 
     version: str = Field(pattern=r"^[0-9]+\.[0-9]+$")

@@ -11,20 +11,17 @@ from functools import cached_property
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from .datafiles import parse_model, read_yaml
 from .errors import FrameworkError
+from .models import DataModel
 
 FRAMEWORK_FILE = Path(str(resources.files("wholeschool") / "data" / "framework.yaml"))
 _ID = r"[a-z][a-z-]*"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Level(_Strict):
+class Level(DataModel):
     """One point of the rating scale."""
 
     value: int = Field(ge=0)
@@ -32,7 +29,7 @@ class Level(_Strict):
     descriptor: str = Field(min_length=1)
 
 
-class Indicator(_Strict):
+class Indicator(DataModel):
     """Something a lead can rate, written in plain words, with what would show it."""
 
     id: str = Field(pattern=rf"^{_ID}\.[1-9][0-9]*$")
@@ -44,7 +41,7 @@ class Indicator(_Strict):
         return self.id.split(".", 1)[0]
 
 
-class Principle(_Strict):
+class Principle(DataModel):
     """One of the eight principles of the whole school and college approach."""
 
     id: str = Field(pattern=rf"^{_ID}$")
@@ -68,7 +65,7 @@ class Principle(_Strict):
         return self
 
 
-class GateAnswer(_Strict):
+class GateAnswer(DataModel):
     """One answer to the safeguarding gate."""
 
     id: str = Field(pattern=rf"^{_ID}$")
@@ -76,11 +73,12 @@ class GateAnswer(_Strict):
     meaning: str = Field(min_length=10, max_length=300)
 
 
-class Gate(_Strict):
+class Gate(DataModel):
     """The safeguarding route: one of four answers (in place or not), never rated on the scale.
 
-    Any answer but ``in_place`` (including no answer) is an escalation: it heads the action
-    plan and the governors' report, and no weighting or limit can drop it.
+    Any answer but ``in_place`` is an escalation: it heads the action plan and the governors'
+    report, and no weighting or limit can drop it. No answer yet is not an escalation: it is
+    shown as a question still to answer (see :mod:`wholeschool.core.gate`).
     """
 
     id: str = Field(pattern=rf"^{_ID}$")
@@ -105,11 +103,11 @@ class Gate(_Strict):
         return next((a for a in self.answers if a.id == answer_id), None)
 
     def escalates(self, answer_id: str | None) -> bool:
-        """True unless the answer is "in place": an unanswered gate escalates too."""
-        return answer_id != self.in_place
+        """True for an answer short of "in place"; not for no answer yet."""
+        return answer_id is not None and answer_id != self.in_place
 
 
-class Framework(_Strict):
+class Framework(DataModel):
     """The whole framework: a version, a rating scale, eight principles and the gate."""
 
     version: str = Field(pattern=r"^[0-9]+\.[0-9]+$")

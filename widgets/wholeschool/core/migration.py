@@ -10,16 +10,18 @@ rewritten when the lead next saves (and its history keeps the older version).
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from pathlib import Path
 
 from packaging.version import Version
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from .content import DATA
 from .datafiles import load_yaml_model
 from .errors import RecordError, format_location
 from .framework import Framework
+from .models import DataModel
 from .records import (
     AuditRecord,
     EvidenceLog,
@@ -32,19 +34,17 @@ from .records import (
 MIGRATIONS = DATA / "migrations"
 
 
-class GateStep(BaseModel):
+class GateStep(DataModel):
     """Which older indicator becomes the gate, and the answer each rating gives."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     indicator: str
     answers: dict[int, str]
 
 
-class Migration(BaseModel):
+class Migration(DataModel):
     """One step from a framework version to the next."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True)
 
     source: str = Field(alias="from", pattern=r"^[0-9]+\.[0-9]+$")
     target: str = Field(alias="to", pattern=r"^[0-9]+\.[0-9]+$")
@@ -70,17 +70,55 @@ def load_migrations(folder: Path = MIGRATIONS) -> dict[str, Migration]:
     return steps
 
 
+def readable_versions(framework: Framework) -> list[str]:
+    """The framework versions a record may be made with: this one, and each older one with a
+    path of migration steps to it."""
+    steps = load_migrations()
+    found = [framework.version]
+    for source in steps:
+        version, seen = source, set()
+        while version in steps and version not in seen:
+            seen.add(version)
+            version = steps[version].target
+        if version == framework.version and source not in found:
+            found.append(source)
+    return sorted(found, key=Version)
+
+
+def version_problem(version: object, framework: Framework) -> str | None:
+    """Why a record made with framework ``version`` cannot be read here, or ``None``.
+
+    Only the exact version strings this course knows are read: ``1.00`` is not ``1.0``, and a
+    version with no migration path (0.9, 1.5) is refused rather than read as the current one.
+    """
+    if not isinstance(version, str) or version in readable_versions(framework):
+        return None
+    if not re.fullmatch(r"[0-9]+\.[0-9]+", version):
+        return None  # the field's own pattern names the problem
+    known = " and ".join(readable_versions(framework))
+    if Version(version) > Version(framework.version):
+        return (
+            f"the record was made with framework {version}, newer than this course's "
+            f"{framework.version}; update the course package to read it"
+        )
+    return (
+        f"the record was made with framework {version}, which this course cannot read (it reads "
+        f"records made with framework {known}); check the number, or make the record again"
+    )
+
+
 def migrate(record: Record, path: str | os.PathLike[str], framework: Framework) -> Record:
     """``record`` brought up to ``framework``'s version, checked against it.
 
-    Problems (an unknown indicator of the older version, a record from a newer framework)
-    raise :class:`RecordError` naming the file and the field.
+    Problems (an unknown indicator of the older version, a version with no migration path, a
+    record from a newer framework) raise :class:`RecordError` naming the file and the field.
     """
+    problem = version_problem(record.framework_version, framework)
+    if problem:
+        raise RecordError(path, "framework_version", problem)
     steps = load_migrations()
-    while Version(record.framework_version) < Version(framework.version):
-        step = steps.get(record.framework_version)
-        if step is None:
-            break
+    while record.framework_version != framework.version:
+        step = steps[record.framework_version]
         record = _apply(step, record, Path(path), framework)
     for field, problem in record.framework_problems(framework):
         raise RecordError(path, field, problem)
@@ -107,8 +145,15 @@ def _apply(step: Migration, record: Record, path: Path, framework: Framework) ->
         gate = record.gate
         for old_id, entry in getattr(record, field_name).items():
             if step.gate is not None and old_id == step.gate.indicator:
+                if entry.rating is not None and entry.rating not in step.gate.answers:
+                    top = max(step.gate.answers)
+                    raise RecordError(
+                        path,
+                        format_location((field_name, old_id)) + ".rating",
+                        f"rating {entry.rating} is outside 0–{top}",
+                    )
                 if entry.rating is not None:
-                    gate = step.gate.answers.get(entry.rating, gate)
+                    gate = step.gate.answers[entry.rating]
                 continue
             for new_id in moved(old_id, (field_name, old_id)):
                 ratings[new_id] = entry

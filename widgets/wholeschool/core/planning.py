@@ -9,8 +9,8 @@ Ranking (plain functions, unit-tested):
 * the lead may pin indicators (they come first, in the order given, even if not gaps) or drop
   them (never in the plan); the plan keeps at most ``limit`` priorities.
 
-The safeguarding gate stands outside all of this: when it is not answered "in place", its
-escalation is the plan's first action, whatever the limit, pins or drops say.
+The safeguarding gate stands outside all of this: when its latest answer is short of "in
+place", its escalation is the plan's first action, whatever the limit, pins or drops say.
 """
 
 from __future__ import annotations
@@ -23,12 +23,14 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from .datafiles import load_yaml_model
 from .errors import DataFileError
 from .framework import FRAMEWORK, Framework, Indicator, Principle
-from .records import AuditRecord, PlanAction, PlanRecord
+from .gate import GateStatus, gate_status
+from .models import DataModel
+from .records import OPEN_STATUSES, AuditRecord, PlanAction, PlanRecord
 
 SUGGESTIONS_FILE = Path(str(resources.files("wholeschool") / "data" / "suggested_actions.yaml"))
 #: How much more a gap in the centre principle (leadership and management) counts.
@@ -42,10 +44,8 @@ NEW_ACTION = "New action: describe what will be done."
 # --- Suggested actions (data) -------------------------------------------------------------
 
 
-class SuggestedAction(BaseModel):
+class SuggestedAction(DataModel):
     """A draft action for one indicator, from ``data/suggested_actions.yaml``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     what: str = Field(min_length=10, max_length=500)
     lead: str = Field(min_length=2, max_length=80)
@@ -53,10 +53,8 @@ class SuggestedAction(BaseModel):
     weeks: int | None = Field(default=None, ge=1, le=52)
 
 
-class Suggestions(BaseModel):
+class Suggestions(DataModel):
     """All suggested actions, by indicator id."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: str = Field(pattern=r"^[0-9]+\.[0-9]+$")
     actions: dict[str, tuple[SuggestedAction, ...]]
@@ -184,18 +182,44 @@ def plan_message(
 
 
 def escalation_actions(
-    audit: AuditRecord, start: dt.date, suggestions: Suggestions, framework: Framework
+    gate: GateStatus | None, start: dt.date, suggestions: Suggestions
 ) -> list[PlanAction]:
-    """The gate's actions, due at once, when the audit does not say the route is in place."""
-    gate = framework.gate
-    if gate is None or not gate.escalates(audit.gate):
+    """The gate's actions, due at once, when its latest answer is short of "in place" (no
+    answer yet is a question to answer, not an escalation)."""
+    if gate is None or not gate.escalates:
         return []
     return [
         PlanAction(
-            indicator=gate.id, what=s.what, lead=s.lead, start=start, due=start, measure=s.measure
+            indicator=gate.gate.id,
+            what=s.what,
+            lead=s.lead,
+            start=start,
+            due=start,
+            measure=s.measure,
         )
-        for s in suggestions.actions[gate.id]
+        for s in suggestions.actions[gate.gate.id]
     ]
+
+
+def with_escalation(
+    plan: PlanRecord,
+    gate: GateStatus | None,
+    start: dt.date,
+    suggestions: Suggestions | None = None,
+    framework: Framework = FRAMEWORK,
+) -> PlanRecord:
+    """``plan`` with the gate's actions at the top; when the gate's latest answer is short of
+    "in place" and the plan has no open action for it (it was drafted while the route was in
+    place), the escalation's actions are added, due at once. Nothing is removed."""
+    open_gate = [
+        a
+        for a in plan.actions
+        if gate is not None and a.indicator == gate.gate.id and a.status in OPEN_STATUSES
+    ]
+    added = (
+        [] if open_gate else escalation_actions(gate, start, suggestions or default_suggestions())
+    )
+    return plan.model_copy(update={"actions": gate_first(added + list(plan.actions), framework)})
 
 
 def gate_first(actions: Sequence[PlanAction], framework: Framework) -> list[PlanAction]:
@@ -214,17 +238,22 @@ def draft_plan(
     start: dt.date | None = None,
     suggestions: Suggestions | None = None,
     framework: Framework = FRAMEWORK,
+    gate: GateStatus | None = None,
 ) -> tuple[PlanRecord, str]:
     """A plan drafted from ``audit``'s gaps (dated ``today``), and the message describing it.
 
     An escalation of the safeguarding gate comes first and does not count towards ``limit``.
+    ``gate`` is the gate's state from every record (default: the audit's own answer); the
+    message does not repeat the escalation (whatever shows the plan shows the gate's box).
     """
+    if gate is None:
+        gate = gate_status(framework, [audit])
     suggestions = suggestions or default_suggestions()
     start = start or today
     ratings = audit.rated()
     gaps = rank_gaps(ratings, pinned=pinned, dropped=dropped, framework=framework)
     kept = gaps[: max(limit, len(pinned))]
-    actions = escalation_actions(audit, start, suggestions, framework) + [
+    actions = escalation_actions(gate, start, suggestions) + [
         PlanAction(
             indicator=gap.indicator.id,
             what=s.what,
@@ -245,10 +274,7 @@ def draft_plan(
         dropped=list(dropped),
         actions=actions,
     )
-    message = plan_message(ratings, gaps, len(kept), framework)
-    if actions and framework.gate and actions[0].indicator == framework.gate.id:
-        message = f"Safeguarding first: {framework.gate.escalation} {message}"
-    return plan, message
+    return plan, plan_message(ratings, gaps, len(kept), framework)
 
 
 def merge_plan(

@@ -16,13 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterator
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, ClassVar, Literal, get_args
 from urllib.parse import urlsplit
 
 from packaging.version import Version
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
     Field,
     StrictInt,
@@ -32,13 +31,17 @@ from pydantic import (
     field_validator,
 )
 
+from .clock import today
 from .errors import format_location
 from .framework import Framework
+from .models import DataModel
 from .terms import Term, TermName, term_of
 from .text import control_problem
 
 #: Reminder shown once on every form with free text.
 NO_PUPIL_DATA = "Do not name pupils or include details that could identify a pupil."
+#: The school label a record gets until the lead names the school.
+DEFAULT_SCHOOL = "My school"
 #: Records are dated after this day (the framework's first edition was 2015).
 EARLIEST = dt.date(2015, 1, 1)
 
@@ -72,9 +75,10 @@ Role = line(strip_whitespace=True, max_length=80)
 
 
 def context_today(info: ValidationInfo) -> dt.date:
-    """The "today" of this validation: from the context the store passes, else the real date."""
+    """The "today" of this validation: from the context the store passes (its clock), else
+    the system clock's (:func:`wholeschool.core.clock.today`, the one rule for "today")."""
     context = info.context or {}
-    return context.get("today") or dt.date.today()
+    return context.get("today") or today()
 
 
 def check_not_future(value: dt.date, info: ValidationInfo, what: str) -> dt.date:
@@ -87,10 +91,10 @@ def check_not_future(value: dt.date, info: ValidationInfo, what: str) -> dt.date
     return value
 
 
-class Record(BaseModel):
-    """Fields every record shares. Subclasses set ``kind``."""
+class Record(DataModel):
+    """Fields every record shares. Subclasses set ``kind``. Not frozen: forms edit records."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(frozen=False)
     kind_name: ClassVar[str]
 
     schema_version: Literal[1] = 1
@@ -120,10 +124,10 @@ class Record(BaseModel):
             )
 
 
-class IndicatorRating(BaseModel):
+class IndicatorRating(DataModel):
     """A lead's rating of one indicator, and an optional note."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(frozen=False)
 
     rating: StrictInt | None = None
     note: Note = ""
@@ -170,9 +174,11 @@ class AuditRecord(Record):
         return {k: v.rating for k, v in self.ratings.items() if v.rating is not None}
 
 
-#: The fixed list of statuses an action can have.
-STATUSES = ("not started", "in progress", "done", "on hold", "dropped")
+#: The fixed list of statuses an action can have: the one spelling of each.
 Status = Literal["not started", "in progress", "done", "on hold", "dropped"]
+STATUSES: tuple[Status, ...] = get_args(Status)
+#: The statuses of an action still to be done (the rest are closed).
+OPEN_STATUSES: tuple[Status, ...] = ("not started", "in progress", "on hold")
 
 
 def reference_problems(
@@ -184,10 +190,10 @@ def reference_problems(
             yield f"{field}[{i}]", f"unknown indicator {key!r}"
 
 
-class PlanAction(BaseModel):
+class PlanAction(DataModel):
     """One SMART action of the plan. ``lead`` is a role (such as "SMHL"), never a pupil."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(frozen=False)
 
     indicator: str
     what: prose(strip_whitespace=True, min_length=1, max_length=500)  # type: ignore[valid-type]
@@ -325,13 +331,13 @@ def check_link(value: str) -> str:
     return link
 
 
-class EvidenceEntry(BaseModel):
+class EvidenceEntry(DataModel):
     """One piece of evidence: what it is, when it is from, and where the school keeps it.
 
     Only the reference is stored, never the document's content, and nothing about pupils.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(frozen=False)
 
     description: Description
     date: dt.date

@@ -9,18 +9,15 @@ from __future__ import annotations
 
 import os
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from .datafiles import load_yaml_model
+from .models import DataModel
 
 _ID = r"^[a-z][a-z-]*$"
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Level(_Strict):
+class Level(DataModel):
     """A level of achievement, reached when the score is at least ``min_fraction`` of the points."""
 
     id: str = Field(pattern=_ID)
@@ -28,7 +25,7 @@ class Level(_Strict):
     min_fraction: float = Field(ge=0, le=1)
 
 
-class Criterion(_Strict):
+class Criterion(DataModel):
     """Something a good reflection shows, with a descriptor for every level."""
 
     id: str = Field(pattern=_ID)
@@ -36,7 +33,7 @@ class Criterion(_Strict):
     descriptors: dict[str, str]
 
 
-class Rubric(_Strict):
+class Rubric(DataModel):
     """Levels (lowest first) and the criteria described at each level."""
 
     version: str = Field(pattern=r"^[0-9]+\.[0-9]+$")

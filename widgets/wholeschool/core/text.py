@@ -13,10 +13,17 @@ from __future__ import annotations
 
 import re
 
+#: Invisible bidirectional controls, which reorder the text around them.
+BIDI = "\u200e\u200f\u202a-\u202e\u2066-\u2069"
 #: Characters that mean "new line" in office software, turned into ``\n``.
-_LINE_BREAKS = re.compile("\r\n|[\r\v\f\x85\u2028\u2029]")
+LINE_SEPARATORS = "\r\v\f\x85\u2028\u2029"
+#: Every character never shown as itself (a regular-expression class): C0 controls with tab
+#: and line feed, DEL, C1, the line separators and the bidirectional controls. What a terminal
+#: must never receive raw (see :func:`wholeschool.render.safe.terminal_safe`).
+UNSHOWN = f"\x00-\x1f\x7f-\x9f\u2028\u2029{BIDI}"
+_LINE_BREAKS = re.compile(f"\r\n|[{LINE_SEPARATORS}]")
 #: Control characters other than tab and line feed, DEL, C1, and bidirectional controls.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI}]")
 _SINGLE_LINE = re.compile("[\t\n]")
 
 

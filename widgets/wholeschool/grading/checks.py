@@ -16,24 +16,17 @@ from ..core.records import AuditRecord
 from ..core.reflection import Action, Checklist, Reflection, SavedAudit
 from ..core.reflection import check_reflection as check
 from ..store import RecordFolder
+from ..store.current import newest
 
 __all__ = ["Action", "Checklist", "Reflection", "check_reflection", "latest_audit"]
 
 
 def latest_audit(folder: RecordFolder, principle: Principle) -> SavedAudit | None:
-    """The most recent saved audit rating any indicator of ``principle``; bad files skipped."""
-    if not folder.path.is_dir():
-        return None
+    """The current saved audit (the store's rule) among those rating any indicator of
+    ``principle``; bad files skipped."""
     ids = {i.id for i in principle.indicators}
-    audits = [
-        (loaded.record.date, str(loaded.path), loaded.path.name, loaded.record)
-        for loaded in folder.scan()
-        if isinstance(loaded.record, AuditRecord) and ids & set(loaded.record.rated())
-    ]
-    if not audits:
-        return None
-    _, _, name, record = max(audits, key=lambda item: (item[0], item[1]))
-    return SavedAudit(name, record)
+    found = newest(folder.scan(), AuditRecord, where=lambda audit: bool(ids & set(audit.rated())))
+    return SavedAudit(found[0].name, found[1]) if found else None
 
 
 def check_reflection(

@@ -14,9 +14,11 @@ from urllib.parse import urlsplit
 from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from .alert import ALERT_COLOUR
 from .blocks import Cell, Document, cell_text
 
-CSS = """
+CSS = (
+    """
 body { font-family: Georgia, 'Times New Roman', serif; color: #000; background: #fff;
        max-width: 52rem; margin: 2rem auto; padding: 0 1rem; line-height: 1.45; }
 h1, h2, h3, h4 { font-family: Arial, Helvetica, sans-serif; }
@@ -29,13 +31,14 @@ th, td { border: 1px solid #000; padding: .25rem .4rem; text-align: left; vertic
 th { background: #e6e6e6; }
 img { max-width: 100%; height: auto; }
 .note { border: 1px solid #000; padding: .5rem .8rem; margin: 1rem 0; }
-.note.urgent { border: 3px solid #a4000f; }
+.note.urgent { border: 3px solid ALERT; }
 .fields dl { display: grid; grid-template-columns: 12rem 1fr; gap: .2rem .8rem; }
 .fields dt { font-weight: bold; }
 @media print { body { margin: 0; max-width: none; } h2, h3 { page-break-after: avoid; }
                .new-page { page-break-before: always; }
                table, figure, .fields { page-break-inside: avoid; } }
 """
+).replace("ALERT", ALERT_COLOUR)
 
 
 def cell_html(value: Cell) -> Markup:

@@ -15,9 +15,11 @@ from __future__ import annotations
 
 import re
 
+from ..core.text import UNSHOWN
+
 _FORMULA_START = re.compile(r"^[ \t\r\n]*[=+\-@]|^[\t\r]")
 _PLAIN_NUMBER = re.compile(r"^-?[0-9][0-9,]*(\.[0-9]+)?$")
-_TERMINAL_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_TERMINAL_UNSAFE = re.compile(f"[{UNSHOWN}]")
 _MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]|~])")
 _MARKDOWN_LINE_START = re.compile(r"^([ \t]*)([#+\-]|[0-9]+[.)])", re.M)
 

@@ -13,6 +13,7 @@ import importlib.util
 import io
 
 from ..core.text import clean_text
+from .alert import ALERT_RGB
 from .blocks import (
     Block,
     Bullets,
@@ -108,7 +109,7 @@ def _add(docx, block: Block) -> None:
         title = cell.paragraphs[0].add_run(_text(block.title) + " ")
         title.bold = True
         if block.urgent:
-            title.font.color.rgb = RGBColor(0xA4, 0x00, 0x0F)
+            title.font.color.rgb = RGBColor(*ALERT_RGB)
         cell.paragraphs[0].add_run(_text(block.text))
         for item in block.items:
             cell.add_paragraph(_text(item), style="List Bullet")

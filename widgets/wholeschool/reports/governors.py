@@ -19,7 +19,8 @@ from ..core.crosswalk import Crosswalk, CrosswalkRow, crosswalk_table, default_c
 from ..core.diff import FieldChange
 from ..core.errors import RecordError
 from ..core.framework import Framework
-from ..core.records import PlanAction, PlanRecord
+from ..core.gate import GateStatus
+from ..core.records import OPEN_STATUSES, PlanAction, PlanRecord
 from ..core.scoring import format_score, level_label
 from ..render.blocks import (
     Block,
@@ -34,12 +35,12 @@ from ..render.blocks import (
 from ..render.html import to_html as document_html
 from ..render.word import to_docx as document_docx
 from ..store import RecordFolder
-from ..store.atomic import write_atomic
+from ..store.atomic import write_output
 from .gather import Records, read_records
 from .progress import charts_available
+from .safeguarding import gate_notes
 from .timeline import WHAT_IS_COMPARED, Snapshot, any_whole_principle, timeline
 
-OPEN_STATUSES = ("not started", "in progress", "on hold")
 TITLE = "Mental health and wellbeing: report to governors"
 SECTIONS = (
     "Where the school stands",
@@ -95,21 +96,15 @@ class GovernorReport:
         return self.snapshots[-2] if len(self.snapshots) > 1 else None
 
     @property
+    def gate(self) -> GateStatus | None:
+        """The safeguarding gate: the latest answer by date, self-audit or progress log."""
+        return self.records.gate
+
+    @property
     def escalation(self) -> str | None:
-        """The gate's escalation text when the route is not answered "in place"."""
-        gate = self.framework.gate
-        audit = self.records.audit
-        latest = self.records.logs[-1].gate if self.records.logs else None
-        answer = latest if latest is not None else (audit.gate if audit else None)
-        if gate is None or not gate.escalates(answer):
-            return None
-        given = gate.answer(answer)
-        said = (
-            f"The latest answer is \u201c{given.label}\u201d."
-            if given
-            else "It is not answered yet."
-        )
-        return f"{gate.text} {said} {gate.escalation}"
+        """The gate's escalation when the latest answer is short of "in place", else ``None``."""
+        gate = self.gate
+        return gate.message if gate is not None and gate.escalates else None
 
 
 def top_priorities(
@@ -156,7 +151,7 @@ def build_report(
         records=records,
         snapshots=timeline(records.audit, records.logs, framework),
         priorities=top_priorities(records.plan, framework, top),
-        crosswalk=crosswalk_table(records.audit.rated(), crosswalk, framework, records.audit.gate),
+        crosswalk=crosswalk_table(records.audit.rated(), crosswalk, framework, _answer(records)),
         crosswalk_data=crosswalk,
         since=since,
         record_changes=record_changes(records, since, made_on) if since else None,
@@ -164,6 +159,12 @@ def build_report(
     if charts_available():
         report.charts = {"standing": standing_chart(report), "change": change_chart(report)}
     return report
+
+
+def _answer(records: Records) -> str | None:
+    """The answer id that decides the gate (the latest by date), if any."""
+    gate = records.gate
+    return gate.answer.id if gate is not None and gate.answer is not None else None
 
 
 def record_changes(
@@ -333,8 +334,7 @@ def report_document(report: GovernorReport) -> Document:
     """The whole report as blocks: a summary of at most two pages, then the appendices."""
     fw = report.framework
     blocks: list[Block] = []
-    if report.escalation:
-        blocks.append(Note("Safeguarding: act now.", report.escalation, urgent=True))
+    blocks += gate_notes(report.gate)
     blocks.append(Paragraph(_intro(report)))
     if report.records.problems:
         blocks.append(
@@ -505,12 +505,22 @@ def to_docx(report: GovernorReport) -> bytes:
     return document_docx(report_document(report))
 
 
+#: The report's file types, by file name ending: the one suffix rule (the command line's too).
+REPORT_SUFFIXES = {".docx": "Word", ".html": "web page", ".htm": "web page"}
+
+
+def report_suffix(out: str | os.PathLike[str]) -> str:
+    """The report's file ending (``.docx``, ``.html``, ``.htm``), or a RecordError naming it."""
+    suffix = Path(out).suffix.lower()
+    if suffix not in REPORT_SUFFIXES:
+        raise RecordError(out, None, "the report file name must end in .docx or .html")
+    return suffix
+
+
 def write_report(report: GovernorReport, out: str | os.PathLike[str]) -> Path:
-    """Write ``report`` to ``out``: ``.docx`` for Word, ``.html``/``.htm`` for a web page."""
+    """Write ``report`` to ``out``: ``.docx`` for Word, ``.html``/``.htm`` for a web page.
+    A place that cannot be written (a folder that is a file, no permission) is a RecordError
+    naming it; nothing is half-written."""
     out = Path(out)
-    suffix = out.suffix.lower()
-    if suffix == ".docx":
-        return write_atomic(out, to_docx(report))
-    if suffix in (".html", ".htm"):
-        return write_atomic(out, to_html(report))
-    raise RecordError(out, None, "the report file name must end in .docx or .html")
+    data = to_docx(report) if report_suffix(out) == ".docx" else to_html(report)
+    return write_output(out, data)

@@ -12,10 +12,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..core.framework import FRAMEWORK, Framework
+from ..core.gate import GateStatus, gate_status
 from ..core.records import AuditRecord, PlanAction, PlanRecord
 from ..core.scoring import NOT_RATED
-from ..render.blocks import Document, Fields, Heading, Note, Paragraph, Table
-from ..store.atomic import write_atomic
+from ..render.blocks import Document, Fields, Heading, Paragraph, Table
+from ..store.atomic import write_output
+from .safeguarding import gate_notes
 
 EXPORT_FORMATS = ("csv", "xlsx", "md", "docx")
 COLUMNS = [
@@ -43,11 +45,13 @@ WIDTHS = {
 TITLE = "Mental health and wellbeing action plan"
 
 
-def _where(action: PlanAction, audit: AuditRecord | None, framework: Framework) -> list[str]:
-    """Principle, indicator text and audit rating (or gate answer) of an action."""
+def _where(
+    action: PlanAction, audit: AuditRecord | None, framework: Framework, status: GateStatus | None
+) -> list[str]:
+    """Principle, indicator text and audit rating (or the gate's latest answer) of an action."""
     gate = framework.gate
     if gate is not None and action.indicator == gate.id:
-        answer = gate.answer(audit.gate if audit else None)
+        answer = status.answer if status is not None else None
         principle = framework.principle(gate.principle)
         return [principle.short_name, gate.text, answer.label if answer else "Not answered"]
     indicator = framework.indicator_by_id[action.indicator]
@@ -61,12 +65,17 @@ def _where(action: PlanAction, audit: AuditRecord | None, framework: Framework) 
 
 
 def plan_table(
-    plan: PlanRecord, audit: AuditRecord | None = None, framework: Framework = FRAMEWORK
+    plan: PlanRecord,
+    audit: AuditRecord | None = None,
+    framework: Framework = FRAMEWORK,
+    gate: GateStatus | None = None,
 ) -> Table:
-    """The plan as one table, in plan order (the safeguarding escalation first)."""
+    """The plan as one table, in plan order (the safeguarding escalation first). ``gate`` is
+    the gate's state (default: the audit's answer)."""
+    gate = gate if gate is not None else gate_status(framework, [audit])
     rows = [
         [
-            *_where(action, audit, framework),
+            *_where(action, audit, framework, gate),
             action.what,
             action.lead,
             action.start.isoformat(),
@@ -80,19 +89,22 @@ def plan_table(
 
 
 def plan_document(
-    plan: PlanRecord, audit: AuditRecord | None = None, framework: Framework = FRAMEWORK
+    plan: PlanRecord,
+    audit: AuditRecord | None = None,
+    framework: Framework = FRAMEWORK,
+    gate: GateStatus | None = None,
 ) -> Document:
-    """The plan as a document: one block of label–value pairs per action, by principle."""
-    table = plan_table(plan, audit, framework)
+    """The plan as a document: the gate's box (see :mod:`.safeguarding`), then one block of
+    label–value pairs per action, by principle."""
+    gate = gate if gate is not None else gate_status(framework, [audit])
+    table = plan_table(plan, audit, framework, gate)
     blocks = [
         Paragraph(
             f"Drafted from the self-audit of {plan.audit_date or 'an unknown date'}; "
             f"last changed {plan.date}. {len(plan.actions)} action(s)."
         )
     ]
-    gate = framework.gate
-    if gate is not None and any(a.indicator == gate.id for a in plan.actions):
-        blocks.append(Note("Safeguarding first.", gate.escalation, urgent=True))
+    blocks[:0] = gate_notes(gate)
     number = 0
     for principle in framework.principles:
         rows = [r for r in table.rows if r[0] == principle.short_name]
@@ -111,8 +123,11 @@ def plan_files(
     audit: AuditRecord | None = None,
     formats: Sequence[str] = EXPORT_FORMATS,
     framework: Framework = FRAMEWORK,
+    gate: GateStatus | None = None,
 ) -> dict[str, bytes]:
-    """The plan as ``action-plan.<format>`` file contents, by file name."""
+    """The plan as ``action-plan.<format>`` file contents, by file name. ``gate`` is the
+    safeguarding gate's state (default: the audit's answer)."""
+    gate = gate if gate is not None else gate_status(framework, [audit])
     unknown = [f for f in formats if f not in EXPORT_FORMATS]
     if unknown:
         raise ValueError(f"unknown export format {unknown[0]!r} (choose from {EXPORT_FORMATS})")
@@ -121,19 +136,19 @@ def plan_files(
         if fmt == "csv":
             from ..render.sheets import csv_bytes
 
-            data = csv_bytes(plan_table(plan, audit, framework))
+            data = csv_bytes(plan_table(plan, audit, framework, gate))
         elif fmt == "xlsx":
             from ..render.sheets import xlsx_bytes
 
-            data = xlsx_bytes({"Action plan": plan_table(plan, audit, framework)})
+            data = xlsx_bytes({"Action plan": plan_table(plan, audit, framework, gate)})
         elif fmt == "md":
             from ..render.markdown import to_markdown
 
-            data = to_markdown(plan_document(plan, audit, framework)).encode("utf-8")
+            data = to_markdown(plan_document(plan, audit, framework, gate)).encode("utf-8")
         else:
             from ..render.word import to_docx
 
-            data = to_docx(plan_document(plan, audit, framework))
+            data = to_docx(plan_document(plan, audit, framework, gate))
         files[f"action-plan.{fmt}"] = data
     return files
 
@@ -144,10 +159,11 @@ def export_plan(
     audit: AuditRecord | None = None,
     formats: Sequence[str] = EXPORT_FORMATS,
     framework: Framework = FRAMEWORK,
+    gate: GateStatus | None = None,
 ) -> dict[str, Path]:
     """Write the plan as ``action-plan.<format>`` files in ``folder``; returns their paths."""
-    files = plan_files(plan, audit, formats, framework)
+    files = plan_files(plan, audit, formats, framework, gate)
     return {
-        name.rsplit(".", 1)[1]: write_atomic(Path(folder) / name, data)
+        name.rsplit(".", 1)[1]: write_output(Path(folder) / name, data)
         for name, data in files.items()
     }

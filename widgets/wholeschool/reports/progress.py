@@ -14,11 +14,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..core.errors import RecordError
+from ..core.gate import GateStatus
 from ..core.records import AuditRecord, ProgressLog
 from ..core.scoring import NOT_RATED, format_score, level_label
 from ..render.blocks import Block, Document, Heading, Image, Note, Paragraph, Table
-from ..store import AUDIT_FILE, RecordFolder
-from ..store.atomic import write_atomic
+from ..store import RecordFolder
+from ..store.atomic import write_output
+from ..store.current import current_records
+from .safeguarding import gate_notes
 from .timeline import WHAT_IS_COMPARED, Snapshot, any_whole_principle, timeline
 
 #: The free-text questions of a log: field name → question.
@@ -36,15 +39,11 @@ class Progress:
 
     def __init__(self, folder: RecordFolder) -> None:
         framework = self.framework = folder.framework
-        self.audit: AuditRecord | None = folder.read_optional(AUDIT_FILE, AuditRecord)
-        self.logs: list[ProgressLog] = []
-        self.errors: list[RecordError] = []
-        for loaded in folder.scan():
-            if isinstance(loaded.record, ProgressLog):
-                self.logs.append(loaded.record)
-            elif loaded.error is not None and loaded.path.name.startswith("progress-"):
-                self.errors.append(loaded.error)
-        self.logs.sort(key=lambda log: log.term_key)
+        records = current_records(folder)
+        self.audit: AuditRecord | None = records.audit
+        self.logs: list[ProgressLog] = records.logs
+        self.errors: list[RecordError] = records.problems
+        self.gate: GateStatus | None = records.gate
         self.points: list[Snapshot] = timeline(self.audit, self.logs, framework)
         latest = self.logs[-1] if self.logs else self.audit
         self.school = latest.school if latest else ""
@@ -103,7 +102,7 @@ def charts_available() -> bool:
 
 def summary_document(progress: Progress, with_charts: bool = True) -> Document:
     """The one-page summary: what is compared, the table, the latest answers, the charts."""
-    blocks: list[Block] = []
+    blocks: list[Block] = [*gate_notes(progress.gate)]
     if progress.logs:
         latest = progress.logs[-1]
         blocks.append(Paragraph(f"Latest log: {latest.term_key.label}, filed {latest.date}."))
@@ -121,7 +120,7 @@ def summary_document(progress: Progress, with_charts: bool = True) -> Document:
         blocks.append(
             Note(
                 "Left out.",
-                "These progress logs could not be read (they were not changed):",
+                "These records could not be read (they were not changed):",
                 [str(error) for error in progress.errors],
             )
         )
@@ -178,6 +177,6 @@ def export_summary(
         return {}
     target = Path(out) if out is not None else folder.path / "exports"
     return {
-        name: write_atomic(target / name, data)
+        name: write_output(target / name, data)
         for name, data in summary_files(progress, formats).items()
     }

@@ -13,6 +13,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from ..core.errors import RecordError
+
 #: Seconds after which a temporary file of an unlocked write counts as left behind.
 STALE_AFTER = 600.0
 
@@ -69,3 +71,27 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes) -> Path:
         tmp.unlink(missing_ok=True)
         raise
     return path
+
+
+def write_output(path: str | os.PathLike[str], data: str | bytes) -> Path:
+    """:func:`write_atomic` for a file the lead asked for (a report, an export): a place that
+    cannot be written is a :class:`~wholeschool.core.errors.RecordError` naming it."""
+    blocked = file_in_the_way(path)
+    if blocked is not None:
+        raise RecordError(blocked, None, "is a file, not a folder; choose another place")
+    try:
+        return write_atomic(path, data)
+    except OSError as error:
+        where = error.filename or path
+        reason = (error.strerror or type(error).__name__).lower()
+        raise RecordError(
+            where, None, f"cannot be written ({reason}); choose another file or folder"
+        ) from None
+
+
+def file_in_the_way(path: str | os.PathLike[str]) -> Path | None:
+    """The first folder on the way to ``path`` that is a file instead, if any."""
+    for parent in reversed(Path(path).parents):
+        if os.path.lexists(parent) and not parent.is_dir():
+            return parent
+    return None

@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
-from pathlib import PurePosixPath
+from pathlib import PureWindowsPath
 
 from ..core.errors import RecordError
 from ..core.records import Record
+from ..core.text import control_problem
 from .folder import RecordFolder
-from .reader import iter_record_files, read_guarded
+from .reader import Limits, iter_record_files, read_guarded, too_large
 
 #: At most this many files in an upload, and this many bytes unpacked in all.
 MAX_FILES = 100
@@ -52,16 +54,101 @@ class Restored:
         return not self.problems
 
 
+#: How a zip may pack a record (others, and encryption, are refused by name).
+_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate"}
+#: Characters a record's file name never holds: folder separators of any system, a drive
+#: letter's colon, and the characters Windows forbids.
+_NOT_IN_NAMES = set('/\\:*?"<>|')
+#: Names Windows keeps for devices, whatever follows the first dot (CON.json is the console).
+_DEVICES = {"CON", "PRN", "AUX", "NUL", *(f"{d}{n}" for d in ("COM", "LPT") for n in range(1, 10))}
+
+
+def name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a record's file name in a records folder, or ``None``.
+
+    Checked as a Windows path as well as a POSIX one: ``D:x.json`` and ``x\\..\\x.json`` would
+    land outside the folder on Windows.
+    """
+    if not name or name in (".", ".."):
+        return "has no file name"
+    if control_problem(name, single_line=True):
+        return "has a control character in its name"
+    if set(name) & _NOT_IN_NAMES:
+        return (
+            "is not a plain file name (no folders, drive letters or the characters "
+            '\\ / : * ? " < > |); records sit side by side'
+        )
+    if PureWindowsPath(name).is_absolute() or PureWindowsPath(name).drive:
+        return "is not a plain file name; records sit side by side"
+    if name.split(".")[0].upper() in _DEVICES:
+        return "has a name Windows keeps for a device; rename the file"
+    return None
+
+
+def _member_bytes(archive: zipfile.ZipFile, info: zipfile.ZipInfo, where: str, limit: int) -> bytes:
+    """The bytes of one member, at most ``limit``; any way the member is broken is a
+    :class:`RecordError` naming it (never a zipfile, zlib or decoding error)."""
+    if info.flag_bits & 0x1:
+        raise RecordError(
+            where, None, "is protected with a password; make the zip again without one"
+        )
+    if info.compress_type not in _METHODS:
+        raise RecordError(
+            where,
+            None,
+            "is compressed in a way the course does not unpack; make the zip again with the "
+            "ordinary (deflate) compression, or upload the .json files themselves",
+        )
+    if info.file_size > limit:
+        raise RecordError(where, None, too_large(info.file_size, Limits(max_bytes=limit)))
+    try:
+        with archive.open(info) as handle:
+            data = handle.read(limit + 1)
+            if len(data) <= limit:
+                handle.read()  # to the end, so the checksum is checked
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError) as error:
+        raise RecordError(
+            where,
+            None,
+            f"is damaged and cannot be unpacked ({_reason(error)}); download the records again",
+        ) from None
+    except NotImplementedError:
+        raise RecordError(
+            where, None, "is compressed in a way the course does not unpack"
+        ) from None
+    if len(data) > limit or len(data) != info.file_size:
+        raise RecordError(
+            where,
+            None,
+            "is damaged: its size does not match what the zip says; download the records again",
+        )
+    return data
+
+
+def _reason(error: BaseException) -> str:
+    return (str(error) or type(error).__name__).splitlines()[0][:80]
+
+
 def _members(
     name: str, data: bytes, folder: RecordFolder
 ) -> tuple[list[tuple[str, bytes]], list[RecordError]]:
     """``(record file name, bytes)`` for each file of an upload (a zip or one .json file), and
     a problem for each file of the zip that cannot be a record; all are reported at once."""
+    limit = folder.limits.max_bytes
     if name.lower().endswith(".json"):
-        return [(PurePosixPath(name).name, data)], []
+        problem = name_problem(name)
+        if problem:
+            return [], [RecordError(name, None, problem)]
+        if len(data) > limit:
+            return [], [RecordError(name, None, too_large(len(data), folder.limits))]
+        return [(name, data)], []
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
-    except zipfile.BadZipFile:
+    except UnicodeDecodeError:
+        return [], [
+            RecordError(name, None, "has a file whose name is not valid text; make the zip again")
+        ]
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, ValueError, RuntimeError):
         return [], [RecordError(name, None, "is neither a zip of records nor a .json record")]
     with archive:
         entries = [info for info in archive.infolist() if not info.is_dir()]
@@ -71,18 +158,22 @@ def _members(
             return [], [RecordError(name, None, "unpacks to more than a records folder ever holds")]
         members, problems = [], []
         for info in entries:
-            member = PurePosixPath(info.filename)
             where = f"{name}/{info.filename}"
-            if member.is_absolute() or ".." in member.parts or len(member.parts) > 1:
-                problems.append(
-                    RecordError(where, None, "is not a plain file name; records sit side by side")
-                )
-            elif member.name.startswith(".") or not member.name.endswith(".json"):
+            leaf = info.filename.rsplit("/", 1)[-1]
+            if leaf.startswith(".") and not set(info.filename) & _NOT_IN_NAMES - {"/"}:
+                continue  # a hidden system file added by the zip tool (.DS_Store)
+            if info.filename.startswith("__MACOSX/"):
+                continue
+            problem = name_problem(info.filename)
+            if problem:
+                problems.append(RecordError(where, None, problem))
+            elif not info.filename.endswith(".json"):
                 continue  # not a record (a system file added by the zip tool)
-            elif info.file_size > folder.limits.max_bytes:
-                problems.append(RecordError(where, None, "is larger than a record can be"))
             else:
-                members.append((member.name, archive.read(info)))
+                try:
+                    members.append((info.filename, _member_bytes(archive, info, where, limit)))
+                except RecordError as error:
+                    problems.append(error)
         return members, problems
 
 

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from ..core.errors import RecordError, format_location, from_validation_error
 from ..core.records import EvidenceEntry, EvidenceLog
 from ..core.text import clean_text
+from .current import school_label
 from .folder import RecordFolder
 from .locations import EVIDENCE_FILE
 
@@ -30,7 +31,7 @@ def add_evidence(
     description: str,
     date: dt.date,
     link: str,
-    school: str = "My school",
+    school: str | None = None,
 ) -> EvidenceLog:
     """Check one entry, append it to the log and save (with history).
 
@@ -42,6 +43,7 @@ def add_evidence(
     if not framework.is_reference(indicator_id):
         raise RecordError(path, "indicator", f"unknown indicator {indicator_id!r}")
     today = folder.today()
+    school = school or school_label(folder)
 
     def append(log: EvidenceLog | None) -> EvidenceLog:
         position = len(log.entries.get(indicator_id, [])) if log else 0

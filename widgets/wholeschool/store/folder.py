@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from ..core.clock import Clock, system_clock
+from ..core.clock import Clock, system_clock, today
 from ..core.diff import FieldChange, diff_records
 from ..core.errors import RecordError
 from ..core.framework import FRAMEWORK, Framework
@@ -76,7 +76,7 @@ class RecordFolder:
 
     def today(self) -> dt.date:
         """Today's date by this folder's clock."""
-        return self.clock().astimezone().date()
+        return today(self.clock)
 
     def file(self, name: str | os.PathLike[str]) -> Path:
         """The path of a record in this folder (an absolute path is taken as it is)."""
@@ -291,17 +291,20 @@ def scan_records(
 ) -> list[Loaded]:
     """Load every record under ``paths`` (files or folders), keeping errors beside records.
 
-    One odd file never stops the others from being read.
+    One odd file never stops the others from being read; a sub-folder that cannot be read
+    and a folder named like a record are kept as errors too.
     """
-    today = clock().astimezone().date()
+    day = today(clock)
     results = []
-    for path in iter_record_files(paths):
+    problems: list[RecordError] = []
+    for path in iter_record_files(paths, problems):
         try:
-            record = parse_record(read_guarded(path), path, today=today, framework=framework)
+            record = parse_record(read_guarded(path), path, today=day, framework=framework)
             results.append(Loaded(path, record=record))
         except RecordError as error:
             results.append(Loaded(path, error=error))
-    return results
+    results += [Loaded(Path(problem.path), error=problem) for problem in problems]
+    return sorted(results, key=lambda loaded: str(loaded.path))
 
 
 def load_record(

@@ -16,6 +16,7 @@ from pydantic import ValidationError
 from ..core.errors import RecordError, from_validation_error
 from ..core.records import ProgressLog
 from ..core.terms import Term, term_of
+from .current import current_records
 from .folder import RecordFolder
 from .locations import log_file
 
@@ -45,17 +46,10 @@ def new_log(
 
 
 def scan_logs(folder: RecordFolder) -> tuple[list[tuple[Path, ProgressLog]], list[RecordError]]:
-    """Every progress log in the folder by term, and the errors of ``progress-*`` files."""
-    if not folder.path.is_dir():
-        return [], []
-    logs, errors = [], []
-    for loaded in folder.scan():
-        if isinstance(loaded.record, ProgressLog):
-            logs.append((loaded.path, loaded.record))
-        elif loaded.error is not None and loaded.path.name.startswith("progress-"):
-            errors.append(loaded.error)
-    logs.sort(key=lambda item: (item[1].term_key, item[0].name))
-    return logs, errors
+    """Every progress log in the folder, oldest first (the store's order, see
+    :mod:`.current`), and the errors of ``progress-*`` files."""
+    records = current_records(folder)
+    return records.log_files, records.log_problems
 
 
 def log_path(folder: RecordFolder, term: Term) -> Path:
@@ -63,27 +57,36 @@ def log_path(folder: RecordFolder, term: Term) -> Path:
 
 
 def file_log(folder: RecordFolder, log: ProgressLog) -> Path:
-    """Save a new log, refusing a second one for the same term (the earlier file is kept)."""
+    """Save a new log, refusing a second one for the same term (the earlier file is kept).
+
+    The check for an earlier log of the term and the save happen under the term's lock, so two
+    kernels filing the same term at once keep exactly one log and the other is told.
+    """
     term = log.term_key
     path = log_path(folder, term)
     if log.date > folder.today():
         raise RecordError(path, "date", f"{log.date} is in the future; date a log when you file it")
-    logs, _errors = scan_logs(folder)
-    same = [p for p, earlier in logs if earlier.term_key == term]
-    if path.exists() and path not in same:
-        same.append(path)
-    if same:
-        in_year = {e.term for _p, e in logs if e.academic_year == term.academic_year}
-        full = (
-            f" All {TERMS_PER_YEAR} logs for {term.academic_year} have been filed."
-            if len(in_year) >= TERMS_PER_YEAR
-            else ""
-        )
-        raise RecordError(
-            path,
-            "term",
-            f"not saved: there is already a progress log for the {term.name} term of "
-            f"{term.academic_year} ({same[0].name}); there can be one log per term, so edit "
-            f"that one instead.{full}",
-        )
-    return folder.save(log, path.name)
+
+    def first_of_term(current: ProgressLog | None) -> ProgressLog:
+        logs, _errors = scan_logs(folder)
+        same = [p for p, earlier in logs if earlier.term_key == term]
+        if current is not None and path not in same:
+            same.append(path)
+        if same:
+            in_year = {e.term for _p, e in logs if e.academic_year == term.academic_year}
+            full = (
+                f" All {TERMS_PER_YEAR} logs for {term.academic_year} have been filed."
+                if len(in_year) >= TERMS_PER_YEAR
+                else ""
+            )
+            raise RecordError(
+                path,
+                "term",
+                f"not saved: there is already a progress log for the {term.name} term of "
+                f"{term.academic_year} ({same[0].name}); there can be one log per term, so "
+                f"edit that one instead.{full}",
+            )
+        return log
+
+    folder.update(path.name, ProgressLog, first_of_term)
+    return path

@@ -22,9 +22,9 @@ from typing import TypeVar
 
 from pydantic import ValidationError
 
-from ..core.errors import RecordError, from_validation_error
+from ..core.errors import RecordError, format_location, from_validation_error
 from ..core.framework import FRAMEWORK, Framework
-from ..core.migration import migrate
+from ..core.migration import migrate, version_problem
 from ..core.records import RECORD_ADAPTER, RECORD_TYPES, Record
 
 R = TypeVar("R", bound=Record)
@@ -62,7 +62,7 @@ def read_guarded(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
             path, None, "is not a regular file (a pipe, device or socket); records are plain files"
         )
     if info.st_size > limits.max_bytes:
-        raise RecordError(path, None, _too_large(info.st_size, limits))
+        raise RecordError(path, None, too_large(info.st_size, limits))
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError as error:
@@ -77,11 +77,11 @@ def read_guarded(path: Path, limits: Limits = DEFAULT_LIMITS) -> bytes:
     finally:
         os.close(fd)
     if len(raw) > limits.max_bytes:
-        raise RecordError(path, None, _too_large(len(raw), limits))
+        raise RecordError(path, None, too_large(len(raw), limits))
     return raw
 
 
-def _too_large(size: int, limits: Limits) -> str:
+def too_large(size: int, limits: Limits) -> str:
     return (
         f"is {size:,} bytes, more than a record can be ({limits.max_bytes:,}); "
         "is this the right file?"
@@ -108,19 +108,19 @@ def parse_json(text: str, path: Path, limits: Limits = DEFAULT_LIMITS) -> object
             result[key] = value
         return result
 
-    def whole(digits: str) -> int:
+    def whole(digits: str) -> int | _Bad:
         if len(digits.lstrip("-")) > limits.max_digits:
-            raise _Refused(None, f"has a number with more than {limits.max_digits} digits")
+            return _Bad(f"has a number with more than {limits.max_digits} digits")
         return int(digits)
 
-    def real(digits: str) -> float:
+    def real(digits: str) -> float | _Bad:
         value = float(digits)
         if not math.isfinite(value) or len(digits) > 40:
-            raise _Refused(None, f"has a number out of range ({digits[:20]}…)")
+            return _Bad(f"has a number out of range ({digits[:20]}…)")
         return value
 
-    def constant(name: str) -> float:
-        raise _Refused(None, f"has {name}, which is not a number JSON allows")
+    def constant(name: str) -> _Bad:
+        return _Bad(f"has {name}, which is not a number JSON allows")
 
     try:
         data = json.loads(
@@ -142,7 +142,33 @@ def parse_json(text: str, path: Path, limits: Limits = DEFAULT_LIMITS) -> object
         ) from None
     if _depth(data) > limits.max_depth:
         raise RecordError(path, None, _too_deep(limits))
+    found = _first_bad(data)
+    if found is not None:
+        where, bad = found
+        raise RecordError(path, format_location(where) or None, bad.problem)
     return data
+
+
+class _Bad:
+    """A number records never hold (NaN, Infinity, too many digits), kept in place while the
+    JSON is read so that the error can name its field."""
+
+    def __init__(self, problem: str) -> None:
+        self.problem = problem
+
+
+def _first_bad(data: object) -> tuple[tuple[str | int, ...], _Bad] | None:
+    """The location and value of the first :class:`_Bad` in ``data``, in document order."""
+    stack: list[tuple[tuple[str | int, ...], object]] = [((), data)]
+    while stack:
+        where, item = stack.pop()
+        if isinstance(item, _Bad):
+            return where, item
+        if isinstance(item, dict):
+            stack.extend(reversed([((*where, k), v) for k, v in item.items()]))
+        elif isinstance(item, list):
+            stack.extend(reversed([((*where, n), v) for n, v in enumerate(item)]))
+    return None
 
 
 def _too_deep(limits: Limits) -> str:
@@ -174,6 +200,9 @@ def parse_record(
     (see :mod:`wholeschool.core.migration`).
     """
     path = Path(path)
+    size = len(raw) if isinstance(raw, bytes) else len(raw.encode("utf-8", "surrogatepass"))
+    if size > limits.max_bytes:  # the one size rule: reads, uploads and writes alike
+        raise RecordError(path, None, too_large(size, limits))
     try:
         text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
     except UnicodeDecodeError as error:
@@ -192,6 +221,9 @@ def parse_record(
             "kind",
             f"unknown record kind {kind!r} (expected one of {', '.join(RECORD_TYPES)})",
         )
+    problem = version_problem(data.get("framework_version"), framework)
+    if problem:  # before any other field: a newer record is not blamed on what it holds
+        raise RecordError(path, "framework_version", problem)
     try:
         record = RECORD_ADAPTER.validate_json(text, strict=True, context={"today": today})
     except ValidationError as error:
@@ -199,19 +231,38 @@ def parse_record(
     return migrate(record, path, framework)
 
 
-def iter_record_files(paths: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
+def iter_record_files(
+    paths: Iterable[str | os.PathLike[str]], problems: list[RecordError] | None = None
+) -> Iterator[Path]:
     """Expand folders into the ``*.json`` files below them, in a stable order.
 
     Hidden files and folders (temporary files, ``.history``, ``.locks``) are not records, and
-    links to folders are not followed, so a link loop cannot trap the walk.
+    links to folders are not followed, so a link loop cannot trap the walk. When ``problems``
+    is given, a sub-folder that cannot be read and a folder named like a record
+    (``audit.json/``) are added to it, so nothing is passed over in silence.
     """
     for item in map(Path, paths):
         if not item.is_dir():
             yield item
             continue
         found = []
-        for top, folders, files in os.walk(item, followlinks=False):
+
+        def unreadable(error: OSError, top: Path = item) -> None:
+            if problems is not None:
+                problems.append(RecordError(error.filename or top, None, _os_problem(error)))
+
+        for top, folders, files in os.walk(item, onerror=unreadable, followlinks=False):
             folders[:] = sorted(f for f in folders if not f.startswith("."))
+            if problems is not None:
+                problems.extend(
+                    RecordError(
+                        Path(top, name),
+                        None,
+                        "is a folder (or a link to one) named like a record; records are files",
+                    )
+                    for name in folders
+                    if name.endswith(".json")
+                )
             found += [
                 Path(top, name) for name in files if name.endswith(".json") and name[0] != "."
             ]

@@ -24,6 +24,7 @@ from ..core.records import (
     PlanRecord,
     ProgressLog,
     Record,
+    Status,
 )
 from .folder import RecordFolder
 from .locations import AUDIT_FILE, EVIDENCE_FILE, PLAN_FILE, log_file, records_folder
@@ -37,7 +38,8 @@ LOG_DATES = {
     "summer": dt.date(2026, 7, 17),
 }
 LEADS = ("SMHL", "Head teacher", "PSHE lead", "SENCO", "Wellbeing governor", "Pastoral lead")
-STATUSES = ("done", "in progress", "in progress", "not started", "on hold")
+#: Statuses drawn for the sample's actions (in progress twice as often as the others).
+STATUS_DRAW: tuple[Status, ...] = ("done", "in progress", "in progress", "not started", "on hold")
 DOCUMENTS = (
     ("Staff wellbeing survey summary", "S:/Wellbeing/staff-survey-{n}.pdf"),
     ("Governors' minutes, wellbeing item", "https://governors.oakhill.example/minutes/{n}"),
@@ -93,7 +95,7 @@ def write_sample_year(
                 start=start,
                 due=start + dt.timedelta(days=60 + 5 * (n % 9)),
                 measure="Re-rated one level higher at the next termly review.",
-                status=STATUSES[rng.randrange(len(STATUSES))] if n >= 8 else "in progress",
+                status=STATUS_DRAW[rng.randrange(len(STATUS_DRAW))] if n >= 8 else "in progress",
             )
         )
     plan = PlanRecord(

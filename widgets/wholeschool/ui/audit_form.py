@@ -13,12 +13,15 @@ import os
 
 import ipywidgets as widgets
 
+from ..core.audits import KEEP, merge_audit
 from ..core.clock import Clock, system_clock
 from ..core.errors import RecordError
 from ..core.framework import FRAMEWORK, Framework, Indicator, Principle
 from ..core.records import AuditRecord, IndicatorRating
 from ..core.text import clean_text
+from ..render.alert import alert_html
 from ..store import AUDIT_FILE, RecordFolder
+from ..store.current import relabel_school, school_label
 from .autosave import DEFAULT_DELAY, Autosaver
 from .looks import (
     DEFAULT_SCHOOL,
@@ -122,10 +125,7 @@ class GateRow:
         if self.value is None or not self.gate.escalates(self.value):
             self.escalation.value = ""
             return
-        self.escalation.value = (
-            '<div role="alert" style="border:3px solid #a4000f;padding:.5em .8em">'
-            f"<strong>Act now.</strong> {html.escape(self.gate.escalation)}</div>"
-        )
+        self.escalation.value = alert_html("Act now.", self.gate.escalation, urgent=True)
 
 
 class AuditForm(SavesItself, widgets.VBox):
@@ -155,11 +155,12 @@ class AuditForm(SavesItself, widgets.VBox):
         looks = Looks()
         ratings = existing.ratings if existing else {}
         self.school = widgets.Text(
-            value=existing.school if existing else DEFAULT_SCHOOL,
+            value=existing.school if existing else self._label(folder),
             description="School label",
             placeholder="Any name you choose for your school",
             style=looks.text_style,
         )
+        self.first_label = self.school.value
         self.rows: dict[str, IndicatorRow] = {}
         sections: list[widgets.Widget] = []
         self.gate: GateRow | None = None
@@ -205,31 +206,36 @@ class AuditForm(SavesItself, widgets.VBox):
         self.saver.flush()
 
     def merged(self, existing: AuditRecord | None) -> AuditRecord:
-        """The record on disk with this form's answers put in (others' answers kept)."""
-        ratings = dict(existing.ratings) if existing else {}
-        for indicator_id, row in self.rows.items():
-            entry = row.entry()
-            if entry is None:
-                ratings.pop(indicator_id, None)
-            else:
-                ratings[indicator_id] = entry
-        order = {key: n for n, key in enumerate(self.framework.indicator_by_id)}
-        gate = existing.gate if existing else None
-        if self.gate is not None:
-            gate = self.gate.value
-        return AuditRecord.model_validate(
-            {
-                "school": clean_text(self.school.value, single_line=True).strip() or DEFAULT_SCHOOL,
-                "framework_version": self.framework.version,
-                "date": self.folder.today(),
-                "ratings": dict(sorted(ratings.items(), key=lambda kv: order.get(kv[0], 0))),
-                "gate": gate,
-            },
-            context={"today": self.folder.today()},
+        """The record on disk with this form's answers put in (others' answers kept); the
+        rule is :func:`wholeschool.core.audits.merge_audit`."""
+        return merge_audit(
+            existing,
+            {indicator_id: row.entry() for indicator_id, row in self.rows.items()},
+            school=self.school.value,
+            framework=self.framework,
+            today=self.folder.today(),
+            gate=self.gate.value if self.gate is not None else KEEP,
         )
 
+    @staticmethod
+    def _label(folder: RecordFolder) -> str:
+        try:
+            return school_label(folder)
+        except RecordError:
+            return DEFAULT_SCHOOL
+
     def _write(self) -> None:
-        self.folder.update(AUDIT_FILE, AuditRecord, self.merged)
+        before: list[str] = []
+
+        def merge(existing: AuditRecord | None) -> AuditRecord:
+            before[:] = [existing.school] if existing else []
+            return self.merged(existing)
+
+        saved = self.folder.update(AUDIT_FILE, AuditRecord, merge)
+        old = before[0] if before else self.first_label
+        if old != saved.school:  # the school was named or renamed: one label in the folder
+            relabel_school(self.folder, old, saved.school)
+        self.first_label = saved.school
 
 
 def audit(

@@ -14,12 +14,13 @@ from ipywidgets.widgets.widget_description import DescriptionStyle
 from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 
 from ..core.framework import Framework
-from ..core.records import NO_PUPIL_DATA
+from ..core.records import DEFAULT_SCHOOL, NO_PUPIL_DATA
+from ..render.alert import ALERT_COLOUR
 
 #: A rating control's value for "not rated yet" (a selection cannot hold ``None`` as a choice).
 UNRATED = -1
-DEFAULT_SCHOOL = "My school"
-ERROR_COLOUR = "#a4000f"
+__all__ = ["DEFAULT_SCHOOL", "UNRATED", "Looks", "rating_choices", "rated"]
+ERROR_COLOUR = ALERT_COLOUR
 
 
 class Looks:

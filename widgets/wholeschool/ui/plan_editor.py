@@ -1,7 +1,8 @@
 """The action plan form: draft from the self-audit, edit, save itself, download the files.
 
-The safeguarding escalation, when the gate is not answered "in place", is always the first
-action and is shown above the plan.
+The safeguarding gate's box heads the form, once: an escalation when its latest answer (self-
+audit or progress log, by date) is short of "in place", whose actions are then always the first
+ones; a calm note pointing to the question when it is not answered yet; nothing when in place.
 """
 
 from __future__ import annotations
@@ -16,12 +17,16 @@ import ipywidgets as widgets
 from ..core.clock import Clock, system_clock
 from ..core.errors import RecordError
 from ..core.framework import FRAMEWORK, Framework
-from ..core.planning import DEFAULT_LIMIT, NEW_ACTION, draft_plan, gate_first, merge_plan
+from ..core.gate import GateStatus
+from ..core.planning import DEFAULT_LIMIT, NEW_ACTION, draft_plan, merge_plan, with_escalation
 from ..core.records import STATUSES, AuditRecord, PlanAction, PlanRecord
 from ..core.text import clean_text
+from ..render.alert import alert_html
 from ..render.word import available as word_available
 from ..reports.plan_export import EXPORT_FORMATS, plan_files
+from ..reports.safeguarding import gate_notes
 from ..store import AUDIT_FILE, PLAN_FILE, RecordFolder
+from ..store.current import current_records
 from .autosave import DEFAULT_DELAY, Autosaver
 from .downloads import downloads
 from .looks import ERROR_COLOUR, Looks, reminder_html
@@ -122,8 +127,10 @@ class PlanEditor(SavesItself, widgets.VBox):
         message: str = "",
         *,
         delay: float = DEFAULT_DELAY,
+        gate: GateStatus | None = None,
     ) -> None:
         self.plan = plan
+        self.gate = gate
         self.folder = folder
         self.framework = folder.framework
         self.error = None
@@ -168,12 +175,9 @@ class PlanEditor(SavesItself, widgets.VBox):
         return row
 
     def _escalation(self) -> str:
-        gate = self.framework.gate
-        if gate is None or not any(row.indicator == gate.id for row in self.rows):
-            return ""
-        return (
-            f'<div role="alert" style="border:3px solid {ERROR_COLOUR};padding:.5em .8em">'
-            f"<strong>Safeguarding first.</strong> {html.escape(gate.escalation)}</div>"
+        """The gate's box (see :mod:`wholeschool.core.gate`), or nothing when in place."""
+        return "".join(
+            alert_html(note.title, note.text, urgent=note.urgent) for note in gate_notes(self.gate)
         )
 
     def _show(self) -> None:
@@ -248,8 +252,11 @@ class PlanEditor(SavesItself, widgets.VBox):
         """Make the plan's files from what is on screen and offer them for download."""
         self.flush()
         try:
-            audit = self.folder.read_optional(AUDIT_FILE, AuditRecord)
-            files = plan_files(self.record(), audit, export_formats(), self.framework)
+            records = current_records(self.folder)
+            self.gate = records.gate
+            files = plan_files(
+                self.record(), records.audit, export_formats(), self.framework, self.gate
+            )
         except (RecordError, ValueError) as error:
             self.files.children = [
                 widgets.HTML(f'<p style="color:{ERROR_COLOUR}">{html.escape(str(error))}</p>')
@@ -279,12 +286,15 @@ def action_plan(
         folder = RecordFolder(folder, clock=clock, framework=framework)
     try:
         existing = folder.read_optional(PLAN_FILE, PlanRecord)
-        audit = folder.read_optional(AUDIT_FILE, AuditRecord)
+        folder.read_optional(AUDIT_FILE, AuditRecord)  # a bad audit file is reported
+        records = current_records(folder)
+        audit, gate = records.audit, records.gate
         if existing is not None and not redraft:
-            plan = existing.model_copy(
-                update={"actions": gate_first(existing.actions, folder.framework)}
-            )
-            return PlanEditor(plan, folder, "Your saved plan.", delay=delay)
+            plan = with_escalation(existing, gate, folder.today(), framework=folder.framework)
+            editor = PlanEditor(plan, folder, "Your saved plan.", delay=delay, gate=gate)
+            if len(plan.actions) > len(existing.actions):
+                editor.save_now()  # the escalation's actions were added
+            return editor
         if audit is None:
             return widgets.HTML(
                 "<p>No self-audit has been saved yet. Rate your school in the self-audit page of "
@@ -297,15 +307,17 @@ def action_plan(
             dropped=dropped,
             limit=limit,
             framework=folder.framework,
+            gate=gate,
         )
     except (RecordError, ValueError) as error:
         return widgets.HTML(
             f'<p style="color:{ERROR_COLOUR}">{html.escape(str(error))}</p><p>Nothing was '
             "changed. Fix the file or move it aside, then open this page again.</p>"
         )
-    if existing is not None:
+    if existing is not None:  # a closed escalation kept from before does not cover a new one
         plan = merge_plan(existing, plan, folder.framework)
-    editor = PlanEditor(plan, folder, message, delay=delay)
+        plan = with_escalation(plan, gate, folder.today(), framework=folder.framework)
+    editor = PlanEditor(plan, folder, message, delay=delay, gate=gate)
     if plan.actions:
         editor.save_now()
     return editor

@@ -22,7 +22,8 @@ from ..core.terms import term_of
 from ..core.text import clean_text
 from ..reports.progress import QUESTIONS
 from ..store import AUDIT_FILE, RecordFolder
-from ..store.logs import file_log, log_path, scan_logs
+from ..store.current import current_records
+from ..store.logs import file_log, log_path
 from .audit_form import GateRow
 from .autosave import DEFAULT_DELAY, Autosaver
 from .looks import DEFAULT_SCHOOL, UNRATED, Looks, rated, rating_choices, reminder_html
@@ -49,21 +50,27 @@ class ProgressForm(SavesItself, widgets.VBox):
         gate: str | None = None
         school = DEFAULT_SCHOOL
         try:
-            audit = folder.read_optional(AUDIT_FILE, AuditRecord)
-            if audit is not None:
-                start, gate, school = audit.rated(), audit.gate, audit.school
-            logs, _ = scan_logs(folder)
-            for path, log in logs:
+            folder.read_optional(AUDIT_FILE, AuditRecord)  # a bad audit file is reported
+            records = current_records(folder)
+            school = records.school or DEFAULT_SCHOOL
+            if records.audit is not None:
+                start = records.audit.rated()
+            if records.gate is not None and records.gate.answer is not None:
+                gate = records.gate.answer.id  # the latest answer by date
+            for path, log in records.log_files:
                 if log.term_key == self.term:
                     existing, self.path, self.filed = log, path, True
                 elif log.term_key < self.term and log.indicator_ratings:
-                    start, gate = log.rated(), log.gate or gate
+                    start = log.rated()
             if existing is None and self.path.exists():
                 folder.read(self.path.name, ProgressLog)  # reports a bad file
         except RecordError as error:
             self._fail(error)
         if existing is not None:
             start, gate = existing.rated(), existing.gate
+        #: The log as filed: what the form does not show (older whole-principle ratings,
+        #: notes on ratings) is kept from it when the form saves.
+        self.existing = existing
         self.school = existing.school if existing else school
         looks = Looks()
         heading = looks.html(
@@ -132,20 +139,25 @@ class ProgressForm(SavesItself, widgets.VBox):
         self.saver.flush()
 
     def record(self) -> ProgressLog:
+        """The log as the form shows it, over the filed log: a log made with an older framework
+        keeps its whole-principle ratings, and ratings keep their notes."""
         today = self.folder.today()
+        earlier = self.existing
+        notes = {k: v.note for k, v in earlier.indicator_ratings.items()} if earlier else {}
         return ProgressLog.model_validate(
             {
+                **(earlier.model_dump(exclude={"kind"}) if earlier else {}),
                 "school": self.school,
                 "framework_version": self.framework.version,
                 "date": self.date,
                 "academic_year": self.term.academic_year,
                 "term": self.term.name,
                 "indicator_ratings": {
-                    key: IndicatorRating(rating=rated(c.value))
+                    key: IndicatorRating(rating=rated(c.value), note=notes.get(key, ""))
                     for key, c in self.ratings.items()
                     if rated(c.value) is not None
                 },
-                "gate": self.gate.value if self.gate is not None else None,
+                "gate": self.gate.value if self.gate is not None else (earlier and earlier.gate),
                 **{field: clean_text(box.value) for field, box in self.texts.items()},
             },
             context={"today": today},
@@ -158,6 +170,7 @@ class ProgressForm(SavesItself, widgets.VBox):
         else:
             self.path = file_log(self.folder, log)
             self.filed = True
+        self.existing = log
 
 
 def progress_log(

@@ -12,6 +12,7 @@ from .. import __version__
 from .framework import framework
 from .report import report
 from .serve import serve
+from .team import calibrate, team
 from .trainer import trainer
 from .validate import validate
 
@@ -22,5 +23,5 @@ def main() -> None:
     """Tools for the whole school mental health course for Senior Mental Health Leads."""
 
 
-for command in (validate, framework, report, serve, trainer):
+for command in (validate, framework, report, serve, trainer, team, calibrate):
     main.add_command(command)

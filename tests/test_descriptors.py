@@ -143,3 +143,30 @@ def test_a_2_0_plan_with_an_escalated_gate_action_carries_on(tmp_path: Path):
     assert record.framework_version == "2.1"
     assert [a.indicator for a in record.actions] == [FRAMEWORK.gate.id]
     assert record.pinned == ["ethos.2"]
+
+
+def test_a_2_0_audit_shows_in_the_form_with_its_ratings_and_the_new_indicators_unrated(
+    tmp_path: Path,
+):
+    from wholeschool.ui.audit_form import audit
+    from wholeschool.ui.looks import UNRATED
+
+    (tmp_path / "audit.json").write_text(json.dumps(_audit_2_0()), encoding="utf-8")
+    form = audit("ethos", RecordFolder(tmp_path, clock=CLOCK), delay=0, evidence=False)
+    assert form.rows["ethos.8"].rating.value == 2
+    assert form.rows["ethos.8"].note.value == "assemblies only"
+    assert form.rows["ethos.9"].rating.value == UNRATED
+    labels = [label for label, _ in form.rows["ethos.9"].rating.options]
+    assert labels[2] == f"Emerging: {FRAMEWORK.indicator_by_id['ethos.9'].levels[1]}"
+
+
+def test_book_helpers_show_an_indicators_levels_and_the_settings_without_ids():
+    from wholeschool.render.levels import calibration_list, level_table
+
+    table = level_table("ethos.3").data
+    for sentence in FRAMEWORK.indicator_by_id["ethos.3"].levels.values():
+        assert sentence in table
+    assert "Setting note" in table and "ethos.3" not in table
+    listed = calibration_list().data
+    assert "Brookfield Primary School" in listed and "Riverside College" in listed
+    assert "ethos" not in listed.replace("ethos and environment", "")

@@ -88,7 +88,7 @@ def test_two_raters_files_merged_give_the_exact_spread(folder, inbox):
     assert [(v.role, v.rating, v.note) for v in by_id["ethos.2"].views] == [
         ("Governor", 3, "Log is kept"),
         ("Pastoral lead", 0, "No agreed time"),
-    ]  # files are kept by role name: governor-1.json, pastoral-lead-1.json
+    ]  # files are kept by role name: rater-governor-1.json, rater-pastoral-lead-1.json
     assert by_id["ethos.3"].status == "unrated" and by_id["ethos.3"].counts == (0,) * 5
     assert sum(s.rated for s in by_id.values()) == 6
 
@@ -105,7 +105,7 @@ def test_two_colleagues_with_the_same_role_are_both_kept(folder, inbox):
     a = write(inbox, "a.json", rater("Teacher", ethos_1=(2, "")))
     b = write(inbox, "b.json", rater("Teacher", ethos_1=(4, "")))
     result = import_rater_files(folder, [a, b], SCHOOL)
-    assert [p.name for p in result.added] == ["teacher-1.json", "teacher-2.json"]
+    assert [p.name for p in result.added] == ["rater-teacher-1.json", "rater-teacher-2.json"]
 
 
 HOSTILE = [
@@ -172,7 +172,7 @@ def test_a_hostile_rater_file_is_refused_naming_file_and_field_and_nothing_is_wr
     folder, inbox, content, field, problem
 ):
     import_rater_files(folder, two_raters(inbox)[:1], SCHOOL)
-    team = folder.file("team")
+    team = folder.path
     before = {p.name: p.read_bytes() for p in team.iterdir() if p.is_file()}
     bad = write(inbox, "from-a-colleague.json", content)
     result = import_rater_files(folder, [bad], SCHOOL)
@@ -254,7 +254,10 @@ def test_cli_imports_refuses_shows_and_records_the_agreement(tmp_path: Path, inb
         "team", "import", "--records", str(records), *map(str, two_raters(inbox)), str(bad)
     )
     assert result.returncode == 1
-    assert "added    governor-1.json" in result.stdout and "pastoral-lead-1.json" in result.stdout
+    assert (
+        "added    rater-governor-1.json" in result.stdout
+        and "rater-pastoral-lead-1.json" in result.stdout
+    )
     assert f"REFUSED  {bad}: school: is for 'Elm'" in result.stderr
     shown = wholeschool("team", "view", "--records", str(records))
     assert shown.returncode == 0, shown.stderr
@@ -293,3 +296,16 @@ def test_governors_report_lists_roles_but_no_ratings_from_three_raters(folder, i
     assert "3 people rated independently" in html
     assert "Governor, Pastoral lead, SENCo. Individual ratings are not shown." in html
     assert "mixed" not in html and "Fewer than three" not in html
+
+
+def test_download_and_restore_keeps_the_team_audit(folder, inbox, tmp_path: Path):
+    from wholeschool.store.bundle import export_zip, import_files
+
+    import_rater_files(folder, two_raters(inbox), SCHOOL)
+    record_agreement(folder, {"ethos.2": 1}, SCHOOL)
+    other = RecordFolder(tmp_path / "other", clock=CLOCK)
+    other.path.mkdir()
+    result = import_files(other, {"records.zip": export_zip(folder)})
+    assert not result.problems
+    assert len(team_raters(other)) == 2
+    assert other.read(MODERATION_FILE, ModerationRecord).indicators["ethos.2"].agreed == 1

@@ -4,8 +4,8 @@ A rater file comes from someone else's computer, so it is treated as hostile: it
 small, strict JSON, a colleague's ratings (not another kind of record), made with this very
 framework version and for this school's label, and its text may hold no control characters,
 HTML tags or formula-like labels. A refused file is reported with the file and the field and
-nothing is written; an accepted one is copied into ``team/`` in the records folder under a new
-name (nothing already there is ever replaced), and the same file imported twice is skipped.
+nothing is written; an accepted one is copied into the records folder under a new name
+(nothing already there is ever replaced), and the same file imported twice is skipped.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from .reader import Limits, parse_json, parse_record, read_guarded
 
 #: A rater file with every indicator rated and a long note on each is about 70 kB.
 RATER_LIMITS = Limits(max_bytes=100_000, max_depth=6)
-TEAM_FOLDER = "team"
+RATER_PREFIX = "rater-"
 MODERATION_FILE = "moderation.json"
 
 
@@ -77,13 +77,11 @@ class Imported:
 
 def team_raters(folder: RecordFolder) -> list[RaterRecord]:
     """The rater files already imported into ``folder``, in name order."""
-    team = folder.file(TEAM_FOLDER)
-    if not team.is_dir():
+    if not folder.path.is_dir():
         return []
     return [
-        folder.read(Path(TEAM_FOLDER) / path.name, RaterRecord)
-        for path in sorted(team.glob("*.json"))
-        if not path.name.startswith(".")
+        folder.read(path.name, RaterRecord)
+        for path in sorted(folder.path.glob(f"{RATER_PREFIX}*.json"))
     ]
 
 
@@ -94,10 +92,10 @@ def _slug(role: str) -> str:
 def import_rater_files(
     folder: RecordFolder, paths: Iterable[str | os.PathLike[str]], school: str
 ) -> Imported:
-    """Import each file into ``team/``; a bad file is refused and the others still come in."""
+    """Import each file into the records folder; a bad file is refused, the others come in."""
     result = Imported()
     existing = [r.model_dump(exclude={"date"}) for r in team_raters(folder)]
-    folder.file(TEAM_FOLDER).mkdir(parents=True, exist_ok=True)
+    folder.path.mkdir(parents=True, exist_ok=True)
     for path in map(Path, paths):
         try:
             record = read_rater_file(path, folder, school)
@@ -114,10 +112,10 @@ def import_rater_files(
 
 
 def _save_new(folder: RecordFolder, record: RaterRecord) -> Path:
-    """Save under the first free name ``team/<role>-<n>.json``; never replaces a file."""
+    """Save under the first free name ``rater-<role>-<n>.json``; never replaces a file."""
     number = 1
     while True:
-        name = Path(TEAM_FOLDER) / f"{_slug(record.role)}-{number}.json"
+        name = Path(f"{RATER_PREFIX}{_slug(record.role)}-{number}.json")
         if not os.path.lexists(folder.file(name)):
 
             def only_if_new(current: RaterRecord | None, name: Path = name) -> RaterRecord:

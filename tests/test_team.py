@@ -309,3 +309,45 @@ def test_download_and_restore_keeps_the_team_audit(folder, inbox, tmp_path: Path
     assert not result.problems
     assert len(team_raters(other)) == 2
     assert other.read(MODERATION_FILE, ModerationRecord).indicators["ethos.2"].agreed == 1
+
+
+def test_a_draft_plan_can_favour_the_indicators_the_team_disagreed_on():
+    from wholeschool.core.planning import draft_plan
+
+    audit = AuditRecord(
+        school=SCHOOL,
+        framework_version=FRAMEWORK.version,
+        date=TODAY,
+        gate="in-place",
+        ratings={"ethos.1": {"rating": 1}, "ethos.2": {"rating": 1}},
+    )
+    plain, _ = draft_plan(audit, today=TODAY, limit=1)
+    favoured, _ = draft_plan(audit, today=TODAY, limit=1, favour=["ethos.2"])
+    assert {a.indicator for a in plain.actions} == {"ethos.1"}
+    assert {a.indicator for a in favoured.actions} == {"ethos.2"}
+
+
+def test_a_colleague_exports_their_own_self_audit_as_a_rater_file(tmp_path: Path):
+    folder = RecordFolder(tmp_path / "lead")  # the real clock: the file is dated by the command
+    mine = tmp_path / "colleague"
+    mine.mkdir()
+    audit = AuditRecord(
+        school=SCHOOL,
+        framework_version=FRAMEWORK.version,
+        date=TODAY,
+        ratings={"ethos.1": {"rating": 2, "note": "Most classes"}},
+    )
+    RecordFolder(mine, clock=CLOCK).save(audit, AUDIT_FILE)
+    out = tmp_path / "governor.json"
+    done = wholeschool(
+        "team", "export", "--records", str(mine), "--role", "Governor", "--out", str(out)
+    )
+    assert done.returncode == 0, done.stderr
+    result = import_rater_files(folder, [out], SCHOOL)
+    assert len(result.added) == 1
+    (rater_record,) = team_raters(folder)
+    assert (rater_record.role, rater_record.rated()) == ("Governor", {"ethos.1": 2})
+    again = wholeschool(
+        "team", "export", "--records", str(mine), "--role", "Governor", "--out", str(out)
+    )
+    assert again.returncode != 0 and "exists already" in again.stderr

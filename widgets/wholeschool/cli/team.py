@@ -89,6 +89,37 @@ def import_files(folder: str, school: str | None, files: tuple[str, ...]) -> Non
 
 @team.command()
 @_RECORDS
+@click.option("--role", required=True, help='Your role, such as "Governor" (not your name).')
+@click.option(
+    "--out", required=True, type=click.Path(dir_okay=False), help="The file to send the lead."
+)
+def export(folder: str, role: str, out: str) -> None:
+    """Turn your own self-audit in FOLDER into a rater file to send your school's lead."""
+    from pydantic import ValidationError
+
+    from ..core.errors import from_validation_error
+    from ..core.records import AuditRecord
+    from ..core.team import rater_from_audit
+    from ..store import AUDIT_FILE, RecordFolder
+    from ..store.atomic import write_atomic
+
+    records = RecordFolder(folder)
+    try:
+        audit = records.read(AUDIT_FILE, AuditRecord)
+        try:
+            rater = rater_from_audit(audit, role, records.today())
+        except ValidationError as error:
+            raise from_validation_error(error, records.file(AUDIT_FILE), RecordError) from None
+    except RecordError as error:
+        raise click.ClickException(terminal_safe(str(error))) from None
+    if Path(out).exists():
+        raise click.BadParameter("that file exists already; choose a new name", param_hint="--out")
+    write_atomic(Path(out), rater.model_dump_json(indent=2) + "\n")
+    click.echo(f"wrote {out}: {len(rater.rated())} ratings, for {audit.school}")
+
+
+@team.command()
+@_RECORDS
 @_OUT
 def view(folder: str, out: str | None) -> None:
     """Show, per indicator, the spread of the team's ratings and the notes behind them."""

@@ -10,20 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from .framework import FRAMEWORK, Framework, Indicator
-from .planning import Gap
-from .records import ModeratedRating, ModerationRecord, RaterRecord, RaterView
+from .planning import Gap, favour_gaps
+from .records import AuditRecord, ModeratedRating, ModerationRecord, RaterRecord, RaterView
 
 Status = Literal["unrated", "agree", "close", "differ"]
 #: Two raters this many levels apart or more "differ": the team should talk it through.
 DIFFER_BY = 2
 #: Fewer raters than this and a report never says who rated what.
 SMALL_NUMBER = 3
-#: Extra weight (in levels) the plan gives a gap the team disagreed on.
-DISAGREEMENT_BONUS = 1.0
 
 
 @dataclass(frozen=True)
@@ -67,6 +65,20 @@ class Spread:
         """A starting point for the agreed rating: the middle rating (the lower of two)."""
         levels = self.levels
         return levels[(len(levels) - 1) // 2] if levels else None
+
+
+def rater_from_audit(audit: AuditRecord, role: str, today: dt.date) -> RaterRecord:
+    """A colleague's own self-audit, rated in their browser or Jupyter, as the file they send.
+
+    Raises pydantic's ``ValidationError`` if a note would be refused on import (an HTML tag).
+    """
+    return RaterRecord(
+        school=audit.school,
+        framework_version=audit.framework_version,
+        date=today,
+        role=role,
+        ratings={k: {"rating": v.rating, "note": v.note} for k, v in audit.ratings.items()},
+    )
 
 
 def spreads(raters: Sequence[RaterRecord], framework: Framework = FRAMEWORK) -> list[Spread]:
@@ -137,17 +149,6 @@ def disputed(moderation: ModerationRecord) -> list[str]:
 
 
 def favour_disagreement(gaps: Sequence[Gap], disputed_ids: Sequence[str]) -> list[Gap]:
-    """``gaps`` re-ordered so a gap the team disagreed on counts one level bigger.
-
-    Pinned gaps stay at the top in their order; the rest keep their order when scores tie.
-    """
-    wanted = set(disputed_ids)
-    pinned = [gap for gap in gaps if gap.pinned]
-    others = [
-        replace(gap, score=gap.score + DISAGREEMENT_BONUS) if gap.indicator.id in wanted else gap
-        for gap in gaps
-        if not gap.pinned
-    ]
-    order = {gap.indicator.id: n for n, gap in enumerate(gaps)}
-    others.sort(key=lambda gap: (-gap.score, order[gap.indicator.id]))
-    return pinned + others
+    """``gaps`` re-ordered so a gap the team disagreed on counts one level bigger (the same as
+    ``draft_plan(..., favour=disputed(moderation))``)."""
+    return favour_gaps(gaps, disputed_ids)

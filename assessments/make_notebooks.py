@@ -480,7 +480,14 @@ def calibration_notebook() -> NotebookNode:
         else:
             cells.append(code(spec.id, spec.source, grade=True, locked=True, points=spec.points))
     notebook = nbformat.v4.new_notebook(cells=cells)
-    notebook.metadata = build_notebook(CAPSTONE, load_rubric(RUBRIC_FILE)).metadata
+    notebook.metadata = {
+        "kernelspec": {
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+            "name": "python3",
+        },
+        "language_info": {"name": "python"},
+    }
     nbformat.validate(notebook)
     return notebook
 

@@ -6,7 +6,7 @@ Usage: python benchmarks/forms.py [--runs N]
 Prints, for each measurement, the first (cold) run, the median of the following runs and the
 median as a fraction of its goal. Works in temporary folders; no lead's records are touched.
 "First draw" is the widget state the browser needs to draw the form (ipywidgets' embed data
-for the whole form), produced in CPython.
+for the form's widgets), produced in CPython.
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=20)
     runs = parser.parse_args().runs
 
-    from ipywidgets.embed import embed_data
+    from ipywidgets import Widget
+    from ipywidgets.embed import dependency_state, embed_data
     from wholeschool import FRAMEWORK
     from wholeschool.core.team import spreads
     from wholeschool.render.html import to_html
@@ -71,7 +72,8 @@ def main() -> None:
 
         def build_and_draw() -> None:
             form = audit(None, folder, delay=0, evidence=False)
-            embed_data(views=[form])
+            embed_data(views=[form], state=dependency_state([form]))
+            Widget.close_all()  # the next run starts from an empty widget registry
 
         def choices() -> None:
             for key in FRAMEWORK.indicator_by_id:

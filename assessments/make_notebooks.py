@@ -25,6 +25,8 @@ from wholeschool.core.content import Question, reflection_questions
 from wholeschool.core.framework import FRAMEWORK
 from wholeschool.core.records import NO_PUPIL_DATA
 from wholeschool.core.rubric import Rubric, load_rubric
+from wholeschool.grading.calibration_cells import ASSIGNMENT as CALIBRATION
+from wholeschool.grading.calibration_cells import calibration_specs
 from wholeschool.grading.reflect_cells import structured_reflection_specs
 from wholeschool.store import PLAN_FILE
 
@@ -462,13 +464,43 @@ def render(notebook: NotebookNode) -> str:
     return nbformat.writes(notebook) + "\n"
 
 
+# --- The calibration assignment (issue 22): its own notebook, apart from the principles' ----
+
+
+def calibration_notebook() -> NotebookNode:
+    """Rate a fictional school; one autograded point per rating within one level."""
+    cells = []
+    for spec in calibration_specs():
+        if spec.kind == "markdown":
+            cells.append(markdown(spec.id, spec.source))
+        elif spec.kind == "answer":
+            cells.append(code(spec.id, spec.source, solution=True))
+        elif spec.kind == "check":
+            cells.append(code(spec.id, spec.source, locked=True))
+        else:
+            cells.append(code(spec.id, spec.source, grade=True, locked=True, points=spec.points))
+    notebook = nbformat.v4.new_notebook(cells=cells)
+    notebook.metadata = {
+        "kernelspec": {
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+            "name": "python3",
+        },
+        "language_info": {"name": "python"},
+    }
+    nbformat.validate(notebook)
+    return notebook
+
+
 def build_all(source: Path = SOURCE, rubric_file: Path = RUBRIC_FILE) -> dict[Path, str]:
     """Path → notebook text for every assignment (nothing is written)."""
     rubric = load_rubric(rubric_file)
-    return {
+    built = {
         source / name / f"{name}.ipynb": render(build_notebook(name, rubric))
         for name in assignments()
     }
+    built[source / CALIBRATION / f"{CALIBRATION}.ipynb"] = render(calibration_notebook())
+    return built
 
 
 def main(source: Path = SOURCE) -> None:

@@ -49,9 +49,10 @@ def test_choices_are_levels_with_their_meaning_and_no_internal_ids_show(tmp_path
     ids = [i.id for i in FRAMEWORK.principle("leadership").indicators]
     assert list(form.rows) == ids
     row = form.rows["leadership.1"]
+    own = FRAMEWORK.indicator_by_id["leadership.1"].levels
     assert [label for label, _ in row.rating.options] == ["Not rated yet"] + [
-        f"{level.label}: {level.descriptor}" for level in FRAMEWORK.scale
-    ]
+        f"{level.label}: {own.get(level.value, level.descriptor)}" for level in FRAMEWORK.scale
+    ], "each level shows what it looks like for this indicator; Not started stays generic"
     shown = texts(form)
     assert not any(i in shown for i in FRAMEWORK.indicator_by_id), "no internal ids on the form"
     descriptions = [r.rating.description for r in form.rows.values()]

@@ -59,9 +59,9 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
 BAD = [
     pytest.param(
         "  ethos.3:\n",
-        "  ethos.9:\n",
-        'mappings["ethos.9"]',
-        "unknown indicator 'ethos.9'",
+        "  ethos.99:\n",
+        'mappings["ethos.99"]',
+        "unknown indicator 'ethos.99'",
         id="unknown-indicator",
     ),
     pytest.param(
@@ -191,8 +191,8 @@ def test_package_crosswalk_numbers_for_ofsted_attendance_and_behaviour():
     assert row.mean_rating == 2.25
     assert row.percent == 56
     assert row.weakest == "identifying-need.2"
-    # lo3 (pupil voice) only draws on the six student-voice indicators, all rated 4
-    assert table["lo3"].indicators == 6
+    # lo3 (pupil voice) only draws on the seven student-voice indicators, all rated 4
+    assert table["lo3"].indicators == 7
     assert table["lo3"].percent == 100
 
 

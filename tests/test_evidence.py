@@ -107,7 +107,7 @@ def test_add_evidence_saves_a_valid_record_with_history(tmp_path: Path):
         ({"date": TOMORROW}, 'entries["ethos.2"][1].date', "is in the future"),
         ({"link": "ask the head"}, 'entries["ethos.2"][1].link', "neither a web address"),
         ({"description": "  "}, 'entries["ethos.2"][1].description', "at least 3 characters"),
-        ({"indicator_id": "ethos.9"}, "indicator", "unknown indicator 'ethos.9'"),
+        ({"indicator_id": "ethos.99"}, "indicator", "unknown indicator 'ethos.99'"),
     ],
 )
 def test_bad_entry_names_file_and_field_and_loses_nothing(tmp_path: Path, kwargs, field, problem):
@@ -157,8 +157,8 @@ def _hand_edited(tmp_path: Path, change) -> Path:
             "neither a web address",
         ),
         (
-            lambda d: d["entries"].update({"ethos.9": d["entries"]["ethos.2"]}),
-            'entries["ethos.9"]',
+            lambda d: d["entries"].update({"ethos.99": d["entries"]["ethos.2"]}),
+            'entries["ethos.99"]',
             "unknown indicator",
         ),
         (

@@ -113,8 +113,8 @@ def test_pin_and_drop():
 
 
 def test_pin_drop_errors_name_the_indicator():
-    with pytest.raises(ValueError, match="pinned: unknown indicator 'ethos.9'"):
-        rank_gaps({}, pinned=["ethos.9"])
+    with pytest.raises(ValueError, match="pinned: unknown indicator 'ethos.99'"):
+        rank_gaps({}, pinned=["ethos.99"])
     with pytest.raises(ValueError, match="dropped: unknown indicator 'nope.1'"):
         rank_gaps({}, dropped=["nope.1"])
     with pytest.raises(ValueError, match="ethos.1 cannot be both pinned and dropped"):
@@ -224,8 +224,8 @@ def test_suggestions_cover_every_indicator_in_own_file():
     [
         (lambda d: d["actions"].pop("ethos.3"), "actions", "no suggested action for ethos.3"),
         (
-            lambda d: d["actions"].update({"ethos.9": d["actions"]["ethos.1"]}),
-            "actions.ethos.9",
+            lambda d: d["actions"].update({"ethos.99": d["actions"]["ethos.1"]}),
+            "actions.ethos.99",
             "is not an indicator",
         ),
         (

@@ -399,11 +399,11 @@ def test_every_indicator_has_phrases() -> None:
 def test_unknown_indicator_in_the_data_file_names_the_file_and_field(tmp_path: Path) -> None:
     text = (DATA / "reflection_criteria.yaml").read_text(encoding="utf-8")
     bad = tmp_path / "criteria.yaml"
-    bad.write_text(text.replace("leadership.5:", "leadership.9:"), encoding="utf-8")
+    bad.write_text(text.replace("leadership.5:", "leadership.99:"), encoding="utf-8")
     with pytest.raises(DataFileError) as caught:
         load_criteria(bad)
     assert str(caught.value) == (
-        f"{bad}: indicator_phrases: unknown indicator ids ['leadership.9']"
+        f"{bad}: indicator_phrases: unknown indicator ids ['leadership.99']"
     )
 
 

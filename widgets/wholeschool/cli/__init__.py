@@ -17,6 +17,7 @@ from .report import report
 from .serve import serve
 from .templates import templates
 from .sources import sources
+from .team import calibrate, team
 from .trainer import trainer
 from .validate import validate
 
@@ -49,5 +50,5 @@ def main() -> None:
     """Tools for the whole school mental health course for Senior Mental Health Leads."""
 
 
-for command in (validate, framework, report, serve, sources, templates, trainer):
+for command in (validate, framework, report, serve, sources, templates, trainer, team, calibrate):
     main.add_command(command)

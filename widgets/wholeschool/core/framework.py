@@ -35,6 +35,21 @@ class Indicator(DataModel):
     id: str = Field(pattern=rf"^{_ID}\.[1-9][0-9]*$")
     text: str = Field(min_length=10, max_length=200)
     shows: str | None = Field(default=None, min_length=10, max_length=200)
+    #: What each level above "not started" looks like for this indicator (framework 2.1 on).
+    levels: dict[int, str] | None = None
+    #: Where primary, secondary and college read the indicator differently.
+    setting_note: str | None = Field(default=None, min_length=10, max_length=200)
+
+    @field_validator("levels")
+    @classmethod
+    def _short_sentences(cls, levels: dict[int, str] | None) -> dict[int, str] | None:
+        for value, sentence in (levels or {}).items():
+            if not 10 <= len(sentence) <= 160:
+                raise ValueError(f"level {value} must be one sentence of 10 to 160 characters")
+        return levels
+
+    def __hash__(self) -> int:  # ``levels`` is a dict; an indicator is known by its id
+        return hash(self.id)
 
     @property
     def principle_id(self) -> str:
@@ -50,7 +65,7 @@ class Principle(DataModel):
     name: str = Field(min_length=1)
     short_name: str = Field(min_length=1, max_length=50)
     summary: str = Field(min_length=1, max_length=200)
-    indicators: tuple[Indicator, ...] = Field(min_length=4, max_length=8)
+    indicators: tuple[Indicator, ...] = Field(min_length=4, max_length=10)
 
     @model_validator(mode="after")
     def _indicators_belong_here(self) -> Principle:
@@ -139,6 +154,13 @@ class Framework(DataModel):
                 raise ValueError(f"gate.principle {self.gate.principle!r} is not a principle")
             if self.gate.id in {i.id for p in self.principles for i in p.indicators}:
                 raise ValueError(f"gate.id {self.gate.id!r} is also an indicator id")
+        described = [level.value for level in self.scale[1:]]
+        for indicator in (i for p in self.principles for i in p.indicators):
+            if indicator.levels is not None and sorted(indicator.levels) != described:
+                raise ValueError(
+                    f"{indicator.id}: levels must describe {described}, "
+                    f"found {sorted(indicator.levels)}"
+                )
         return self
 
     @property
@@ -164,6 +186,18 @@ class Framework(DataModel):
     def level(self, value: int) -> Level:
         """Return the scale level for a rating value."""
         return self.scale[value]
+
+    def descriptor(self, indicator_id: str, value: int) -> str:
+        """What ``value`` looks like for this indicator; the generic scale where it has none."""
+        own = self.indicator_by_id[indicator_id].levels or {}
+        return own.get(value) or self.scale[value].descriptor
+
+    def level_choices(self, indicator_id: str) -> list[tuple[str, int]]:
+        """A form's choices for one indicator: each level's name and its own descriptor."""
+        return [
+            (f"{level.label}: {self.descriptor(indicator_id, level.value)}", level.value)
+            for level in self.scale
+        ]
 
     def is_reference(self, key: str) -> bool:
         """Whether plans and evidence may refer to ``key``: an indicator, or the gate."""

@@ -51,11 +51,15 @@ class Migration(DataModel):
     summary: str = Field(min_length=20)
     indicators: dict[str, tuple[str, ...]]
     gate: GateStep | None = None
+    #: Indicators reworded in this step: their ratings carry over for the lead to check.
+    review: tuple[str, ...] = ()
 
     def moves(self, old_id: str, gate_id: str | None) -> tuple[str, ...] | None:
         """Where an older id's rating, actions and evidence go (``None``: unknown id)."""
         if self.gate is not None and old_id == self.gate.indicator:
             return (gate_id,) if gate_id else ()
+        if gate_id is not None and old_id == gate_id:
+            return (gate_id,)  # the gate keeps its id from the version that introduced it
         return self.indicators.get(old_id)
 
 
@@ -125,8 +129,19 @@ def migrate(record: Record, path: str | os.PathLike[str], framework: Framework) 
     return record
 
 
+def to_review(since: str, framework: Framework) -> tuple[str, ...]:
+    """Indicators reworded after framework ``since``: a rating made then needs a second look."""
+    steps = load_migrations()
+    found: list[str] = []
+    version = since
+    while Version(version) < Version(framework.version) and version in steps:
+        found += [key for key in steps[version].review if key not in found]
+        version = steps[version].target
+    return tuple(found)
+
+
 def _apply(step: Migration, record: Record, path: Path, framework: Framework) -> Record:
-    gate_id = framework.gate.id if framework.gate and step.target == framework.version else None
+    gate_id = framework.gate.id if framework.gate else None
 
     def moved(old_id: str, field: tuple[str | int, ...]) -> tuple[str, ...]:
         targets = step.moves(old_id, gate_id)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -152,6 +152,26 @@ def rank_gaps(
     return result + others
 
 
+#: Extra weight (in levels) a favoured gap gets, such as one a team audit disagreed on.
+FAVOUR_BONUS = 1.0
+
+
+def favour_gaps(gaps: Sequence[Gap], favoured: Sequence[str]) -> list[Gap]:
+    """``gaps`` re-ordered so each favoured gap counts one level bigger.
+
+    Pinned gaps stay at the top in their order; the rest keep their order when scores tie.
+    """
+    wanted = set(favoured)
+    order = {gap.indicator.id: n for n, gap in enumerate(gaps)}
+    others = [
+        replace(gap, score=gap.score + FAVOUR_BONUS) if gap.indicator.id in wanted else gap
+        for gap in gaps
+        if not gap.pinned
+    ]
+    others.sort(key=lambda gap: (-gap.score, order[gap.indicator.id]))
+    return [gap for gap in gaps if gap.pinned] + others
+
+
 def plan_message(
     ratings: Mapping[str, int], gaps: Sequence[Gap], kept: int, framework: Framework = FRAMEWORK
 ) -> str:
@@ -239,12 +259,14 @@ def draft_plan(
     suggestions: Suggestions | None = None,
     framework: Framework = FRAMEWORK,
     gate: GateStatus | None = None,
+    favour: Sequence[str] = (),
 ) -> tuple[PlanRecord, str]:
     """A plan drafted from ``audit``'s gaps (dated ``today``), and the message describing it.
 
     An escalation of the safeguarding gate comes first and does not count towards ``limit``.
     ``gate`` is the gate's state from every record (default: the audit's own answer); the
     message does not repeat the escalation (whatever shows the plan shows the gate's box).
+    ``favour`` (indicators a team audit disagreed on) counts those gaps one level bigger.
     """
     if gate is None:
         gate = gate_status(framework, [audit])
@@ -252,6 +274,8 @@ def draft_plan(
     start = start or today
     ratings = audit.rated()
     gaps = rank_gaps(ratings, pinned=pinned, dropped=dropped, framework=framework)
+    if favour:
+        gaps = favour_gaps(gaps, favour)
     kept = gaps[: max(limit, len(pinned))]
     actions = escalation_actions(gate, start, suggestions) + [
         PlanAction(

@@ -35,6 +35,7 @@ from .clock import today
 from .errors import format_location
 from .framework import Framework
 from .models import DataModel
+from .injection import label_problem, markup_problem
 from .terms import Term, TermName, term_of
 from .text import control_problem
 
@@ -384,14 +385,117 @@ class EvidenceLog(Record):
         return sorted(pairs, key=lambda pair: pair[1].date, reverse=True)
 
 
+# --- The team audit -------------------------------------------------------------------------
+
+
+def _checked(problem_of: object) -> AfterValidator:
+    def check(value: str) -> str:
+        problem = problem_of(value)  # type: ignore[operator]
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(check)
+
+
+RaterLabel = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, max_length=60),
+    _no_control(single_line=True),
+    _checked(label_problem),
+]
+RaterNote = Annotated[
+    str,
+    StringConstraints(max_length=1000),
+    _no_control(single_line=False),
+    _checked(markup_problem),
+]
+
+
+class RaterRating(BaseModel):
+    """One colleague's rating of one indicator, and why (plain text from another file)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rating: StrictInt | None = None
+    note: RaterNote = ""
+
+
+class RaterRecord(Record):
+    """One colleague's independent ratings for a team audit, sent to the lead as a small file.
+
+    It names the rater's role (such as "Governor" or "Pastoral lead"), never needs their name,
+    and holds nothing about pupils.
+    """
+
+    kind_name: ClassVar[str] = "rater"
+    kind: Literal["rater"] = "rater"
+    role: Annotated[RaterLabel, StringConstraints(min_length=1)]  # type: ignore[valid-type]
+    name: RaterLabel = ""  # type: ignore[valid-type]
+    ratings: dict[str, RaterRating] = Field(default_factory=dict)
+
+    def framework_problems(self, framework: Framework) -> Iterator[tuple[str, str]]:
+        yield from super().framework_problems(framework)
+        yield from rating_problems(self.ratings, framework)  # type: ignore[arg-type]
+
+    def rated(self) -> dict[str, int]:
+        """Indicator id → rating, for the indicators this colleague rated."""
+        return {k: v.rating for k, v in self.ratings.items() if v.rating is not None}
+
+
+class RaterView(BaseModel):
+    """What one rater said about one indicator, kept with the agreed rating as evidence."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    role: RaterLabel  # type: ignore[valid-type]
+    rating: StrictInt | None = None
+    note: RaterNote = ""
+
+
+class ModeratedRating(BaseModel):
+    """The rating the team agreed for one indicator, and the spread it was agreed from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    agreed: StrictInt | None = None
+    #: How many raters chose each level, from the lowest level up.
+    counts: list[StrictInt] = Field(default_factory=list)
+    views: list[RaterView] = Field(default_factory=list)
+    note: Note = ""
+
+
+class ModerationRecord(Record):
+    """A team audit: how many rated, the spread per indicator, and the rating agreed."""
+
+    kind_name: ClassVar[str] = "moderation"
+    kind: Literal["moderation"] = "moderation"
+    raters: StrictInt = Field(ge=1, le=200)
+    roles: list[RaterLabel] = Field(default_factory=list)  # type: ignore[valid-type]
+    indicators: dict[str, ModeratedRating] = Field(default_factory=dict)
+
+    def framework_problems(self, framework: Framework) -> Iterator[tuple[str, str]]:
+        yield from super().framework_problems(framework)
+        agreed = {k: IndicatorRating(rating=v.agreed) for k, v in self.indicators.items()}
+        yield from rating_problems(agreed, framework, "indicators")
+        for key, item in self.indicators.items():
+            where = format_location(("indicators", key, "counts"))
+            if len(item.counts) != len(framework.scale) or any(n < 0 for n in item.counts):
+                yield where, f"must give a count for each of the {len(framework.scale)} levels"
+            elif sum(item.counts) > self.raters:
+                yield where, f"counts {sum(item.counts)} ratings, more than {self.raters} raters"
+
+
 # --- All kinds together ---------------------------------------------------------------------
 
 AnyRecord = Annotated[
-    AuditRecord | PlanRecord | ProgressLog | EvidenceLog, Field(discriminator="kind")
+    AuditRecord | PlanRecord | ProgressLog | EvidenceLog | RaterRecord | ModerationRecord,
+    Field(discriminator="kind"),
 ]
 #: Validates a record of any kind, chosen by its ``kind`` field.
 RECORD_ADAPTER: TypeAdapter[AnyRecord] = TypeAdapter(AnyRecord)
 #: Every record type, by the value of its ``kind`` field.
 RECORD_TYPES: dict[str, type[Record]] = {
-    cls.kind_name: cls for cls in (AuditRecord, PlanRecord, ProgressLog, EvidenceLog)
+    cls.kind_name: cls
+    for cls in (AuditRecord, PlanRecord, ProgressLog, EvidenceLog, RaterRecord, ModerationRecord)
 }

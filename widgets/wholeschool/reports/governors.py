@@ -39,6 +39,7 @@ from ..store.atomic import write_output
 from .gather import Records, read_records
 from .progress import charts_available
 from .safeguarding import gate_notes
+from .team import team_section
 from .timeline import WHAT_IS_COMPARED, Snapshot, any_whole_principle, timeline
 
 TITLE = "Mental health and wellbeing: report to governors"
@@ -380,6 +381,7 @@ def report_document(report: GovernorReport) -> Document:
         )
     else:
         blocks.append(Paragraph("No open actions in the action plan yet."))
+    blocks += team_section(report.records.folder, fw)
     blocks += _appendices(report)
     return Document(TITLE, blocks, subtitle=f"{report.school} · {report.made_on:%d %B %Y}")
 

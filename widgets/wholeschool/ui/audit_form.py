@@ -63,7 +63,7 @@ class IndicatorRow:
         )
         value = entry.rating if entry and entry.rating is not None else UNRATED
         self.rating = widgets.RadioButtons(
-            options=rating_choices(framework),
+            options=rating_choices(framework)[:1] + framework.level_choices(indicator.id),
             value=value,
             description=f"Rating {number}",
             style=looks.description,

@@ -99,7 +99,8 @@ def version_problem(version: object, framework: Framework) -> str | None:
         return None
     if not re.fullmatch(r"[0-9]+\.[0-9]+", version):
         return None  # the field's own pattern names the problem
-    known = " and ".join(readable_versions(framework))
+    *earlier, last = readable_versions(framework)
+    known = f"{', '.join(earlier)} and {last}" if earlier else last
     if Version(version) > Version(framework.version):
         return (
             f"the record was made with framework {version}, newer than this course's "

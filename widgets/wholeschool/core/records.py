@@ -412,10 +412,10 @@ RaterNote = Annotated[
 ]
 
 
-class RaterRating(BaseModel):
+class RaterRating(DataModel):
     """One colleague's rating of one indicator, and why (plain text from another file)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(frozen=False)
 
     rating: StrictInt | None = None
     note: RaterNote = ""
@@ -443,20 +443,20 @@ class RaterRecord(Record):
         return {k: v.rating for k, v in self.ratings.items() if v.rating is not None}
 
 
-class RaterView(BaseModel):
+class RaterView(DataModel):
     """What one rater said about one indicator, kept with the agreed rating as evidence."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(frozen=False)
 
     role: RaterLabel  # type: ignore[valid-type]
     rating: StrictInt | None = None
     note: RaterNote = ""
 
 
-class ModeratedRating(BaseModel):
+class ModeratedRating(DataModel):
     """The rating the team agreed for one indicator, and the spread it was agreed from."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(frozen=False)
 
     agreed: StrictInt | None = None
     #: How many raters chose each level, from the lowest level up.

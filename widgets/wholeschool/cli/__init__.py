@@ -15,9 +15,9 @@ from ..store.atomic import file_in_the_way
 from .framework import framework
 from .report import report
 from .serve import serve
-from .templates import templates
 from .sources import sources
 from .team import calibrate, team
+from .templates import templates
 from .trainer import trainer
 from .validate import validate
 

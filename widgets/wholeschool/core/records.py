@@ -34,8 +34,8 @@ from pydantic import (
 from .clock import today
 from .errors import format_location
 from .framework import Framework
-from .models import DataModel
 from .injection import label_problem, markup_problem
+from .models import DataModel
 from .terms import Term, TermName, term_of
 from .text import control_problem
 

@@ -19,7 +19,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from helpers import BIN, ROOT, page_text
-from wholeschool.core.reflection import load_criteria
+from wholeschool.grading.reflection import load_criteria
 from wholeschool.grading.reflect_cells import IMPORTS, PREFIX
 
 pytestmark = pytest.mark.nbgrader

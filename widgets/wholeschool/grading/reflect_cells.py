@@ -15,7 +15,7 @@ from typing import Literal
 
 from ..core.framework import FRAMEWORK
 from ..core.records import NO_PUPIL_DATA
-from ..core.reflection import Criteria, Criterion, load_criteria, template_code
+from .reflection import Criteria, Criterion, load_criteria, template_code
 
 #: Prefix of every cell id (and nbgrader grade id) these cells use.
 PREFIX = "structured-reflection"

@@ -28,6 +28,9 @@ from .autograde import GradeResult, ensure_tools_on_path
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 RESULTS_FILE = "autograde.csv"
+#: The capstone assignment, and the prefix of the data strand's assignments.
+CAPSTONE = "action-plan-review"
+DATA_PREFIX = "data-"
 
 
 #: Columns of the long scores table: one row per graded cell of each submission.
@@ -154,14 +157,76 @@ def gradebook_frame(root: Path, assignments: Sequence[str]) -> pd.DataFrame:
 
 
 def student_totals(scores: pd.DataFrame) -> pd.DataFrame:
-    """Per student and assignment: score, maximum, percentage, cells still to mark."""
-    totals = scores.groupby(["assignment", "student"]).agg(
+    """Per student and assignment: score and maximum of the marked answers, percentage, and
+    how many answers are still to be marked by hand (left out of the score, the maximum and
+    the percentage, so an unmarked answer never counts as a zero)."""
+    marked = ~scores["needs_manual_grade"].astype(bool)
+    frame = scores.assign(
+        score=scores["score"].where(marked, 0.0),
+        max_score=scores["max_score"].where(marked, 0.0),
+    )
+    totals = frame.groupby(["assignment", "student"]).agg(
         score=("score", "sum"),
         max_score=("max_score", "sum"),
         to_mark=("needs_manual_grade", "sum"),
     )
-    totals["percent"] = (100 * totals["score"] / totals["max_score"]).round(1)
+    totals["to_mark"] = totals["to_mark"].astype(int)
+    share = totals["score"] / totals["max_score"].where(totals["max_score"] > 0)
+    totals["percent"] = (100 * share).round(1)
     return totals.reset_index()
+
+
+def scores_by_question(scores: pd.DataFrame) -> pd.DataFrame:
+    """A row per student and a column per question; an answer still to be marked is empty."""
+    marked = scores.assign(score=scores["score"].where(~scores["needs_manual_grade"].astype(bool)))
+    return marked.pivot_table(
+        index=["assignment", "student"], columns="question", values="score", dropna=False
+    )
+
+
+def unmarked(scores: pd.DataFrame, assignment: str | None = None) -> pd.DataFrame:
+    """The answers still to be marked by hand (``assignment``: of that assignment only)."""
+    rows = scores[scores["needs_manual_grade"].astype(bool)]
+    if assignment is not None:
+        rows = rows[rows["assignment"] == assignment]
+    return rows
+
+
+def describe_unmarked(rows: pd.DataFrame) -> list[str]:
+    """One line per lead with answers still to mark, naming each answer in plain words."""
+    lines = []
+    for (assignment, student), group in rows.groupby(["assignment", "student"]):
+        numbers = {q.id: n for n, q in enumerate(written_questions(assignment), start=1)}
+        known = sorted(numbers[q] for q in group["question"] if q in numbers)
+        answers = [str(n) for n in known] + [
+            f"in cell {q}" for q in group["question"] if q not in numbers
+        ]
+        noun = "written answer" if len(answers) == 1 else "written answers"
+        verb = "is" if len(answers) == 1 else "are"
+        lines.append(f"{student}: {noun} {_and(answers)} of {assignment} {verb} not marked yet")
+    return lines
+
+
+def written_questions(assignment: str) -> tuple:
+    """The written reflection questions of an assignment of either strand (none if unknown)."""
+    from ..core.content import reflection_questions
+
+    key = assignment.removeprefix(DATA_PREFIX)
+    try:
+        return reflection_questions("capstone" if key == CAPSTONE else key)
+    except KeyError:
+        return ()
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def fully_marked(scores: pd.DataFrame, assignment: str) -> list[str]:
+    """Students of ``assignment`` with every answer marked."""
+    rows = scores[scores["assignment"] == assignment]
+    waiting = set(unmarked(rows)["student"])
+    return sorted(set(rows["student"]) - waiting)
 
 
 def question_summary(scores: pd.DataFrame) -> pd.DataFrame:
@@ -252,22 +317,21 @@ def write_results(root: Path, assignment: str, results: Sequence[GradeResult]) -
 # --- feedback ------------------------------------------------------------------------------
 
 
-def rubric_feedback(root: Path, assignment: str, scores: pd.DataFrame) -> list[Path]:
-    """Write ``feedback/<student>/<assignment>/rubric-feedback.md`` for every student."""
-    from ..core.content import reflection_questions
-
+def rubric_feedback(
+    root: Path, assignment: str, scores: pd.DataFrame, students: Sequence[str] | None = None
+) -> list[Path]:
+    """Write ``feedback/<student>/<assignment>/rubric-feedback.md`` for every student (or
+    only ``students``)."""
     rubric = load_rubric(root / "rubric.yaml")
-    texts = {}
-    try:
-        key = "capstone" if assignment == "action-plan-review" else assignment
-        texts = {q.id: q.text for q in reflection_questions(key)}
-    except KeyError:
-        pass
+    texts = {q.id: q.text for q in written_questions(assignment)}
     written = []
-    for student, rows in scores[scores["assignment"] == assignment].groupby("student"):
+    rows_of = scores[scores["assignment"] == assignment]
+    if students is not None:
+        rows_of = rows_of[rows_of["student"].isin(list(students))]
+    for student, rows in rows_of.groupby("student"):
         lines = [f"# Feedback on {assignment}", ""]
         total, top = rows["score"].sum(), rows["max_score"].sum()
-        lines += [f"Total: **{total:g} / {top:g}**", "", "## Data tasks and plan check", ""]
+        lines += [f"Total: **{total:g} / {top:g}**", "", "## Checked automatically", ""]
         for row in rows[rows["kind"] == "autograded"].itertuples():
             lines.append(f"- {row.question}: {row.score:g} / {row.max_score:g}")
         lines += ["", "## Reflections", ""]

@@ -185,12 +185,15 @@ def report(ctx: click.Context, assignments: tuple[str, ...], out: Path | None) -
     import pandas as pd
 
     from ..grading.trainer import (
+        canvas_gradebook,
         gradebook_frame,
+        moodle_gradebook,
         not_graded,
         plot_weakest,
         question_summary,
         scores_by_question,
         source_assignments,
+        student_names,
         student_totals,
         write_csv,
     )
@@ -210,6 +213,9 @@ def report(ctx: click.Context, assignments: tuple[str, ...], out: Path | None) -
     plot_weakest(summary, out / "weakest-questions.png")
     missing = not_graded(root, names)
     write_csv(missing, out / "not-graded.csv")
+    people = student_names(root)
+    write_csv(canvas_gradebook(scores, people), out / "gradebook-canvas.csv")
+    write_csv(moodle_gradebook(scores, people), out / "gradebook-moodle.csv")
     with pd.option_context("display.width", 120, "display.max_columns", 10):
         click.echo(totals.to_string(index=False))  # student ids are letters, digits, . _ -
         to_mark = int(totals["to_mark"].sum())
@@ -223,7 +229,10 @@ def report(ctx: click.Context, assignments: tuple[str, ...], out: Path | None) -
         if not missing.empty:
             click.echo("\nNot graded:")
             click.echo(missing.to_string(index=False))
-    click.echo(f"\nreport written to {out}")
+    click.echo(
+        f"\nreport written to {out} (gradebook-canvas.csv and gradebook-moodle.csv import into "
+        "Canvas and Moodle; a lead with answers still to mark has no grade there yet)"
+    )
 
 
 @trainer.command()

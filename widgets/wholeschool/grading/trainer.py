@@ -198,12 +198,14 @@ def describe_unmarked(rows: pd.DataFrame) -> list[str]:
     for (assignment, student), group in rows.groupby(["assignment", "student"]):
         numbers = {q.id: n for n, q in enumerate(written_questions(assignment), start=1)}
         known = sorted(numbers[q] for q in group["question"] if q in numbers)
-        answers = [str(n) for n in known] + [
-            f"in cell {q}" for q in group["question"] if q not in numbers
-        ]
-        noun = "written answer" if len(answers) == 1 else "written answers"
-        verb = "is" if len(answers) == 1 else "are"
-        lines.append(f"{student}: {noun} {_and(answers)} of {assignment} {verb} not marked yet")
+        parts = []
+        if known:
+            noun = "written answer" if len(known) == 1 else "written answers"
+            parts.append(f"{noun} {_and([str(n) for n in known])}")
+        # A test cell a lead deleted is left by nbgrader for the trainer to mark by hand.
+        parts += [f"the check {q}" for q in group["question"] if q not in numbers]
+        verb = "is" if len(parts) == 1 and len(known) <= 1 else "are"
+        lines.append(f"{student}: {_and(parts)} of {assignment} {verb} not marked yet")
     return lines
 
 
@@ -247,6 +249,63 @@ def question_summary(scores: pd.DataFrame) -> pd.DataFrame:
     summary = summary.join(to_mark, how="outer").fillna({"students": 0, "to_mark": 0})
     summary = summary.reset_index().astype({"students": int, "to_mark": int})
     return summary.sort_values(["mean_fraction", "assignment", "question"], na_position="last")
+
+
+def assignment_grades(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per student and assignment: the total score, or empty while any answer is unmarked
+    (a learning platform then shows no grade rather than a half-marked one), and the maximum."""
+    totals = scores.groupby(["assignment", "student"]).agg(
+        score=("score", "sum"),
+        max_score=("max_score", "sum"),
+        to_mark=("needs_manual_grade", "sum"),
+    )
+    totals["score"] = totals["score"].where(totals["to_mark"] == 0)
+    return totals.reset_index()
+
+
+def canvas_gradebook(scores: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Canvas's gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, then one
+    column per assignment, with the "Points Possible" row second. Leads are matched by their
+    login (the course hub's user name, as with an LMS sign-in); Canvas's own ID is left empty."""
+    grades = assignment_grades(scores)
+    wide = grades.pivot(index="student", columns="assignment", values="score")
+    possible = grades.groupby("assignment")["max_score"].max()
+    rows = [{"Student": "Points Possible", **possible.to_dict()}]
+    for student, row in wide.iterrows():
+        rows.append(
+            {
+                "Student": names.get(student, student),
+                "SIS Login ID": student,
+                **{a: (None if pd.isna(v) else v) for a, v in row.items()},
+            }
+        )
+    columns = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *wide.columns]
+    return pd.DataFrame(rows).reindex(columns=columns)
+
+
+def moodle_gradebook(scores: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Moodle's "Import grades from CSV file": one row per lead, identified by username, and
+    one column per assignment (map each to its grade item when importing)."""
+    grades = assignment_grades(scores)
+    wide = grades.pivot(index="student", columns="assignment", values="score")
+    possible = grades.groupby("assignment")["max_score"].max()
+    wide.columns = [f"{a} (out of {possible[a]:g})" for a in wide.columns]
+    wide.insert(0, "Full name", [names.get(s, s) for s in wide.index])
+    return wide.rename_axis("Username").reset_index()
+
+
+def student_names(root: Path) -> dict[str, str]:
+    """Student id → full name, where the gradebook has one."""
+    from nbgrader.api import Gradebook
+
+    from .autograde import course_directory
+
+    coursedir = course_directory(root)
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+        return {
+            s.id: " ".join(p for p in (s.first_name, s.last_name) if p) or s.id
+            for s in gradebook.students
+        }
 
 
 def plot_weakest(summary: pd.DataFrame, path: Path, top: int = 10) -> Path:

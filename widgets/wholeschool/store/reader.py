@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import math
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from pydantic import ValidationError
 from ..core.errors import RecordError, from_validation_error
 from ..core.framework import FRAMEWORK, Framework
 from ..core.migration import migrate
-from ..core.records import RECORD_ADAPTER, RECORD_TYPES, Record
+from ..core.records import RECORD_ADAPTER, RECORD_TYPES, SCREENED, Record
 
 R = TypeVar("R", bound=Record)
 
@@ -160,6 +161,70 @@ def _depth(data: object) -> int:
     return deepest
 
 
+# --- the single-read path -----------------------------------------------------------------
+#
+# Most record files are plain: no escapes but \" \\ \/, no invisible characters, short numbers.
+# For those, two C-speed scans of the text decide every strict-JSON rule (a key twice in one
+# object, nesting depth, long numbers, NaN) and rule out control characters in every string,
+# and pydantic then parses and validates the text once. Anything else (or any problem at all)
+# takes the careful path below, which gives the exact error message.
+
+#: Anything the single-read path cannot vouch for: an invisible or C1 character, NaN or
+#: Infinity, a huge exponent, a long digit run.
+_NOT_PLAIN = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+    r"|NaN|Infinity|[eE][+-]?\d{3}|\d{" + str(DEFAULT_LIMITS.max_digits + 1) + "}"
+)
+#: Escapes, read left to right (so ``\\`` is one escape): only ``\"``, ``\\`` and ``\/`` are
+#: plain; any other could hide a control character or a line break.
+_ESCAPES = re.compile(r"\\(.)", re.S)
+_PLAIN_ESCAPES = frozenset('"\\/')
+#: Keys (a string and its colon) and brackets, in order.
+_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"\s*:|"(?:[^"\\]|\\.)*"|[{}\[\]]')
+
+
+def _plain_json(text: str, limits: Limits) -> bool:
+    """True if ``text`` breaks none of the strict-JSON rules (as far as its keys, brackets and
+    characters show; invalid JSON is left for the parser to refuse)."""
+    if _NOT_PLAIN.search(text) or not _PLAIN_ESCAPES.issuperset(_ESCAPES.findall(text)):
+        return False
+    stack: list[set[str] | None] = []
+    for token in _TOKENS.findall(text):
+        first = token[0]
+        if first == '"':
+            if token[-1] != ":":
+                continue  # a string value
+            keys = stack[-1] if stack else None
+            if keys is None:
+                return False  # a key outside an object: not JSON
+            key = token[: token.rindex('"') + 1]
+            if key in keys:
+                return False
+            keys.add(key)
+        elif first in "{[":
+            stack.append(set() if first == "{" else None)
+            if len(stack) > limits.max_depth:
+                return False
+        elif not stack:
+            return False
+        else:
+            stack.pop()
+    return not stack
+
+
+def _parse_screened(text: str, path: Path, today: dt.date, framework: Framework) -> Record | None:
+    """The record, read once, if ``text`` is plain and valid; ``None`` to take the careful path."""
+    if not _plain_json(text, DEFAULT_LIMITS):
+        return None
+    try:
+        record = RECORD_ADAPTER.validate_json(
+            text, strict=True, context={"today": today, SCREENED: True}
+        )
+    except ValidationError:
+        return None  # the careful path names the file and the field
+    return migrate(record, path, framework)
+
+
 def parse_record(
     raw: bytes | str,
     path: str | os.PathLike[str],
@@ -180,6 +245,10 @@ def parse_record(
         raise RecordError(path, None, f"is not UTF-8 text (byte {error.start})") from None
     if not text.strip():
         raise RecordError(path, None, "the file is empty")
+    if limits == DEFAULT_LIMITS:
+        record = _parse_screened(text, path, today, framework)
+        if record is not None:
+            return record
     data = parse_json(text, path, limits)
     if not isinstance(data, dict):
         raise RecordError(path, None, f"must be a JSON object, not {type(data).__name__}")

@@ -222,12 +222,12 @@ def _read_actions(value: object, read: _Reader, today: dt.date) -> list[dict[str
             read.template_fields.append(f"{label} `target_date`")
             read.problem("dates", f"{label} `target_date` still says {raw!r}; put in a real date")
         else:
-            date = parse_date(raw)
+            date = parse_date(raw, today)
             if date is None:
                 read.problem(
                     "dates",
                     f"{label} `target_date` {raw!r} is not a date I can read; write it like "
-                    f"'{today.year + 1}-03-31' or '31/03/{today.year + 1}'",
+                    f"'{today.year + 1}-03-31', '31/03/{today.year + 1}' or 'in 3 months'",
                 )
         out.append({"n": n, "what": what, "owner": owner, "date": date})
     return out

@@ -21,8 +21,46 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d
 _MONTH_FORMATS = ("%B %Y", "%b %Y")
 
 
-def parse_date(value: object) -> dt.date | None:
-    """Read a target date: a ``date``, ISO ``2027-03-31``, UK ``31/03/2027``, ``31 March 2027``.
+_RELATIVE = re.compile(
+    r"^(?:in|within) (?P<n>\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) "
+    r"(?P<unit>day|week|month|year)s?(?: time| from now)?$",
+    re.I,
+)
+_SMALL = [
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+]
+
+
+def relative_date(text: str, today: dt.date) -> dt.date | None:
+    """``in 3 months``, ``within six weeks``, ``in a year``: the date that far from ``today``."""
+    match = _RELATIVE.match(text)
+    if match is None:
+        return None
+    word = match["n"].lower()
+    n = int(word) if word.isdigit() else 1 if word in ("a", "an") else _SMALL.index(word) + 1
+    unit = match["unit"].lower()
+    if unit in ("day", "week"):
+        return today + dt.timedelta(days=n * (7 if unit == "week" else 1))
+    months = today.month - 1 + n * (12 if unit == "year" else 1)
+    year, month = today.year + months // 12, months % 12 + 1
+    last_day = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(today.day, last_day))
+
+
+def parse_date(value: object, today: dt.date | None = None) -> dt.date | None:
+    """Read a target date: a ``date``, ISO ``2027-03-31``, UK ``31/03/2027``, ``31 March 2027``,
+    or (given ``today``) a time from now such as ``in 3 months`` or ``within six weeks``.
 
     ``March 2027`` means the last day of that month. Returns ``None`` if it cannot be read.
     """
@@ -33,6 +71,8 @@ def parse_date(value: object) -> dt.date | None:
     if not isinstance(value, str):
         return None
     text = re.sub(r"\s+", " ", value.strip()).replace(",", "")
+    if today is not None and (relative := relative_date(text.rstrip("."), today)) is not None:
+        return relative
     text = re.sub(r"\b(\d{1,2})(st|nd|rd|th)\b", r"\1", text)
     for fmt in _DATE_FORMATS:
         try:

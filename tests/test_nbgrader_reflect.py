@@ -110,6 +110,7 @@ def graded(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     course = tmp_path_factory.mktemp("course")
     records = tmp_path_factory.mktemp("records")  # no lead's records on the trainer's machine
     shutil.copy(ROOT / "assessments" / "nbgrader_config.py", course)
+    shutil.copy(ROOT / "assessments" / "rubric.yaml", course)
     shutil.copytree(ROOT / "assessments" / "source" / ASSIGNMENT, course / "source" / ASSIGNMENT)
     source = course / "source" / ASSIGNMENT
     env = {**os.environ, "WHOLESCHOOL_RECORDS": str(records), "PATH": f"{BIN}:{os.environ['PATH']}"}

@@ -10,6 +10,7 @@ listed in ``GenerateFeedback.preprocessors`` in the course's ``nbgrader_config.p
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import nbformat
@@ -61,6 +62,9 @@ class RubricLevels(NbGraderPreprocessor):
 
     def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:
         if not self.rubric_file:
+            return nb, resources
+        if not os.path.exists(self.rubric_file):
+            self.log.warning("No rubric at %s: feedback without rubric levels", self.rubric_file)
             return nb, resources
         rubric = load_rubric(self.rubric_file)
         cells = []

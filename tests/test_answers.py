@@ -295,3 +295,22 @@ def test_lms_gradebooks_leave_a_half_marked_lead_without_a_grade(tmp_path: Path)
     rows = list(csv.reader((tmp_path / "moodle.csv").open(encoding="utf-8-sig")))
     assert rows[0] == ["Username", "Full name", "ethos (out of 10)"]
     assert [r[0] for r in rows[1:]] == ["amy", "bo"] and rows[2][2] == ""
+
+
+@pytest.mark.parametrize("kind", ["autograded", "submitted"])
+def test_grading_uses_the_handed_in_plan_not_the_graders_records(tmp_path, monkeypatch, kind):
+    """Whoever runs nbgrader (even plain ``nbgrader autograde``) may have a plan of their own:
+    a lead's notebook being graded reads only the copy the lead handed in."""
+    (tmp_path / "nbgrader_config.py").write_text("")
+    folder = tmp_path / kind / "lead1" / "ethos"
+    example_plan_records(folder)
+    (folder / "plan.json").rename(folder / PLAN_COPY)
+    graders = tmp_path / "graders-records"
+    graders.mkdir()
+    (graders / "plan.json").write_text(
+        (folder / PLAN_COPY).read_text().replace("Example School", "Grader School")
+    )
+    monkeypatch.setenv("WHOLESCHOOL_RECORDS", str(graders))
+    found = my_plan(folder)
+    assert found.plan is not None and found.plan.school == "Example School"
+    assert "Example School" in (folder / PLAN_COPY).read_text()

@@ -91,7 +91,7 @@ def test_collect_folder(tmp_path: Path) -> None:
         folder = course / "submitted" / lead / ASSIGNMENT
         assert sorted(p.name for p in folder.iterdir()) == [
             f"{ASSIGNMENT}.ipynb",
-            "plan.json",
+            "my-action-plan.json",
             "timestamp.txt",
         ]
     assert (incoming / "lead-2" / ASSIGNMENT / f"{ASSIGNMENT}-final.ipynb").exists()  # kept

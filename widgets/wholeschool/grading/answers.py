@@ -183,24 +183,28 @@ class FoundPlan:
 def my_plan(here: str | os.PathLike[str] = ".") -> FoundPlan:
     """The lead's newest saved plan, copied beside the notebook to be handed in with it.
 
-    Looks in the lead's records folder first; if there is none there (as on the trainer's
-    grading machine), uses the copy handed in. Never raises.
+    Looks in the lead's records folder first; if there is none there, uses the copy handed in.
+    A notebook being graded (``<course>/autograded/<lead>/<assignment>``) uses only the copy
+    the lead handed in, never the records of whoever runs the grading. Never raises.
     """
     copy = Path(here) / PLAN_COPY
-    try:
-        folder = RecordFolder()
-        source = folder.file(PLAN_FILE)
-        if source.is_file():
-            plan = folder.read(PLAN_FILE, PlanRecord)
-            if source.resolve() != copy.resolve() and not _in_course_source(copy.parent):
-                shutil.copyfile(source, copy)
-            return FoundPlan(plan, _described(plan, "your records"))
-    except (RecordError, OSError):
-        return FoundPlan(
-            None,
-            "Your saved action plan could not be read. Open the course's *Action plan* page, "
-            "check it and save it again, then run this cell again.",
-        )
+    place = _course_folder(copy.parent)
+    if place not in ("autograded", "submitted"):
+        try:
+            folder = RecordFolder()
+            source = folder.file(PLAN_FILE)
+            if source.is_file():
+                plan = folder.read(PLAN_FILE, PlanRecord)
+                # The trainer's own versions never get a copy: it would go out to every lead.
+                if source.resolve() != copy.resolve() and place is None:
+                    shutil.copyfile(source, copy)
+                return FoundPlan(plan, _described(plan, "your records"))
+        except (RecordError, OSError):
+            return FoundPlan(
+                None,
+                "Your saved action plan could not be read. Open the course's *Action plan* "
+                "page, check it and save it again, then run this cell again.",
+            )
     if copy.is_file():
         try:
             plan = RecordFolder(copy.parent).read(PLAN_COPY, PlanRecord)
@@ -214,14 +218,20 @@ def my_plan(here: str | os.PathLike[str] = ".") -> FoundPlan:
     )
 
 
-def _in_course_source(folder: Path) -> bool:
-    """True for the trainer's own folders of an assignment (``<course>/source/<assignment>``
-    and ``<course>/release/<assignment>``): a plan copied there would go out to every lead."""
+def _course_folder(folder: Path) -> str | None:
+    """Which of the trainer's nbgrader folders ``folder`` is an assignment folder of
+    (``source``, ``release``, ``submitted``, ``autograded``), or ``None`` (a lead's own)."""
     folder = folder.resolve()
-    return (
-        folder.parent.name in ("source", "release")
-        and (folder.parent.parent / "nbgrader_config.py").is_file()
-    )
+    for kind, course in (
+        (folder.parent.name, folder.parent.parent),
+        (folder.parent.parent.name, folder.parent.parent.parent),
+    ):
+        if (
+            kind in ("source", "release", "submitted", "autograded")
+            and (course / "nbgrader_config.py").is_file()
+        ):
+            return kind
+    return None
 
 
 def _described(plan: PlanRecord, where: str) -> str:

@@ -314,3 +314,12 @@ def test_grading_uses_the_handed_in_plan_not_the_graders_records(tmp_path, monke
     found = my_plan(folder)
     assert found.plan is not None and found.plan.school == "Example School"
     assert "Example School" in (folder / PLAN_COPY).read_text()
+
+
+def test_the_plan_message_escapes_the_leads_own_text(tmp_path, monkeypatch) -> None:
+    records = example_plan_records(tmp_path / "records")
+    plan = records / "plan.json"
+    plan.write_text(plan.read_text().replace("Example School", "<img src=x onerror=alert(1)>"))
+    monkeypatch.setenv("WHOLESCHOOL_RECORDS", str(records))
+    shown = my_plan(tmp_path)._repr_html_()
+    assert "<img" not in shown and "&lt;img src=x" in shown

@@ -176,8 +176,16 @@ class FoundPlan:
     plan: PlanRecord | None
     message: str
 
-    def _repr_markdown_(self) -> str:
-        return self.message
+    def __repr__(self) -> str:
+        return self.message.replace("*", "")
+
+    def _repr_html_(self) -> str:
+        """The message with the lead's own text escaped (a school label is shown as typed)."""
+        import html
+
+        return (
+            f"<p>{html.escape(self.message).replace('*Action plan*', '<em>Action plan</em>')}</p>"
+        )
 
 
 def my_plan(here: str | os.PathLike[str] = ".") -> FoundPlan:
@@ -198,7 +206,8 @@ def my_plan(here: str | os.PathLike[str] = ".") -> FoundPlan:
                 # The trainer's own versions never get a copy: it would go out to every lead.
                 if source.resolve() != copy.resolve() and place is None:
                     shutil.copyfile(source, copy)
-                return FoundPlan(plan, _described(plan, "your records"))
+                handed_in = place is None
+                return FoundPlan(plan, _described(plan, "your records", handed_in))
         except (RecordError, OSError):
             return FoundPlan(
                 None,
@@ -210,7 +219,7 @@ def my_plan(here: str | os.PathLike[str] = ".") -> FoundPlan:
             plan = RecordFolder(copy.parent).read(PLAN_COPY, PlanRecord)
         except RecordError:
             return FoundPlan(None, "The copy of your action plan handed in could not be read.")
-        return FoundPlan(plan, _described(plan, "the copy handed in with this notebook"))
+        return FoundPlan(plan, _described(plan, "the copy handed in with this notebook", True))
     return FoundPlan(
         None,
         "No saved action plan was found. Make one on the course's *Action plan* page (it is "
@@ -234,7 +243,7 @@ def _course_folder(folder: Path) -> str | None:
     return None
 
 
-def _described(plan: PlanRecord, where: str) -> str:
+def _described(plan: PlanRecord, where: str, handed_in: bool) -> str:
     principles = sorted({a.indicator.split(".")[0] for a in plan.actions})
     names = [FRAMEWORK.principle(p).short_name for p in principles if p in _principle_ids()]
     count = len(plan.actions)
@@ -242,7 +251,8 @@ def _described(plan: PlanRecord, where: str) -> str:
         f"Found your action plan for {plan.school} of {plan.date:%d %B %Y} in {where}: "
         f"{count} action{'s' * (count != 1)}"
         + (f", under {', '.join(names)}" if names else "")
-        + ". A copy is handed in with this notebook."
+        + "."
+        + (" A copy is handed in with this notebook." if handed_in else "")
     )
 
 

@@ -162,14 +162,18 @@ def feedback(ctx: click.Context, assignment: str, exchange: bool, marked_only: b
             raise click.ClickException("no lead has every answer marked yet: no feedback made")
         held = sorted(set(scores["student"]) - set(ready))
         skip = [f"--CourseDirectory.student_id_exclude={','.join(held)}"] if held else []
-        click.echo(f"making feedback for {len(ready)} leads...")
+        click.echo(f"making feedback for {_leads(len(ready))}...")
         run_nbgrader(root, "generate_feedback", assignment, "--force", *skip)
         written = rubric_feedback(root, assignment, scores, ready)
         if exchange:
             run_nbgrader(root, "release_feedback", assignment, *skip)
-    click.echo(f"feedback for {len(written)} leads in {root / 'feedback'}")
+    click.echo(f"feedback for {_leads(len(written))} in {root / 'feedback'}")
     if held:
         click.echo(terminal_safe(f"held back until marked: {', '.join(held)}"))
+
+
+def _leads(count: int) -> str:
+    return f"{count} lead" + "s" * (count != 1)
 
 
 @trainer.command()

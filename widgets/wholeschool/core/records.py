@@ -143,6 +143,9 @@ def rating_problems(
     top = framework.max_rating
     labels = f"{framework.scale[0].label} to {framework.scale[-1].label}"
     for key, entry in ratings.items():
+        rating = entry.rating
+        if key in framework.indicator_by_id and (rating is None or 0 <= rating <= top):
+            continue  # the usual case: nothing to say (and no location to format)
         where = format_location((field, key))
         principle_id, _, _ = key.partition(".")
         if principle_id not in framework.principle_by_id:
@@ -151,8 +154,8 @@ def rating_problems(
         elif key not in framework.indicator_by_id:
             ids = [i.id for i in framework.principle_by_id[principle_id].indicators]
             yield where, f"unknown indicator {key!r} (this principle has {ids[0]} to {ids[-1]})"
-        if entry.rating is not None and not 0 <= entry.rating <= top:
-            yield f"{where}.rating", f"rating {entry.rating} is outside 0–{top} ({labels})"
+        if rating is not None and not 0 <= rating <= top:
+            yield f"{where}.rating", f"rating {rating} is outside 0–{top} ({labels})"
 
 
 class AuditRecord(Record):

@@ -1,16 +1,17 @@
-"""Build the nbgrader source notebooks of every assignment from the course data.
+"""Build the nbgrader source notebooks of both strands from the course data.
 
-The reflection questions come from ``wholeschool.core.content`` (the same data the book renders), the
-rubric from ``assessments/rubric.yaml`` and the data tasks from ``DATA_TASKS`` below. Run
+The leads' strand (one assignment per principle and the capstone) needs no code: text boxes
+(``%%reflection``, ``%%answer``; see ``wholeschool.grading.answers``) for the structured
+reflection and a safeguarding choice, a locked box that brings in the lead's saved action plan,
+and written answers marked by hand. The data strand (``data-<assignment>``, for MSc cohorts)
+holds the pandas tasks in ``DATA_TASKS`` below. The reflection questions come from
+``wholeschool.core.content`` (the same data the book renders), the rubric from
+``assessments/rubric.yaml``. Run
 
     python assessments/make_notebooks.py
 
 to rewrite ``assessments/source/<assignment>/<assignment>.ipynb``; a test checks the committed
 notebooks match this script's output. The notebooks keep nbgrader cell metadata and no outputs.
-
-To add cells to every assignment (for example structured reflections with autograded checks),
-write a function returning cells and call it from ``assignment_cells``; see
-``structured_reflection_cells``, the place kept for that.
 """
 
 from __future__ import annotations
@@ -27,13 +28,17 @@ from wholeschool.core.records import NO_PUPIL_DATA
 from wholeschool.core.rubric import Rubric, load_rubric
 from wholeschool.grading.calibration_cells import ASSIGNMENT as CALIBRATION
 from wholeschool.grading.calibration_cells import calibration_specs
-from wholeschool.grading.reflect_cells import structured_reflection_specs
-from wholeschool.store import PLAN_FILE
+from wholeschool.grading.reflect_cells import text_specs
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE / "source"
 RUBRIC_FILE = HERE / "rubric.yaml"
 CAPSTONE = "action-plan-review"
+#: The data strand's assignments are the leads' ones with this prefix (data-identifying-need).
+DATA_PREFIX = "data-"
+#: The safeguarding choice in every leads'-strand assignment.
+CHOICE_ID = "safeguarding-route"
+CHOICE_POINTS = 2
 DATA_FILE = "school_data.csv"
 #: The record kind the plan check asks for.
 PLAN_KIND = "plan"
@@ -260,126 +265,144 @@ def code(cell_id: str, text: str, **nbgrader) -> NotebookNode:
 
 
 def title(assignment: str) -> tuple[str, str]:
-    """Heading and one-line summary of an assignment."""
-    if assignment == CAPSTONE:
-        return (
+    """Heading and one-line summary of an assignment of either strand."""
+    name = assignment.removeprefix(DATA_PREFIX)
+    if name == CAPSTONE:
+        heading, summary = (
             "Whole school action plan review",
             "Bring the eight principles together: review your action plan as a whole.",
         )
-    principle = FRAMEWORK.principle(assignment)
-    return f"Principle {principle.number}: {principle.short_name}", principle.summary
+    else:
+        principle = FRAMEWORK.principle(name)
+        heading, summary = (
+            f"Principle {principle.number}: {principle.short_name}",
+            principle.summary,
+        )
+    if assignment.startswith(DATA_PREFIX):
+        heading = f"Data tasks: {heading}"
+    return heading, summary
 
 
-def intro_cells(assignment: str, points: int) -> list[NotebookNode]:
+# --- the leads' strand: write, choose and reflect; no code ----------------------------------
+
+HOW_TO = (
+    "**How to work through it.** You do not need to write any code. The grey boxes are the "
+    "places to work: click in one and press **Shift + Enter** to run it (or use the ▶ button "
+    "above). Run the first box before any other. Where a box asks for your words, write over "
+    "the guidance in it and keep its first line (the one starting `%%`) as it is. Boxes marked "
+    "*checked automatically* show their result as soon as you run them. Your written "
+    "reflections are marked by your trainer against the rubric shown with them. When you have "
+    "finished, save (the disk icon) and submit from the *Assignments* page; do not rename this "
+    "notebook or delete any box."
+)
+
+
+def lead_intro_cells(assignment: str, points: int) -> list[NotebookNode]:
     heading, summary = title(assignment)
     principle = "None" if assignment == CAPSTONE else f'"{assignment}"'
-    automatic = (
-        "The data tasks and the action-plan check are"
-        if assignment == CAPSTONE
-        else "The data tasks, the action-plan check and the checklist on your structured "
-        "reflection are"
-    )
     text = (
         f"# {heading}\n\n{summary}\n\n"
-        f"This assignment is worth **{points} points**. {automatic} "
-        "marked automatically; your written reflections are marked by your trainer against "
-        "the rubric shown below them. Run the notebook from top to bottom (*Kernel → Restart "
-        "and Run All*) before you submit. Do not rename this notebook or delete any cell.\n\n"
-        f"{SAFEGUARDING}"
+        f"This assignment is worth **{points} points**.\n\n{HOW_TO}\n\n{SAFEGUARDING}"
     )
+    names = "choice, my_plan, planned_principles, start"
+    if assignment != CAPSTONE:  # the capstone has no structured reflection to check
+        names = f"check_written, {names}"
     setup = (
-        "import pandas as pd\n"
-        "import wholeschool\n\n"
-        f"PRINCIPLE = {principle}  # the principle this assignment is about\n"
-        f'DATA_FILE = "{DATA_FILE}"\n'
-        "data = pd.read_csv(DATA_FILE)\n"
-        "data.head()"
+        "# Run this box first: it gets the notebook ready (nothing to change here).\n"
+        f"from wholeschool.grading.answers import {names}\n\n"
+        f"PRINCIPLE = {principle}\n"
+        "start(PRINCIPLE)"
     )
     return [markdown("intro", text), code("setup", setup, locked=True)]
 
 
-def data_task_cells(task: DataTask, number: int) -> list[NotebookNode]:
-    prompt = f"## Data task {number}: {task.title} ({task.points} points)\n\n{task.prompt}"
-    answer = f"### BEGIN SOLUTION\n{task.solution}\n### END SOLUTION"
-    tests = (
-        f"{task.visible_tests}\n### BEGIN HIDDEN TESTS\n{task.hidden_tests}\n### END HIDDEN TESTS"
-    )
-    return [
-        markdown(f"{task.id}-prompt", prompt),
-        code(task.id, answer, solution=True),
-        code(f"{task.id}-tests", tests, grade=True, locked=True, points=task.points),
-    ]
-
-
-def plan_solution() -> str:
-    """Solution code: make an example plan, so the solution notebook runs anywhere."""
-    return (
-        "# A made-up example plan in a temporary folder, so the solution runs anywhere.\n"
-        "# A lead copies their own plan record into the assignment folder instead.\n"
-        "import datetime\n"
-        "import tempfile\n"
-        "from pathlib import Path\n\n"
-        "from wholeschool import PlanAction, PlanRecord\n\n"
-        "principles = [PRINCIPLE] if PRINCIPLE else [p.id for p in wholeschool.FRAMEWORK.principles]\n"
-        "example = PlanRecord(\n"
-        '    school="Example School",\n'
-        "    framework_version=wholeschool.FRAMEWORK.version,\n"
-        "    date=datetime.date(2026, 9, 1),\n"
-        "    actions=[\n"
-        "        PlanAction(\n"
-        "            indicator=wholeschool.FRAMEWORK.principle(p).indicators[0].id,\n"
-        '            what="Agree the first step with the senior team",\n'
-        '            lead="SMHL",\n'
-        "            start=datetime.date(2026, 9, 1),\n"
-        "            due=datetime.date(2026, 12, 18),\n"
-        "        )\n"
-        "        for p in principles\n"
-        "    ],\n"
-        ")\n"
-        'PLAN_FILE = Path(tempfile.mkdtemp()) / "my-action-plan.json"\n'
-        "wholeschool.save_record(example, PLAN_FILE)"
-    )
-
-
-def plan_check_cells() -> list[NotebookNode]:
+def lead_plan_cells() -> list[NotebookNode]:
     prompt = (
-        f"## Your action plan record ({PLAN_POINTS} points)\n\n"
-        f"The action plan you made in the course is saved as `{PLAN_FILE}` in your records "
-        "folder (`~/wholeschool-records` unless you set `WHOLESCHOOL_RECORDS`). Copy that file "
-        "into this assignment's folder, so it is submitted with the notebook, and set "
-        f'`PLAN_FILE` to its file name: `PLAN_FILE = "{PLAN_FILE}"`. '
-        "The check below reads it with the `wholeschool` package, just as `wholeschool validate` does, and checks that your plan has an "
-        "action for this principle (in the capstone, for at least "
-        f"{CAPSTONE_MIN_PRINCIPLES} principles).\n\n"
-        f"*{NO_PUPIL_DATA}*"
+        f"## Your action plan ({PLAN_POINTS} points, checked automatically)\n\n"
+        "Run the box below. It finds the action plan you saved in the course (on its *Action "
+        "plan* page) and hands a copy in with this notebook, so there is no file to copy. "
+        "The check after it looks for an action under this principle (in this review, under "
+        f"at least {CAPSTONE_MIN_PRINCIPLES} principles). If you change your plan, run the box "
+        f"again.\n\n*{NO_PUPIL_DATA}*"
     )
     tests = (
-        "try:\n"
-        "    plan = wholeschool.load_record(PLAN_FILE)\n"
-        "except wholeschool.RecordError as error:\n"
-        '    raise AssertionError(f"your record could not be read: {error}") from None\n'
-        f'assert plan.kind == "{PLAN_KIND}", f"{{PLAN_FILE}} is a {{plan.kind}} record, not a {PLAN_KIND} record"\n'
+        "assert plan.plan is not None, plan.message\n"
         "### BEGIN HIDDEN TESTS\n"
-        '_planned = {action.indicator.split(".")[0] for action in plan.actions}\n'
+        "_planned = planned_principles(plan)\n"
         "if PRINCIPLE:\n"
-        '    assert PRINCIPLE in _planned, f"the plan has no action for {PRINCIPLE}"\n'
+        '    assert PRINCIPLE in _planned, "your action plan has no action under this principle yet"\n'
         "else:\n"
-        f'    assert len(_planned) >= {CAPSTONE_MIN_PRINCIPLES}, "plan actions under at least {CAPSTONE_MIN_PRINCIPLES} principles"\n'
+        f'    assert len(_planned) >= {CAPSTONE_MIN_PRINCIPLES}, "your action plan has actions under '
+        f'fewer than {CAPSTONE_MIN_PRINCIPLES} principles"\n'
         "### END HIDDEN TESTS"
     )
-    answer = f"### BEGIN SOLUTION\n{plan_solution()}\n### END SOLUTION"
     return [
         markdown("plan-prompt", prompt),
-        code("plan-file", answer, solution=True),
+        code(
+            "plan",
+            "# Finds your saved action plan (nothing to change here).\nplan = my_plan()\nplan",
+            locked=True,
+        ),
         code("plan-tests", tests, grade=True, locked=True, points=PLAN_POINTS),
     ]
+
+
+def safeguarding_choice_cells() -> list[NotebookNode]:
+    prompt = (
+        f"## A safeguarding choice ({CHOICE_POINTS} points, checked automatically)\n\n"
+        "A pupil tells a teaching assistant something that suggests they may be at risk of "
+        "harm. Who should the teaching assistant tell first?\n\n"
+        "- **A** the senior mental health lead\n"
+        "- **B** the designated safeguarding lead (DSL)\n"
+        "- **C** the pupil's parents or carers\n"
+        "- **D** no one yet: wait to see whether it happens again\n\n"
+        "Write the letter of your choice under the first line of the box below and run it."
+    )
+    template = "Write one letter here: A, B, C or D"
+    answer = f"%%answer {CHOICE_ID}\n{template}\n### BEGIN SOLUTION\nB\n### END SOLUTION"
+    tests = (
+        f'_choice = choice("{CHOICE_ID}")\n'
+        'assert _choice in ("A", "B", "C", "D"), (\n'
+        '    "write one letter, A, B, C or D, in the box above and run it"\n'
+        ")\n"
+        "### BEGIN HIDDEN TESTS\n"
+        'assert _choice == "B", (\n'
+        '    "a concern about a child\'s safety goes to the designated safeguarding lead (DSL) "\n'
+        '    "first, by your school\'s safeguarding procedures"\n'
+        ")\n"
+        "### END HIDDEN TESTS"
+    )
+    return [
+        markdown(f"{CHOICE_ID}-prompt", prompt),
+        code(CHOICE_ID, answer, solution=True),
+        code(f"{CHOICE_ID}-tests", tests, grade=True, locked=True, points=CHOICE_POINTS),
+    ]
+
+
+def lead_structured_cells(assignment: str) -> list[NotebookNode]:
+    """The structured reflection as headed text (every principle; not the capstone)."""
+    if assignment == CAPSTONE:
+        return []
+    return spec_cells(text_specs(assignment))
+
+
+def spec_cells(specs) -> list[NotebookNode]:
+    cells = []
+    for spec in specs:
+        if spec.kind == "markdown":
+            cells.append(markdown(spec.id, spec.source))
+        elif spec.kind == "answer":
+            cells.append(code(spec.id, spec.source, solution=True))
+        else:
+            cells.append(code(spec.id, spec.source, grade=True, locked=True, points=spec.points))
+    return cells
 
 
 def reflection_cells(questions: tuple[Question, ...], rubric: Rubric) -> list[NotebookNode]:
     intro = (
         "## Reflections\n\n"
         "Write a short answer (about 150 to 300 words) to each question, about your own school "
-        f"or college. {NO_PUPIL_DATA}\n\n"
+        f"or college, in the box under it (double-click the box to write in it). {NO_PUPIL_DATA}\n\n"
         f"Your trainer marks each answer against this rubric ({rubric.title}, version "
         f"{rubric.version}); the share of the points you earn sets the level.\n\n"
         f"{rubric.to_markdown()}"
@@ -396,26 +419,6 @@ def reflection_cells(questions: tuple[Question, ...], rubric: Rubric) -> list[No
     return cells
 
 
-def structured_reflection_cells(assignment: str) -> list[NotebookNode]:
-    """Structured reflection with autograded checks (issue 9), in every principle's assignment.
-
-    The cell text comes from ``wholeschool.grading.reflect_cells``, next to the checks it runs: a
-    prompt, the answer cell (template for the lead, model answer as the solution), the visible
-    checklist cell and one hidden test cell per criterion.
-    """
-    if assignment == CAPSTONE:
-        return []
-    cells = []
-    for spec in structured_reflection_specs(assignment):
-        if spec.kind == "markdown":
-            cells.append(markdown(spec.id, spec.source))
-        elif spec.kind == "answer":
-            cells.append(code(spec.id, spec.source, solution=True))
-        else:
-            cells.append(code(spec.id, spec.source, grade=True, locked=True, points=spec.points))
-    return cells
-
-
 def cell_points(cells: list[NotebookNode]) -> int:
     """Points of the grade cells among ``cells``."""
     return sum(c.metadata.get("nbgrader", {}).get("points", 0) for c in cells)
@@ -425,20 +428,69 @@ def questions_for(assignment: str) -> tuple[Question, ...]:
     return reflection_questions("capstone" if assignment == CAPSTONE else assignment)
 
 
+def lead_cells(assignment: str, rubric: Rubric) -> list[NotebookNode]:
+    """Every cell of a leads'-strand notebook, in order."""
+    body = (
+        lead_plan_cells()
+        + safeguarding_choice_cells()
+        + reflection_cells(questions_for(assignment), rubric)
+        + lead_structured_cells(assignment)
+    )
+    return lead_intro_cells(assignment, cell_points(body)) + body
+
+
+# --- the data strand (MSc cohorts): pandas tasks on the invented school data -------------
+
+
+def data_task_cells(task: DataTask, number: int) -> list[NotebookNode]:
+    prompt = f"## Data task {number}: {task.title} ({task.points} points)\n\n{task.prompt}"
+    answer = f"### BEGIN SOLUTION\n{task.solution}\n### END SOLUTION"
+    tests = (
+        f"{task.visible_tests}\n### BEGIN HIDDEN TESTS\n{task.hidden_tests}\n### END HIDDEN TESTS"
+    )
+    return [
+        markdown(f"{task.id}-prompt", prompt),
+        code(task.id, answer, solution=True),
+        code(f"{task.id}-tests", tests, grade=True, locked=True, points=task.points),
+    ]
+
+
+def data_intro_cells(assignment: str, points: int) -> list[NotebookNode]:
+    heading, summary = title(assignment)
+    text = (
+        f"# {heading}\n\n{summary}\n\n"
+        f"This assignment of the data strand is worth **{points} points**, all marked "
+        "automatically. Each task asks for a little pandas on an invented school dataset "
+        f"(`{DATA_FILE}`: form groups, never pupils). Replace `# YOUR CODE HERE` and "
+        "`raise NotImplementedError()` with your code. Run the notebook from top to bottom "
+        "(*Kernel → Restart and Run All*) before you submit. Do not rename this notebook or "
+        f"delete any cell.\n\n{SAFEGUARDING}"
+    )
+    setup = (
+        "import pandas as pd\n\n"
+        f'DATA_FILE = "{DATA_FILE}"\n'
+        "data = pd.read_csv(DATA_FILE)\n"
+        "data.head()"
+    )
+    return [markdown("intro", text), code("setup", setup, locked=True)]
+
+
+def data_cells(assignment: str) -> list[NotebookNode]:
+    """Every cell of a data-strand notebook, in order."""
+    tasks = [
+        DATA_TASKS[task_id] for task_id in ASSIGNMENT_TASKS[assignment.removeprefix(DATA_PREFIX)]
+    ]
+    body = []
+    for number, task in enumerate(tasks, start=1):
+        body += data_task_cells(task, number)
+    return data_intro_cells(assignment, cell_points(body)) + body
+
+
 def assignment_cells(assignment: str, rubric: Rubric) -> list[NotebookNode]:
     """Every cell of an assignment notebook, in order."""
-    tasks = [DATA_TASKS[task_id] for task_id in ASSIGNMENT_TASKS[assignment]]
-    questions = questions_for(assignment)
-    structured = structured_reflection_cells(assignment)
-    points = sum(t.points for t in tasks) + PLAN_POINTS + sum(q.points for q in questions)
-    points += cell_points(structured)
-    cells = intro_cells(assignment, points)
-    for number, task in enumerate(tasks, start=1):
-        cells += data_task_cells(task, number)
-    cells += plan_check_cells()
-    cells += reflection_cells(questions, rubric)
-    cells += structured
-    return cells
+    if assignment.startswith(DATA_PREFIX):
+        return data_cells(assignment)
+    return lead_cells(assignment, rubric)
 
 
 def build_notebook(assignment: str, rubric: Rubric) -> NotebookNode:
@@ -455,9 +507,19 @@ def build_notebook(assignment: str, rubric: Rubric) -> NotebookNode:
     return notebook
 
 
-def assignments() -> list[str]:
-    """Assignment ids: one per principle, in framework order, then the capstone."""
+def lead_assignments() -> list[str]:
+    """The leads' strand: one per principle, in framework order, then the capstone."""
     return [principle.id for principle in FRAMEWORK.principles] + [CAPSTONE]
+
+
+def data_assignments() -> list[str]:
+    """The data strand (MSc cohorts): the same topics, with pandas tasks."""
+    return [DATA_PREFIX + name for name in lead_assignments()]
+
+
+def assignments() -> list[str]:
+    """Every assignment id: the leads' strand, then the data strand."""
+    return lead_assignments() + data_assignments()
 
 
 def render(notebook: NotebookNode) -> str:

@@ -5,10 +5,16 @@ Generated folders (release/, submitted/, autograded/, feedback/, gradebook.db) s
 """
 
 import os
+import warnings
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config when it reads this file)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+# nbgrader's gradebook code trips a harmless SQLAlchemy warning on every new submission
+# ("Object of type <SubmittedAssignment> not in session"); keep the trainer's terminal for
+# progress and results.
+warnings.filterwarnings("ignore", message=r"Object of type <Submitted", module=r"nbgrader\.")
 
 c.CourseDirectory.course_id = "wholeschool-smhl"
 c.CourseDirectory.root = HERE
@@ -26,12 +32,14 @@ c.Execute.iopub_timeout = 30
 # Keep feedback readable even when a submission prints a lot: nbgrader's LimitOutput cuts
 # long outputs by lines, and wholeschool's LimitOutputSize cuts any output over 20,000
 # characters (one 50 MB line would pass a line limit). This is nbgrader's default list of
-# autograde steps with that one added.
+# autograde steps with that one added, and nbgrader's Execute step replaced by wholeschool's,
+# which runs each notebook on a kernel over private Unix sockets, started ahead while the
+# previous notebook was graded (same settings, same results; see wholeschool.grading.execute).
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 50
 c.LimitOutputSize.max_chars = 20_000
 c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute",
+    "wholeschool.grading.execute.Execute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -41,6 +49,38 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
+# Kernels talk to the grader over Unix sockets, not TCP ports on 127.0.0.1 (no port another
+# account could reach, and no "running over TCP without encryption" warning in the terminal);
+# wholeschool's Execute step gives each kernel a socket folder of its own.
+c.PrivateSocketKernelManager.transport = "ipc"
+
+# Feedback: nbgrader's own steps, with the grade cells' hidden tests (and the tracebacks that
+# quote them) taken out, and the rubric's level and descriptors under each marked written
+# answer.
+c.GenerateFeedback.preprocessors = [
+    "wholeschool.grading.feedback.GetMarks",
+    "wholeschool.grading.feedback.HideHiddenTests",
+    "wholeschool.grading.feedback.RubricLevels",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]
+c.RubricLevels.rubric_file = os.path.join(HERE, "rubric.yaml")
+
 # Release notebooks carry these markers in place of the solutions.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+# nbgrader's release steps, with wholeschool's ClearSolutions: a leads'-strand answer cell
+# (``%%reflection`` or ``%%answer``, plain text) keeps its template and gets no code stub.
+c.GenerateAssignment.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "wholeschool.grading.release.ClearSolutions",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]

@@ -96,3 +96,32 @@ def corrupt(text: str, data) -> bytes:
     else:
         del raw[position:]
     return bytes(raw)
+
+
+def example_plan_records(folder: Path) -> Path:
+    """A lead's records folder holding a saved action plan with an action under every
+    principle (what the leads' strand's plan box finds); returns ``folder``."""
+    import json
+
+    from wholeschool.core.framework import FRAMEWORK
+
+    plan = {
+        "kind": "plan",
+        "schema_version": 1,
+        "school": "Example School",
+        "framework_version": FRAMEWORK.version,
+        "date": "2026-09-01",
+        "actions": [
+            {
+                "indicator": principle.indicators[0].id,
+                "what": "Agree the first step with the senior team",
+                "lead": "SMHL",
+                "start": "2026-09-01",
+                "due": "2026-12-18",
+            }
+            for principle in FRAMEWORK.principles
+        ],
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "plan.json").write_text(json.dumps(plan, indent=2), encoding="utf-8")
+    return folder

@@ -2,16 +2,23 @@
 
 release → nbgrader validate → collect (fixture submissions: perfect, blank, partial and the
 adversarial ones) → parallel autograde → manual grades through nbgrader's Gradebook API →
-feedback → report, with exact scores asserted. One assignment (identifying-need) is graded, to
-keep the run short; the notebooks of every assignment are checked in test_nbgrader_notebooks.py.
+feedback (refused while answers are unmarked, then for the fully marked leads only) → report,
+with exact scores asserted. One assignment of each strand is graded (the leads' identifying-need
+with every fixture, the data strand's data-identifying-need with one model submission), to keep
+the run short; the notebooks of every assignment are checked in test_nbgrader_notebooks.py.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
+import os
 import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -28,26 +35,23 @@ pytestmark = pytest.mark.nbgrader
 ASSIGNMENT = "identifying-need"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 FIXTURES = ROOT / "tests" / "data" / "submissions"
-#: Autograded points (two data tasks and the plan check, 2 each) each case earns.
+#: Autograded points each case earns: the plan check (2), the safeguarding choice (2) and the
+#: structured reflection (8 criteria at 1 point). Every case but blank hands in the model
+#: reflection; blank still holds the templates and hands in no plan.
 AUTO_SCORES = {
-    "perfect": 6.0,
+    "perfect": 12.0,
     "blank": 0.0,
-    "partial": 2.0,  # task 1 only: the rate is not per 100, the plan has no action here
-    "infinite-loop": 4.0,  # the looping task cell is stopped after 2 s and scores 0
-    "sys-exit": 4.0,
-    "edited-tests": 4.0,  # the emptied test cell is restored, so the wrong answer scores 0
-    "deleted-tests": 4.0,  # the deleted test cell scores 0
-    "renamed": 6.0,  # collect renames it back
-    "huge-output": 6.0,  # the 50 MB stored output is cleared before grading
-    "prints-huge": 6.0,  # prints 50 MB when run: the output is cut, the answers still count
+    "partial": 8.0,  # the plan has no action here and the choice is wrong
+    "infinite-loop": 10.0,  # the looping choice box is stopped after 2 s and scores 0
+    "sys-exit": 10.0,
+    "edited-tests": 10.0,  # the emptied test cell is restored, so the wrong choice scores 0
+    "deleted-tests": 10.0,  # the deleted test cell scores 0
+    "renamed": 12.0,  # collect renames it back
+    "huge-output": 12.0,  # the 50 MB stored output is cleared before grading
+    "prints-huge": 10.0,  # the choice box prints 50 MB instead: the output is cut
 }
-#: Plus the structured reflection's automatic points (issue 9, 8 criteria at 1 point): every
-#: case but blank submits the model answer, and blank still holds the template.
-REFLECTION_POINTS = 8.0
-AUTO_SCORES = {
-    case: score + (0.0 if case == "blank" else REFLECTION_POINTS)
-    for case, score in AUTO_SCORES.items()
-}
+#: Points of the whole assignment (the three written answers are worth 4 each).
+MAX_POINTS = 24.0
 NOT_GRADED = {
     "empty": "identifying-need.ipynb is empty",
     "not-json": "identifying-need.ipynb is not a notebook: not valid JSON",
@@ -59,7 +63,17 @@ MANUAL = {
     ("perfect", "identifying-need-q2"): 3,
     ("perfect", "identifying-need-q3"): 1,
     ("partial", "identifying-need-q1"): 2,
+    **{
+        (case, f"identifying-need-q{n}"): 2
+        for case in ("huge-output", "prints-huge")
+        for n in (1, 2, 3)
+    },
 }
+#: Leads with every answer marked (nbgrader itself scores an answer left blank 0: all of
+#: blank's, two of partial's).
+FULLY_MARKED = {"perfect", "partial", "huge-output", "prints-huge", "blank"}
+#: The data strand's assignment graded in the same cycle, with one model submission.
+DATA_ASSIGNMENT = f"data-{ASSIGNMENT}"
 
 
 TEST_CONFIG = """
@@ -94,7 +108,8 @@ def make_course(folder: Path) -> Path:
     config = (ROOT / "assessments" / "nbgrader_config.py").read_text(encoding="utf-8")
     (folder / "nbgrader_config.py").write_text(config + TEST_CONFIG)
     shutil.copy(ROOT / "assessments" / "rubric.yaml", folder)
-    shutil.copytree(ROOT / "assessments" / "source" / ASSIGNMENT, folder / "source" / ASSIGNMENT)
+    for name in (ASSIGNMENT, DATA_ASSIGNMENT):
+        shutil.copytree(ROOT / "assessments" / "source" / name, folder / "source" / name)
     return folder
 
 
@@ -112,8 +127,8 @@ def prints_huge(perfect: Path, dest: Path) -> None:
     """The perfect submission with an answer cell that prints 50 MB when it runs."""
     shutil.copytree(perfect, dest)
     notebook = nbformat.read(perfect / NOTEBOOK, 4)
-    cell = next(c for c in notebook.cells if c.get("id") == "lowest-wellbeing")
-    cell.source = 'print("x" * 50_000_000)\n' + cell.source
+    cell = next(c for c in notebook.cells if c.get("id") == make_submissions.CHOICE_ID)
+    cell.source = 'print("x" * 50_000_000)'
     nbformat.write(notebook, dest / NOTEBOOK)
 
 
@@ -122,10 +137,12 @@ def cycle(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Run the whole cycle once; the tests below check each part of what it left."""
     course = make_course(tmp_path_factory.mktemp("course"))
     out: dict = {"course": course}
-    out["release"] = trainer(course, "release", ASSIGNMENT)
+    out["release"] = trainer(course, "release", ASSIGNMENT, DATA_ASSIGNMENT)
     release = course / "release" / ASSIGNMENT
-    out["validate_source"] = nbgrader(course, "validate", f"source/{ASSIGNMENT}/{NOTEBOOK}")
-    out["validate_release"] = nbgrader(course, "validate", f"release/{ASSIGNMENT}/{NOTEBOOK}")
+    with example_plan_in_records():  # a lead who saved a plan: the source passes, the release
+        out["validate_source"] = nbgrader(course, "validate", f"source/{ASSIGNMENT}/{NOTEBOOK}")
+        out["validate_release"] = nbgrader(course, "validate", f"release/{ASSIGNMENT}/{NOTEBOOK}")
+    out["release_files"] = sorted(p.name for p in release.iterdir())  # no plan copied in
     out["fixtures_now"] = make_submissions.build_from(release / NOTEBOOK)
 
     incoming = tmp_path_factory.mktemp("incoming")
@@ -135,6 +152,18 @@ def cycle(tmp_path_factory: pytest.TempPathFactory) -> dict:
     prints_huge(FIXTURES / "perfect", incoming / "prints-huge" / ASSIGNMENT)
     out["collect"] = trainer(course, "collect", ASSIGNMENT, "--from", str(incoming))
     out["autograde"] = trainer(course, "autograde", ASSIGNMENT, "--workers", "2")
+
+    data_in = tmp_path_factory.mktemp("data-incoming")
+    data_nb = f"{DATA_ASSIGNMENT}.ipynb"
+    model = make_submissions._answered(
+        nbformat.read(course / "release" / DATA_ASSIGNMENT / data_nb, 4),
+        nbformat.read(course / "source" / DATA_ASSIGNMENT / data_nb, 4),
+    )
+    (data_in / "msc" / DATA_ASSIGNMENT).mkdir(parents=True)
+    nbformat.write(model, data_in / "msc" / DATA_ASSIGNMENT / data_nb)
+    out["data_collect"] = trainer(course, "collect", DATA_ASSIGNMENT, "--from", str(data_in))
+    out["data_autograde"] = trainer(course, "autograde", DATA_ASSIGNMENT)
+    out["data_feedback"] = trainer(course, "feedback", DATA_ASSIGNMENT)
 
     from nbgrader.api import Gradebook
     from wholeschool.grading.autograde import course_directory
@@ -146,10 +175,38 @@ def cycle(tmp_path_factory: pytest.TempPathFactory) -> dict:
             grade.manual_score = points
             grade.needs_manual_grade = False
         gradebook.db.commit()
-    out["feedback"] = trainer(course, "feedback", ASSIGNMENT)
+    out["feedback_refused"] = trainer(course, "feedback", ASSIGNMENT)
+    out["feedback_folder_after_refusal"] = sorted((course / "feedback").glob(f"*/{ASSIGNMENT}"))
+    out["feedback"] = trainer(course, "feedback", ASSIGNMENT, "--marked-only")
     out["report_dir"] = tmp_path_factory.mktemp("report")
     out["report"] = trainer(course, "report", ASSIGNMENT, "--out", str(out["report_dir"]))
     return out
+
+
+@contextlib.contextmanager
+def example_plan_in_records() -> Iterator[None]:
+    """A lead's records folder holding a plan with an action under every principle, as
+    ``WHOLESCHOOL_RECORDS`` while the trainer validates the instructor's version."""
+    from wholeschool.core.framework import FRAMEWORK
+
+    plan = {
+        **make_submissions.PLAN,
+        "actions": [
+            {**make_submissions.PLAN["actions"][0], "indicator": p.indicators[0].id}
+            for p in FRAMEWORK.principles
+        ],
+    }
+    before = os.environ.get("WHOLESCHOOL_RECORDS")
+    with tempfile.TemporaryDirectory() as records:
+        Path(records, "plan.json").write_text(json.dumps(plan), encoding="utf-8")
+        os.environ["WHOLESCHOOL_RECORDS"] = records
+        try:
+            yield
+        finally:
+            if before is None:
+                os.environ.pop("WHOLESCHOOL_RECORDS")
+            else:
+                os.environ["WHOLESCHOOL_RECORDS"] = before
 
 
 def ok(result: subprocess.CompletedProcess[str]) -> str:
@@ -160,10 +217,17 @@ def ok(result: subprocess.CompletedProcess[str]) -> str:
 def test_release_makes_the_student_version(cycle: dict) -> None:
     ok(cycle["release"])
     released = cycle["course"] / "release" / ASSIGNMENT
-    assert sorted(p.name for p in released.iterdir()) == [NOTEBOOK, "school_data.csv"]
+    assert cycle["release_files"] == [NOTEBOOK]
     text = (released / NOTEBOOK).read_text(encoding="utf-8")
     assert "BEGIN HIDDEN TESTS" not in text and "BEGIN SOLUTION" not in text
-    assert "raise NotImplementedError()" in text
+    # The leads' strand: text boxes with their templates, no code stub to delete.
+    assert "NotImplementedError" not in text and "YOUR CODE HERE" not in text
+    sources = [c.source for c in nbformat.reads(text, 4).cells]
+    assert any(s.startswith("%%reflection\nFinding:\n") for s in sources)
+    assert f"%%answer {make_submissions.CHOICE_ID}\nWrite one letter here: A, B, C or D" in sources
+    data = cycle["course"] / "release" / DATA_ASSIGNMENT
+    assert sorted(p.name for p in data.iterdir()) == [f"{DATA_ASSIGNMENT}.ipynb", "school_data.csv"]
+    assert "raise NotImplementedError()" in (data / f"{DATA_ASSIGNMENT}.ipynb").read_text()
 
 
 def test_nbgrader_validate_passes_on_the_solution_and_fails_on_the_release(cycle: dict) -> None:
@@ -214,8 +278,8 @@ def test_autograded_scores_are_exact(cycle: dict, case: str) -> None:
     [
         ("infinite-loop", "a cell ran past the time limit and was stopped"),
         ("sys-exit", "the notebook called sys.exit()"),
-        ("edited-tests", "cell referral-rate-tests was edited (nbgrader graded the original)"),
-        ("deleted-tests", "cell referral-rate-tests was deleted"),
+        ("edited-tests", "cell safeguarding-route-tests was edited (nbgrader graded the original)"),
+        ("deleted-tests", "cell safeguarding-route-tests was deleted"),
         ("prints-huge", "an oversized output was cut"),
     ],
 )
@@ -241,47 +305,113 @@ def test_gradebook_stays_consistent(cycle: dict) -> None:
         rows = connection.execute(
             "SELECT student_id, COUNT(*) FROM submitted_assignment GROUP BY student_id"
         ).fetchall()
-    assert dict(rows) == dict.fromkeys(AUTO_SCORES, 1)
+    assert dict(rows) == {**dict.fromkeys(AUTO_SCORES, 1), "msc": 1}
     ok(cycle["autograde"])
     assert "10 graded, 3 not graded" in cycle["autograde"].stdout
 
 
-def test_feedback_has_html_and_rubric_levels(cycle: dict) -> None:
-    ok(cycle["feedback"])
+def test_feedback_is_refused_while_answers_are_unmarked(cycle: dict) -> None:
+    refused = cycle["feedback_refused"]
+    assert refused.returncode != 0
+    assert "feedback not made: 5 of 10 leads have written answers still to mark" in refused.stderr
+    assert "sys-exit: written answers 1, 2 and 3 of identifying-need are not marked yet" in (
+        refused.stderr
+    )
+    assert (
+        "deleted-tests: written answers 1, 2 and 3 and the check safeguarding-route-tests of "
+        "identifying-need are not marked yet" in refused.stderr
+    )
+    assert "--marked-only" in refused.stderr and "Traceback" not in refused.stderr
+    assert cycle["feedback_folder_after_refusal"] == []
+
+
+def test_marked_only_feedback_goes_to_fully_marked_leads(cycle: dict) -> None:
+    out = ok(cycle["feedback"])
+    assert f"feedback for {len(FULLY_MARKED)} leads" in out
+    assert (
+        "held back until marked: deleted-tests, edited-tests, infinite-loop, renamed, sys-exit"
+        in out
+    )
     folder = cycle["course"] / "feedback"
-    for case in AUTO_SCORES:
+    assert {p.parent.name for p in folder.glob(f"*/{ASSIGNMENT}")} == FULLY_MARKED
+
+
+def shown_text(path: Path) -> str:
+    """A feedback page's text as the lead reads it (tags removed, code kept together)."""
+    import html
+    import re
+
+    raw = re.sub(r"<(script|style)\b.*?</\1>", " ", path.read_text(encoding="utf-8"), flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", "", raw))
+
+
+def test_feedback_has_rubric_levels_and_no_hidden_tests(cycle: dict) -> None:
+    folder = cycle["course"] / "feedback"
+    for case in FULLY_MARKED:
         page = folder / case / ASSIGNMENT / f"{ASSIGNMENT}.html"
         assert 0 < page.stat().st_size < 2_000_000, case  # 50 MB of output never reaches it
     text = (folder / "perfect" / ASSIGNMENT / "rubric-feedback.md").read_text(encoding="utf-8")
-    assert "Total: **22 / 26**" in text  # 18 + 8 structured reflection points
+    assert "Total: **20 / 24**" in text  # 12 automatic + 8 marked by hand
     assert "**4 / 4 — Strong**" in text and "**3 / 4 — Strong**" in text
     assert "**1 / 4 — Emerging**" in text
-    assert "Builds safe practice into the plan itself" in text  # the Strong descriptor
-    partial = (folder / "sys-exit" / ASSIGNMENT / "rubric-feedback.md").read_text(encoding="utf-8")
-    assert partial.count("Not marked yet.") == 3
+    page = shown_text(folder / "perfect" / ASSIGNMENT / f"{ASSIGNMENT}.html")
+    assert page.count("Rubric level for this answer") == 3
+    assert "Builds safe practice into the plan itself" in page  # the Strong descriptor
+    assert "Mentions the school's situation in general terms" in page  # the Emerging one
+    partial = shown_text(folder / "partial" / ASSIGNMENT / f"{ASSIGNMENT}.html")
+    for shown in (page, partial):
+        assert "BEGIN HIDDEN TESTS" not in shown and "_planned = planned_principles" not in shown
+        assert '_choice == "B"' not in shown and "_checklist.passed" not in shown
+        assert "Not marked yet" not in shown
+    # A failed hidden test still says why, in words.
+    assert "goes to the designated safeguarding lead (DSL) first" in partial
+    assert "your action plan has no action under this principle yet" in partial
+
+
+def test_the_data_strand_goes_through_the_same_commands(cycle: dict) -> None:
+    assert "collected msc" in ok(cycle["data_collect"])
+    assert "msc: graded" in ok(cycle["data_autograde"])
+    assert "feedback for 1 lead in" in ok(cycle["data_feedback"])  # nothing to mark by hand
+    from nbgrader.api import Gradebook
+    from wholeschool.grading.autograde import course_directory
+
+    coursedir = course_directory(cycle["course"])
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+        submission = gradebook.find_submission(DATA_ASSIGNMENT, "msc")
+        assert submission.score == submission.max_score > 0
 
 
 def test_report_totals_are_exact(cycle: dict) -> None:
     stdout = ok(cycle["report"])
-    assert "Weakest questions:" in stdout
+    assert "Weakest questions (marked answers only):" in stdout
+    assert "written answers are still to be marked" in stdout
     out = cycle["report_dir"]
     totals = pd.read_csv(out / "students.csv").set_index("student")
     manual = pd.Series(MANUAL).groupby(level=0).sum()
     for case, auto in AUTO_SCORES.items():
         assert totals.loc[case, "score"] == auto + manual.get(case, 0), case
-        assert totals.loc[case, "max_score"] == 18 + REFLECTION_POINTS
-    assert totals.loc["perfect", "to_mark"] == 0
-    assert totals.loc["sys-exit", "to_mark"] == 3
+        # nbgrader leaves a deleted test cell for the trainer to mark by hand (2 points).
+        unmarked = 0 if case in FULLY_MARKED else 3 + (case == "deleted-tests")
+        unmarked_points = 4 * min(unmarked, 3) + 2 * (unmarked == 4)
+        # Unmarked answers are left out of the maximum too, never counted as zeros.
+        assert totals.loc[case, "max_score"] == MAX_POINTS - unmarked_points, case
+        assert totals.loc[case, "to_mark"] == unmarked, case
     scores = pd.read_csv(out / "scores.csv")
-    assert len(scores) == (6 + 8) * len(AUTO_SCORES)  # 8 structured reflection cells
+    assert len(scores) == (2 + 3 + 8) * len(AUTO_SCORES)  # plan, choice, 3 written, 8 structured
     wide = pd.read_csv(out / "scores-by-question.csv").set_index("student")
-    assert wide.loc["partial", ["lowest-wellbeing-tests", "referral-rate-tests"]].tolist() == [2, 0]
+    assert wide.loc["partial", ["plan-tests", "safeguarding-route-tests"]].tolist() == [0, 0]
     assert wide.loc["perfect", "identifying-need-q2"] == 3
+    assert pd.isna(wide.loc["sys-exit", "identifying-need-q1"])  # unmarked: empty, not 0
     questions = pd.read_csv(out / "questions.csv")
     marked = scores[~scores["needs_manual_grade"]]
     fractions = (marked["score"] / marked["max_score"]).groupby(marked["question"]).mean()
     assert questions["question"].iloc[0] == fractions.idxmin()
     assert (out / "weakest-questions.png").read_bytes()[:4] == b"\x89PNG"
+    canvas = pd.read_csv(out / "gradebook-canvas.csv").set_index("SIS Login ID")
+    assert canvas[ASSIGNMENT].iloc[0] == MAX_POINTS  # the "Points Possible" row
+    assert canvas.loc["perfect", ASSIGNMENT] == 20 and pd.isna(canvas.loc["sys-exit", ASSIGNMENT])
+    moodle = pd.read_csv(out / "gradebook-moodle.csv").set_index("Username")
+    assert moodle.loc["partial", f"{ASSIGNMENT} (out of 24)"] == AUTO_SCORES["partial"] + 2
 
 
 def test_results_file_lists_every_student(cycle: dict) -> None:
@@ -300,4 +430,4 @@ def test_regrading_a_broken_resubmission_keeps_earlier_marks(cycle: dict) -> Non
     result = trainer(course, "autograde", ASSIGNMENT, "--student", "perfect")
     assert f"perfect: NOT GRADED ({NOTEBOOK} is empty)" in ok(result)
     scores = autograded_scores(course)["perfect"]
-    assert scores["identifying-need-q1"] == 4 and scores["lowest-wellbeing-tests"] == 2
+    assert scores["identifying-need-q1"] == 4 and scores["plan-tests"] == 2

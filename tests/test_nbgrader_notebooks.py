@@ -6,6 +6,7 @@ marked ``nbgrader``.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -14,7 +15,7 @@ import nbformat
 import pandas as pd
 import pytest
 import yaml
-from helpers import ROOT
+from helpers import ROOT, example_plan_records
 from wholeschool.core.content import reflection_questions
 from wholeschool.core.errors import DataFileError
 from wholeschool.core.framework import FRAMEWORK
@@ -27,7 +28,14 @@ sys.path.insert(0, str(COURSE / "data"))
 import make_notebooks  # noqa: E402
 import make_school_data  # noqa: E402
 
-ASSIGNMENTS = [p.id for p in FRAMEWORK.principles] + ["action-plan-review"]
+LEADS = [p.id for p in FRAMEWORK.principles] + ["action-plan-review"]
+DATA = [f"data-{name}" for name in LEADS]
+ASSIGNMENTS = LEADS + DATA
+
+
+def with_records(tmp_path: Path) -> dict[str, str]:
+    """The environment of a lead who has saved an action plan (the leads' strand finds it)."""
+    return {**os.environ, "WHOLESCHOOL_RECORDS": str(example_plan_records(tmp_path / "records"))}
 
 
 def nbgrader_cells(notebook: nbformat.NotebookNode) -> list[dict]:
@@ -49,7 +57,9 @@ def test_committed_notebooks_match_the_generator() -> None:
 
 def test_committed_datasets_match_the_generator() -> None:
     expected = make_school_data.make_school_data().to_csv(index=False, lineterminator="\n")
-    for assignment in ASSIGNMENTS:
+    for assignment in LEADS:  # the leads' strand needs no dataset
+        assert not (COURSE / "source" / assignment / make_school_data.FILE_NAME).exists()
+    for assignment in DATA:
         path = COURSE / "source" / assignment / make_school_data.FILE_NAME
         assert path.read_text(encoding="utf-8") == expected, (
             f"{path} is out of date: run python assessments/data/make_school_data.py"
@@ -91,17 +101,28 @@ def test_notebook_structure(assignment: str) -> None:
     for cell in tests:
         assert cell["locked"] and cell["points"] > 0
         assert "### BEGIN HIDDEN TESTS" in sources[cell["grade_id"]]
-    assert "plan-tests" in ids
-    key = "capstone" if assignment == "action-plan-review" else assignment
-    questions = reflection_questions(key)
-    written = {c["grade_id"]: c["points"] for c in cells if c["grade"] and c["solution"]}
-    assert written == {q.id: q.points for q in questions}
     text = "\n".join(c.source for c in notebook.cells)
     assert "designated safeguarding lead" in text
+    written = {c["grade_id"]: c["points"] for c in cells if c["grade"] and c["solution"]}
+    if assignment in DATA:  # pandas tasks only, all marked automatically
+        assert written == {} and "import pandas as pd" in text
+        assert all(gid.endswith("-tests") for gid in ids if gid in {c["grade_id"] for c in tests})
+        return
+    assert {"plan-tests", "safeguarding-route-tests"} <= set(ids)
+    key = "capstone" if assignment == "action-plan-review" else assignment
+    questions = reflection_questions(key)
+    assert written == {q.id: q.points for q in questions}
     for question in questions:
         assert question.text in text
     for criterion in load_rubric(COURSE / "rubric.yaml").criteria:
         assert criterion.name in text
+    # No code to write: every code cell a lead works in is a text box (%%reflection or
+    # %%answer); the rest are locked.
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and not meta.get("locked"):
+            assert cell.source.startswith(("%%reflection\n", "%%answer ")), cell.source[:60]
+    assert "pandas" not in text and "NotImplementedError" not in text
 
 
 def test_rubric_levels() -> None:
@@ -187,22 +208,25 @@ def test_precheck_reasons(tmp_path: Path, files: dict[str, str], reason: str) ->
 
 
 @pytest.mark.nbgrader
-def test_source_notebooks_run_top_to_bottom_with_nbval() -> None:
+def test_source_notebooks_run_top_to_bottom_with_nbval(tmp_path: Path) -> None:
     done = subprocess.run(
+        # Records: a lead's folder with a plan under every principle (not the test fixtures').
         [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-p",
-            "no:cacheprovider",
-            "-q",
-            "-m",
-            "notebooks",
-            str(COURSE / "source"),
+            *(
+                sys.executable,
+                "-m",
+                "pytest",
+                "-p",
+                "no:cacheprovider",
+                "-p",
+                "no:isolated_records",
+            ),
+            *("-q", "-m", "notebooks", str(COURSE / "source")),
         ],
         cwd=ROOT,
         capture_output=True,
         text=True,
+        env=with_records(tmp_path),
     )
     assert done.returncode == 0, done.stdout[-4000:]
     code_cells = sum(
@@ -214,7 +238,7 @@ def test_source_notebooks_run_top_to_bottom_with_nbval() -> None:
 
 
 @pytest.mark.nbgrader
-def test_nbgrader_validate_passes_on_every_solution() -> None:
+def test_nbgrader_validate_passes_on_every_solution(tmp_path: Path) -> None:
     """Every instructor notebook passes ``nbgrader validate`` (the release failing it is
     checked in test_nbgrader_e2e.py)."""
     ensure_tools_on_path()
@@ -224,6 +248,7 @@ def test_nbgrader_validate_passes_on_every_solution() -> None:
         cwd=COURSE,
         capture_output=True,
         text=True,
+        env=with_records(tmp_path),
     )
     assert done.stdout.count("Success! Your notebook passes all the tests.") == len(ASSIGNMENTS), (
         done.stdout[-4000:]

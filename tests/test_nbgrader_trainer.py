@@ -3,7 +3,9 @@ locked gradebook (a real SQLite lock held while nbgrader grades)."""
 
 from __future__ import annotations
 
+import html
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -87,7 +89,7 @@ def test_collect_folder(tmp_path: Path) -> None:
         folder = course / "submitted" / lead / ASSIGNMENT
         assert sorted(p.name for p in folder.iterdir()) == [
             f"{ASSIGNMENT}.ipynb",
-            "plan.json",
+            "my-action-plan.json",
             "timestamp.txt",
         ]
     assert (incoming / "lead-2" / ASSIGNMENT / f"{ASSIGNMENT}-final.ipynb").exists()  # kept
@@ -140,7 +142,7 @@ def test_autograde_waits_out_a_locked_gradebook(tmp_path: Path) -> None:
             "SELECT SUM(grade.auto_score) FROM grade JOIN submitted_notebook "
             "ON grade.notebook_id = submitted_notebook.id"
         ).fetchone()[0]
-    assert total == 6.0 + 8.0  # data tasks and plan, plus the structured reflection (issue 9)
+    assert total == 2.0 + 2.0 + 8.0  # plan, safeguarding choice, structured reflection
 
 
 @pytest.mark.nbgrader
@@ -174,18 +176,42 @@ def test_exchange_round_trip(tmp_path: Path) -> None:
     )  # the installed command
     run(tmp_path, *trainer, "release", ASSIGNMENT, "--exchange")
     run(lead, *nbgrader, "fetch_assignment", ASSIGNMENT)
-    shutil.copy(FIXTURES / "perfect" / f"{ASSIGNMENT}.ipynb", lead / ASSIGNMENT)
-    shutil.copy(FIXTURES / "perfect" / "plan.json", lead / ASSIGNMENT)
+    for handed_in in (FIXTURES / "perfect").iterdir():
+        shutil.copy(handed_in, lead / ASSIGNMENT)
     run(lead, *nbgrader, "submit", ASSIGNMENT)
     run(tmp_path, *trainer, "collect", ASSIGNMENT, "--exchange")
     (student,) = [p.name for p in (course / "submitted").iterdir()]
     graded = run(tmp_path, *trainer, "autograde", ASSIGNMENT)
     assert f"{student}: graded" in graded and "1 graded, 0 not graded" in graded
+    refused = subprocess.run(
+        [*trainer, "feedback", ASSIGNMENT, "--exchange"], capture_output=True, text=True
+    )
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert f"{student}: written answers 1, 2 and 3 of {ASSIGNMENT} are not marked yet" in (
+        refused.stderr
+    )
+    assert not (exchange / "wholeschool-smhl" / "feedback").exists() or not any(
+        (exchange / "wholeschool-smhl" / "feedback").iterdir()
+    )
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "wholeschool-smhl") as gradebook:
+        for question, points in (("q1", 4), ("q2", 3), ("q3", 1)):
+            grade = gradebook.find_grade(
+                f"{ASSIGNMENT}-{question}", ASSIGNMENT, ASSIGNMENT, student
+            )
+            grade.manual_score, grade.needs_manual_grade = points, False
+        gradebook.db.commit()
     run(tmp_path, *trainer, "feedback", ASSIGNMENT, "--exchange")
     run(lead, *nbgrader, "fetch_feedback", ASSIGNMENT)
-    returned = list((lead / ASSIGNMENT / "feedback").rglob(f"{ASSIGNMENT}.html"))
-    assert len(returned) == 1
-    assert "Score: 14.0 / 26.0" in returned[0].read_text(encoding="utf-8").replace("  ", " ")
+    returned = list((lead / ASSIGNMENT / "feedback").rglob("*.html"))
+    assert len(returned) == 1  # one page per notebook, as nbgrader releases it
+    raw = returned[0].read_text(encoding="utf-8")
+    page = " ".join(html.unescape(re.sub(r"<[^>]+>", "", raw)).split())  # as the lead reads it
+    assert "Score: 20.0 / 24.0" in page  # 12 automatic + 8 marked
+    assert page.count("Rubric level for this answer") == 3
+    assert "Builds safe practice into the plan itself" in page  # level Strong, for 4 / 4
+    assert "BEGIN HIDDEN TESTS" not in page and "_planned = planned_principles(plan)" not in page
 
 
 def test_limit_output_size_cuts_text_and_drops_big_data() -> None:

@@ -15,7 +15,8 @@ from wholeschool import FRAMEWORK, AuditRecord, save_record
 from wholeschool.core.clock import fixed_clock
 from wholeschool.core.content import DATA
 from wholeschool.core.errors import DataFileError
-from wholeschool.core.reflection import (
+from wholeschool.grading.checks import check_reflection
+from wholeschool.grading.reflection import (
     CRITERION_IDS,
     Action,
     Checklist,
@@ -29,8 +30,7 @@ from wholeschool.core.reflection import (
     reflection_template,
     template_code,
 )
-from wholeschool.core.reflection import check_reflection as core_check
-from wholeschool.grading.checks import check_reflection
+from wholeschool.grading.reflection import check_reflection as core_check
 
 TODAY = dt.date(2026, 11, 25)  # autumn term of 2026/27: dates allowed 1 Sep 2026 – 31 Aug 2028
 CRITERIA = load_criteria()

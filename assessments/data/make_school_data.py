@@ -11,7 +11,8 @@ results here, and the rows are whole form groups, never individuals. Columns:
 - ``intervention``: whether the form took part in a wellbeing programme run in the spring term
 
 Run ``python assessments/data/make_school_data.py`` to rewrite ``school_data.csv`` in every
-assignment folder under ``assessments/source/``; the output is the same on every run.
+data-strand assignment folder (``assessments/source/data-*``); the output is the same on every
+run. The leads' strand uses no dataset.
 """
 
 from __future__ import annotations
@@ -64,11 +65,15 @@ def make_school_data(seed: int = SEED) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+#: Folders of the data strand's assignments (see assessments/make_notebooks.py).
+DATA_PREFIX = "data-"
+
+
 def write_all(source: Path) -> list[Path]:
-    """Write the dataset into every assignment folder under ``source``."""
+    """Write the dataset into every data-strand assignment folder under ``source``."""
     frame = make_school_data()
     written = []
-    for folder in sorted(p for p in source.iterdir() if p.is_dir()):
+    for folder in sorted(p for p in source.glob(f"{DATA_PREFIX}*") if p.is_dir()):
         path = folder / FILE_NAME
         frame.to_csv(path, index=False, lineterminator="\n")
         written.append(path)

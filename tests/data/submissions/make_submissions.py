@@ -1,7 +1,8 @@
 """Make the fixture submissions for the nbgrader tests from a released notebook.
 
-Each case is a folder holding what a lead would hand in for the ``identifying-need``
-assignment. They are built from the notebook ``nbgrader generate_assignment`` releases, so
+Each case is a folder holding what a lead would hand in for the leads'-strand
+``identifying-need`` assignment (their notebook and the copy of their action plan that the
+notebook's plan box hands in with it). They are built from the notebook ``nbgrader generate_assignment`` releases, so
 they look exactly like real work; the nbgrader test checks they are up to date. To rebuild:
 
     python tests/data/submissions/make_submissions.py
@@ -30,7 +31,9 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 ASSIGNMENT = "identifying-need"
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
-PLAN_FILE = "plan.json"  # the name the course saves a plan under
+#: The choice box the adversarial cases tamper with (a lead can type code into any box).
+CHOICE_ID = "safeguarding-route"
+PLAN_FILE = "my-action-plan.json"  # the copy the notebook's plan box hands in
 ANSWER = (
     "Our autumn survey and attendance figures point to Year 9; we will ask the Year 9 team "
     "and the pupil council what lies behind it, and any safeguarding concern goes to our DSL."
@@ -65,14 +68,17 @@ OTHER_PLAN = {**PLAN, "actions": PLAN["actions"][1:]}
 
 
 def _solutions(source: NotebookNode) -> dict[str, str]:
-    """grade_id → solution code (markers removed) from the source notebook."""
+    """grade_id → model answer (markers removed) from the source notebook; a text answer box
+    keeps its first line (``%%reflection``, ``%%answer NAME``)."""
     found = {}
     for cell in source.cells:
         meta = cell.metadata.get("nbgrader", {})
         if meta.get("solution") and cell.cell_type == "code":
             body = re.search(r"### BEGIN SOLUTION\n(.*?)\n### END SOLUTION", cell.source, re.S)
-            found[meta["grade_id"]] = body.group(1) if body else cell.source
-    found["plan-file"] = f'PLAN_FILE = "{PLAN_FILE}"'
+            text = body.group(1) if body else cell.source
+            if cell.source.startswith("%%"):
+                text = cell.source.splitlines()[0] + "\n" + text
+            found[meta["grade_id"]] = text
     return found
 
 
@@ -113,32 +119,23 @@ def _edit(notebook: NotebookNode, grade_id: str, change: Callable[[str], str]) -
 def build(release: NotebookNode, source: NotebookNode) -> dict[str, dict[str, str]]:
     """Case name → {file name → text}."""
     perfect = _answered(release, source)
-    wrong_rate = 'referral_rate = referrals / pupils  # forgot "per 100"'
+    choose = CHOICE_ID
+    wrong_choice = f"%%answer {choose}\nA"
     partial = _answered(release, source, skip={"identifying-need-q2", "identifying-need-q3"})
-    partial = _edit(
-        partial, "referral-rate", lambda code: code.replace(code.splitlines()[2], wrong_rate)
-    )
-    edited = _edit(
-        perfect, "referral-rate", lambda code: code.replace(code.splitlines()[2], wrong_rate)
-    )
-    edited = _edit(edited, "referral-rate-tests", lambda _: "# the tests were here\npass")
+    partial = _edit(partial, choose, lambda _: wrong_choice)
+    edited = _edit(perfect, choose, lambda _: wrong_choice)
+    edited = _edit(edited, f"{choose}-tests", lambda _: "# the tests were here\npass")
     deleted = copy.deepcopy(perfect)
     deleted.cells = [
-        c for c in deleted.cells if c.get("id") != _cell(deleted, "referral-rate-tests").id
+        c for c in deleted.cells if c.get("id") != _cell(deleted, f"{choose}-tests").id
     ]
     return {
         "perfect": _case(perfect),
         "blank": _case(release, plan=None),
         "partial": _case(partial, plan=OTHER_PLAN),
-        "infinite-loop": _case(
-            _edit(perfect, "lowest-wellbeing", lambda c: "while True:\n    pass\n" + c)
-        ),
-        "sys-exit": _case(
-            _edit(perfect, "lowest-wellbeing", lambda c: "import sys\n\nsys.exit()\n" + c)
-        ),
-        "os-exit": _case(
-            _edit(perfect, "lowest-wellbeing", lambda c: "import os\n\nos._exit(1)\n" + c)
-        ),
+        "infinite-loop": _case(_edit(perfect, choose, lambda _: "while True:\n    pass")),
+        "sys-exit": _case(_edit(perfect, choose, lambda _: "import sys\n\nsys.exit()")),
+        "os-exit": _case(_edit(perfect, choose, lambda _: "import os\n\nos._exit(1)")),
         "edited-tests": _case(edited),
         "deleted-tests": _case(deleted),
         "renamed": _case(perfect, name=f"{ASSIGNMENT}-final.ipynb"),

@@ -123,18 +123,57 @@ def autograde(
 @trainer.command()
 @click.argument("assignment")
 @click.option("--exchange", is_flag=True, help="Also release the feedback to the exchange.")
+@click.option(
+    "--marked-only",
+    is_flag=True,
+    help="Give feedback to the leads whose answers are all marked; leave out the others.",
+)
 @click.pass_context
-def feedback(ctx: click.Context, assignment: str, exchange: bool) -> None:
-    """Make HTML feedback and rubric feedback for every graded submission of ASSIGNMENT."""
-    from ..grading.trainer import gradebook_frame, rubric_feedback, run_nbgrader
+def feedback(ctx: click.Context, assignment: str, exchange: bool, marked_only: bool) -> None:
+    """Make feedback for every graded submission of ASSIGNMENT, once every answer is marked.
+
+    Refuses while any written answer is still to be marked (and lists them), unless
+    --marked-only is given: then only leads with every answer marked get feedback.
+    """
+    from ..grading.trainer import (
+        describe_unmarked,
+        fully_marked,
+        gradebook_frame,
+        rubric_feedback,
+        run_nbgrader,
+        unmarked,
+    )
 
     root = _root(ctx)
     with _for_the_trainer():  # a broken rubric.yaml is named by file and field
-        run_nbgrader(root, "generate_feedback", assignment, "--force")
-        written = rubric_feedback(root, assignment, gradebook_frame(root, [assignment]))
+        scores = gradebook_frame(root, [assignment])
+        if scores.empty:
+            raise click.ClickException(f"no graded submissions of {assignment} yet")
+        waiting = describe_unmarked(unmarked(scores, assignment))
+        ready = fully_marked(scores, assignment)
+        if waiting and not marked_only:
+            listed = "\n".join(f"  {terminal_safe(line)}" for line in waiting)
+            raise click.ClickException(
+                f"feedback not made: {len(waiting)} of {len(waiting) + len(ready)} leads have "
+                f"written answers still to mark:\n{listed}\nMark them in formgrader, or run "
+                "again with --marked-only to give feedback to the fully marked leads only."
+            )
+        if not ready:
+            raise click.ClickException("no lead has every answer marked yet: no feedback made")
+        held = sorted(set(scores["student"]) - set(ready))
+        skip = [f"--CourseDirectory.student_id_exclude={','.join(held)}"] if held else []
+        click.echo(f"making feedback for {_leads(len(ready))}...")
+        run_nbgrader(root, "generate_feedback", assignment, "--force", *skip)
+        written = rubric_feedback(root, assignment, scores, ready)
         if exchange:
-            run_nbgrader(root, "release_feedback", assignment)
-    click.echo(f"feedback for {len(written)} students in {root / 'feedback'}")
+            run_nbgrader(root, "release_feedback", assignment, *skip)
+    click.echo(f"feedback for {_leads(len(written))} in {root / 'feedback'}")
+    if held:
+        click.echo(terminal_safe(f"held back until marked: {', '.join(held)}"))
+
+
+def _leads(count: int) -> str:
+    return f"{count} lead" + "s" * (count != 1)
 
 
 @trainer.command()
@@ -150,11 +189,15 @@ def report(ctx: click.Context, assignments: tuple[str, ...], out: Path | None) -
     import pandas as pd
 
     from ..grading.trainer import (
+        canvas_gradebook,
         gradebook_frame,
+        moodle_gradebook,
         not_graded,
         plot_weakest,
         question_summary,
+        scores_by_question,
         source_assignments,
+        student_names,
         student_totals,
         write_csv,
     )
@@ -168,21 +211,32 @@ def report(ctx: click.Context, assignments: tuple[str, ...], out: Path | None) -
         raise click.ClickException("the gradebook has no graded submissions yet")
     totals, summary = student_totals(scores), question_summary(scores)
     write_csv(scores, out / "scores.csv")
-    wide = scores.pivot_table(index=["assignment", "student"], columns="question", values="score")
-    write_csv(wide, out / "scores-by-question.csv", index=True)  # a row per student
+    write_csv(scores_by_question(scores), out / "scores-by-question.csv", index=True)
     write_csv(totals, out / "students.csv")
     write_csv(summary, out / "questions.csv")
     plot_weakest(summary, out / "weakest-questions.png")
     missing = not_graded(root, names)
     write_csv(missing, out / "not-graded.csv")
+    people = student_names(root)
+    write_csv(canvas_gradebook(scores, people), out / "gradebook-canvas.csv")
+    write_csv(moodle_gradebook(scores, people), out / "gradebook-moodle.csv")
     with pd.option_context("display.width", 120, "display.max_columns", 10):
         click.echo(totals.to_string(index=False))  # student ids are letters, digits, . _ -
-        click.echo("\nWeakest questions:")
+        to_mark = int(totals["to_mark"].sum())
+        if to_mark:
+            click.echo(
+                f"\n{to_mark} written answers are still to be marked: they are left out of "
+                "the scores, percentages and the weakest questions until they are marked."
+            )
+        click.echo("\nWeakest questions (marked answers only):")
         click.echo(summary.head(5).round(2).to_string(index=False))
         if not missing.empty:
             click.echo("\nNot graded:")
             click.echo(missing.to_string(index=False))
-    click.echo(f"\nreport written to {out}")
+    click.echo(
+        f"\nreport written to {out} (gradebook-canvas.csv and gradebook-moodle.csv import into "
+        "Canvas and Moodle; a lead with answers still to mark has no grade there yet)"
+    )
 
 
 @trainer.command()

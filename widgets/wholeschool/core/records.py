@@ -47,8 +47,15 @@ DEFAULT_SCHOOL = "My school"
 EARLIEST = dt.date(2015, 1, 1)
 
 
+#: Validation context key: the store's reader has screened the whole file and found no escaped
+#: or invisible control character in it, so no string can hold one (no need to check each).
+SCREENED = "screened_plain_text"
+
+
 def _no_control(single_line: bool) -> AfterValidator:
-    def check(value: str) -> str:
+    def check(value: str, info: ValidationInfo) -> str:
+        if info.context and info.context.get(SCREENED):
+            return value
         problem = control_problem(value, single_line=single_line)
         if problem:
             raise ValueError(problem)
@@ -141,6 +148,9 @@ def rating_problems(
     top = framework.max_rating
     labels = f"{framework.scale[0].label} to {framework.scale[-1].label}"
     for key, entry in ratings.items():
+        rating = entry.rating
+        if key in framework.indicator_by_id and (rating is None or 0 <= rating <= top):
+            continue  # the usual case: nothing to say (and no location to format)
         where = format_location((field, key))
         principle_id, _, _ = key.partition(".")
         if principle_id not in framework.principle_by_id:
@@ -149,8 +159,8 @@ def rating_problems(
         elif key not in framework.indicator_by_id:
             ids = [i.id for i in framework.principle_by_id[principle_id].indicators]
             yield where, f"unknown indicator {key!r} (this principle has {ids[0]} to {ids[-1]})"
-        if entry.rating is not None and not 0 <= entry.rating <= top:
-            yield f"{where}.rating", f"rating {entry.rating} is outside 0–{top} ({labels})"
+        if rating is not None and not 0 <= rating <= top:
+            yield f"{where}.rating", f"rating {rating} is outside 0–{top} ({labels})"
 
 
 class AuditRecord(Record):

@@ -1,6 +1,6 @@
 """What the reflection assignments' cells import: the structured reflection and its checklist.
 
-:func:`check_reflection` is :func:`wholeschool.core.reflection.check_reflection` with the lead's
+:func:`check_reflection` is :func:`wholeschool.grading.reflection.check_reflection` with the lead's
 latest saved self-audit for the principle looked up in their records folder, so quoted
 ratings can be compared with it.
 """
@@ -13,10 +13,10 @@ import os
 from ..core.clock import fixed_clock
 from ..core.framework import FRAMEWORK, Principle
 from ..core.records import AuditRecord
-from ..core.reflection import Action, Checklist, Reflection, SavedAudit
-from ..core.reflection import check_reflection as check
 from ..store import RecordFolder
 from ..store.current import newest
+from .reflection import Action, Checklist, Reflection, SavedAudit
+from .reflection import check_reflection as check
 
 __all__ = ["Action", "Checklist", "Reflection", "check_reflection", "latest_audit"]
 

@@ -15,11 +15,13 @@ from typing import Literal
 
 from ..core.framework import FRAMEWORK
 from ..core.records import NO_PUPIL_DATA
-from ..core.reflection import Criteria, Criterion, load_criteria, template_code
+from .reflection import Criteria, Criterion, load_criteria, template_code
 
 #: Prefix of every cell id (and nbgrader grade id) these cells use.
 PREFIX = "structured-reflection"
 IMPORTS = "from wholeschool.grading.checks import Action, Reflection, check_reflection"
+#: What the leads' strand's checks call (imported by the notebook's set-up cell).
+TEXT_CHECK = "check_written"
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,100 @@ reflection = Reflection(
 )'''
 
 
+def model_answer_text(principle_id: str) -> str:
+    """The leads' strand's model answer: the same reflection as :func:`model_answer_code`,
+    written under headings. Its target dates are times from now, so it stays valid in any year."""
+    principle = FRAMEWORK.principle(principle_id)
+    indicator = principle.indicators[0]
+    aim = indicator.text[0].lower() + indicator.text[1:].rstrip(".")
+    return (
+        "Finding:\n"
+        f"Our self-audit rated {indicator.id} as Emerging: it is only partly true that {aim}.\n\n"
+        "Evidence:\n"
+        "We read the relevant policies and minutes, and talked with a sample of staff: the "
+        "practice is real in some places and missing in others.\n\n"
+        "Action 1: Agree with the senior team one change that would make this consistent.\n"
+        "Owner: Senior mental health lead\n"
+        "Target date: in 3 months\n\n"
+        "Action 2: Report progress on it to the governing board.\n"
+        "Owner: Headteacher\n"
+        "Target date: in 7 months\n\n"
+        "Success measure:\n"
+        "In the summer staff survey at least 70% of staff agree that this is in place.\n\n"
+        "Reflection:\n"
+        "Rating this indicator honestly showed me how much depends on goodwill rather than on "
+        "a shared expectation. Where it works, it works because one or two people care, and "
+        "that makes it fragile. I want to turn it into something the whole school does, with a "
+        "clear owner and a date, and to check whether staff and pupils notice the difference "
+        "rather than assuming they do. The hardest part will be protecting time for it."
+    )
+
+
+def prompt_text_markdown(principle_id: str, criteria: Criteria | None = None) -> str:
+    """The leads' strand's instructions above the reflection box: no code, just headings."""
+    criteria = criteria or load_criteria()
+    principle = FRAMEWORK.principle(principle_id)
+    graded = graded_criteria(criteria)
+    total = sum(c.points for c in graded)
+    checks = "\n".join(f"- {c.title} ({c.points} point{'s' * (c.points != 1)})" for c in graded)
+    limits = criteria.text_limits["reflection"]
+    return (
+        f"## Structured reflection ({total} points, checked automatically)\n\n"
+        f"Sum up your work on *{principle.short_name.lower()}* in the box below, under its "
+        "headings: what your self-audit found, the evidence, one to three actions (each with "
+        "the role that owns it and a target date in this academic year or the next, such as "
+        "31/03/2027 or *in 3 months*), how you will know it worked, and a reflection of "
+        f"{limits.min_words} to {limits.max_words} words. Write over the guidance under each "
+        "heading; for a second action add *Action 2:* with its own *Owner:* and *Target "
+        "date:* lines. Keep the first line of the box as it is.\n\n"
+        "Then run the box (click in it and press **Shift + Enter**): a checklist appears "
+        "under it at once, showing what is there and what is missing. Change your words and "
+        "run it again as often as you like.\n\n"
+        "You may also quote ratings from your saved self-audit under a *Ratings:* heading, "
+        f"one a line, such as `{principle.indicators[0].id}: Emerging`; the checklist compares "
+        "them with the self-audit saved in your records.\n\n"
+        f"The automatic checks:\n\n{checks}\n\n"
+        "They look for the parts of a good plan, not at the quality of your thinking: your "
+        "trainer reads the reflection itself.\n\n"
+        f"*{NO_PUPIL_DATA} Write about roles, year groups and systems, not individuals.*"
+    )
+
+
+def text_specs(principle_id: str, criteria: Criteria | None = None) -> list[CellSpec]:
+    """Every cell of the leads' strand's structured reflection for one principle, in order.
+
+    The same graded cells as :func:`structured_reflection_specs`; the answer is headed plain
+    text in a ``%%reflection`` box, read and checked when the lead runs it.
+    """
+    from .answers import reflection_template
+
+    criteria = criteria or load_criteria()
+    answer = (
+        f"%%reflection\n{reflection_template(criteria)}\n"
+        f"### BEGIN SOLUTION\n{model_answer_text(principle_id)}\n### END SOLUTION"
+    )
+    first, *rest = graded_criteria(criteria)
+    return [
+        CellSpec(f"{PREFIX}-prompt", "markdown", prompt_text_markdown(principle_id, criteria)),
+        CellSpec(PREFIX, "answer", answer),
+        CellSpec(
+            f"{PREFIX}-{first.id}",
+            "check",
+            check_code(principle_id, criteria, TEXT_CHECK),
+            first.points,
+        ),
+        *(
+            CellSpec(
+                f"{PREFIX}-{c.id}",
+                "hidden",
+                hidden_test_code(principle_id, c.id, criteria, TEXT_CHECK),
+                c.points,
+            )
+            for c in rest
+        ),
+    ]
+
+
 def prompt_markdown(principle_id: str, criteria: Criteria | None = None) -> str:
     """The instructions above the answer cell, listing what is checked and for how many points."""
     criteria = criteria or load_criteria()
@@ -113,7 +209,9 @@ def prompt_markdown(principle_id: str, criteria: Criteria | None = None) -> str:
     )
 
 
-def check_code(principle_id: str, criteria: Criteria | None = None) -> str:
+def check_code(
+    principle_id: str, criteria: Criteria | None = None, checker: str = "check_reflection"
+) -> str:
     """The visible test cell: show the checklist, then (hidden) award the first criterion.
 
     Showing the checklist never fails on a lead's input; the hidden part is an ordinary
@@ -124,18 +222,23 @@ def check_code(principle_id: str, criteria: Criteria | None = None) -> str:
     return (
         "# Shows what the automatic check finds. Run it again after each change above.\n"
         "from IPython.display import display\n\n"
-        f'_checklist = check_reflection(reflection, "{principle_id}")\n'
+        f'_checklist = {checker}(reflection, "{principle_id}")\n'
         "display(_checklist)\n"
         f"{_hidden_assert(first.id)}"
     )
 
 
-def hidden_test_code(principle_id: str, criterion_id: str, criteria: Criteria | None = None) -> str:
+def hidden_test_code(
+    principle_id: str,
+    criterion_id: str,
+    criteria: Criteria | None = None,
+    checker: str = "check_reflection",
+) -> str:
     """A hidden test cell awarding one criterion's points; its failure message is the checklist line."""
     criterion = (criteria or load_criteria()).criterion(criterion_id)
     return (
         f"# Checked automatically: {criterion.title[0].lower()}{criterion.title[1:]}.\n"
-        f'_checklist = check_reflection(reflection, "{principle_id}")\n'
+        f'_checklist = {checker}(reflection, "{principle_id}")\n'
         f"{_hidden_assert(criterion.id)}"
     )
 

@@ -28,6 +28,9 @@ from .autograde import GradeResult, ensure_tools_on_path
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 RESULTS_FILE = "autograde.csv"
+#: The capstone assignment, and the prefix of the data strand's assignments.
+CAPSTONE = "action-plan-review"
+DATA_PREFIX = "data-"
 
 
 #: Columns of the long scores table: one row per graded cell of each submission.
@@ -154,14 +157,78 @@ def gradebook_frame(root: Path, assignments: Sequence[str]) -> pd.DataFrame:
 
 
 def student_totals(scores: pd.DataFrame) -> pd.DataFrame:
-    """Per student and assignment: score, maximum, percentage, cells still to mark."""
-    totals = scores.groupby(["assignment", "student"]).agg(
+    """Per student and assignment: score and maximum of the marked answers, percentage, and
+    how many answers are still to be marked by hand (left out of the score, the maximum and
+    the percentage, so an unmarked answer never counts as a zero)."""
+    marked = ~scores["needs_manual_grade"].astype(bool)
+    frame = scores.assign(
+        score=scores["score"].where(marked, 0.0),
+        max_score=scores["max_score"].where(marked, 0.0),
+    )
+    totals = frame.groupby(["assignment", "student"]).agg(
         score=("score", "sum"),
         max_score=("max_score", "sum"),
         to_mark=("needs_manual_grade", "sum"),
     )
-    totals["percent"] = (100 * totals["score"] / totals["max_score"]).round(1)
+    totals["to_mark"] = totals["to_mark"].astype(int)
+    share = totals["score"] / totals["max_score"].where(totals["max_score"] > 0)
+    totals["percent"] = (100 * share).round(1)
     return totals.reset_index()
+
+
+def scores_by_question(scores: pd.DataFrame) -> pd.DataFrame:
+    """A row per student and a column per question; an answer still to be marked is empty."""
+    marked = scores.assign(score=scores["score"].where(~scores["needs_manual_grade"].astype(bool)))
+    return marked.pivot_table(
+        index=["assignment", "student"], columns="question", values="score", dropna=False
+    )
+
+
+def unmarked(scores: pd.DataFrame, assignment: str | None = None) -> pd.DataFrame:
+    """The answers still to be marked by hand (``assignment``: of that assignment only)."""
+    rows = scores[scores["needs_manual_grade"].astype(bool)]
+    if assignment is not None:
+        rows = rows[rows["assignment"] == assignment]
+    return rows
+
+
+def describe_unmarked(rows: pd.DataFrame) -> list[str]:
+    """One line per lead with answers still to mark, naming each answer in plain words."""
+    lines = []
+    for (assignment, student), group in rows.groupby(["assignment", "student"]):
+        numbers = {q.id: n for n, q in enumerate(written_questions(assignment), start=1)}
+        known = sorted(numbers[q] for q in group["question"] if q in numbers)
+        parts = []
+        if known:
+            noun = "written answer" if len(known) == 1 else "written answers"
+            parts.append(f"{noun} {_and([str(n) for n in known])}")
+        # A test cell a lead deleted is left by nbgrader for the trainer to mark by hand.
+        parts += [f"the check {q}" for q in group["question"] if q not in numbers]
+        verb = "is" if len(parts) == 1 and len(known) <= 1 else "are"
+        lines.append(f"{student}: {_and(parts)} of {assignment} {verb} not marked yet")
+    return lines
+
+
+def written_questions(assignment: str) -> tuple:
+    """The written reflection questions of an assignment of either strand (none if unknown)."""
+    from ..core.content import reflection_questions
+
+    key = assignment.removeprefix(DATA_PREFIX)
+    try:
+        return reflection_questions("capstone" if key == CAPSTONE else key)
+    except KeyError:
+        return ()
+
+
+def _and(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def fully_marked(scores: pd.DataFrame, assignment: str) -> list[str]:
+    """Students of ``assignment`` with every answer marked."""
+    rows = scores[scores["assignment"] == assignment]
+    waiting = set(unmarked(rows)["student"])
+    return sorted(set(rows["student"]) - waiting)
 
 
 def question_summary(scores: pd.DataFrame) -> pd.DataFrame:
@@ -182,6 +249,63 @@ def question_summary(scores: pd.DataFrame) -> pd.DataFrame:
     summary = summary.join(to_mark, how="outer").fillna({"students": 0, "to_mark": 0})
     summary = summary.reset_index().astype({"students": int, "to_mark": int})
     return summary.sort_values(["mean_fraction", "assignment", "question"], na_position="last")
+
+
+def assignment_grades(scores: pd.DataFrame) -> pd.DataFrame:
+    """Per student and assignment: the total score, or empty while any answer is unmarked
+    (a learning platform then shows no grade rather than a half-marked one), and the maximum."""
+    totals = scores.groupby(["assignment", "student"]).agg(
+        score=("score", "sum"),
+        max_score=("max_score", "sum"),
+        to_mark=("needs_manual_grade", "sum"),
+    )
+    totals["score"] = totals["score"].where(totals["to_mark"] == 0)
+    return totals.reset_index()
+
+
+def canvas_gradebook(scores: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Canvas's gradebook import: Student, ID, SIS User ID, SIS Login ID, Section, then one
+    column per assignment, with the "Points Possible" row second. Leads are matched by their
+    login (the course hub's user name, as with an LMS sign-in); Canvas's own ID is left empty."""
+    grades = assignment_grades(scores)
+    wide = grades.pivot(index="student", columns="assignment", values="score")
+    possible = grades.groupby("assignment")["max_score"].max()
+    rows = [{"Student": "Points Possible", **possible.to_dict()}]
+    for student, row in wide.iterrows():
+        rows.append(
+            {
+                "Student": names.get(student, student),
+                "SIS Login ID": student,
+                **{a: (None if pd.isna(v) else v) for a, v in row.items()},
+            }
+        )
+    columns = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section", *wide.columns]
+    return pd.DataFrame(rows).reindex(columns=columns)
+
+
+def moodle_gradebook(scores: pd.DataFrame, names: dict[str, str]) -> pd.DataFrame:
+    """Moodle's "Import grades from CSV file": one row per lead, identified by username, and
+    one column per assignment (map each to its grade item when importing)."""
+    grades = assignment_grades(scores)
+    wide = grades.pivot(index="student", columns="assignment", values="score")
+    possible = grades.groupby("assignment")["max_score"].max()
+    wide.columns = [f"{a} (out of {possible[a]:g})" for a in wide.columns]
+    wide.insert(0, "Full name", [names.get(s, s) for s in wide.index])
+    return wide.rename_axis("Username").reset_index()
+
+
+def student_names(root: Path) -> dict[str, str]:
+    """Student id → full name, where the gradebook has one."""
+    from nbgrader.api import Gradebook
+
+    from .autograde import course_directory
+
+    coursedir = course_directory(root)
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+        return {
+            s.id: " ".join(p for p in (s.first_name, s.last_name) if p) or s.id
+            for s in gradebook.students
+        }
 
 
 def plot_weakest(summary: pd.DataFrame, path: Path, top: int = 10) -> Path:
@@ -252,22 +376,21 @@ def write_results(root: Path, assignment: str, results: Sequence[GradeResult]) -
 # --- feedback ------------------------------------------------------------------------------
 
 
-def rubric_feedback(root: Path, assignment: str, scores: pd.DataFrame) -> list[Path]:
-    """Write ``feedback/<student>/<assignment>/rubric-feedback.md`` for every student."""
-    from ..core.content import reflection_questions
-
+def rubric_feedback(
+    root: Path, assignment: str, scores: pd.DataFrame, students: Sequence[str] | None = None
+) -> list[Path]:
+    """Write ``feedback/<student>/<assignment>/rubric-feedback.md`` for every student (or
+    only ``students``)."""
     rubric = load_rubric(root / "rubric.yaml")
-    texts = {}
-    try:
-        key = "capstone" if assignment == "action-plan-review" else assignment
-        texts = {q.id: q.text for q in reflection_questions(key)}
-    except KeyError:
-        pass
+    texts = {q.id: q.text for q in written_questions(assignment)}
     written = []
-    for student, rows in scores[scores["assignment"] == assignment].groupby("student"):
+    rows_of = scores[scores["assignment"] == assignment]
+    if students is not None:
+        rows_of = rows_of[rows_of["student"].isin(list(students))]
+    for student, rows in rows_of.groupby("student"):
         lines = [f"# Feedback on {assignment}", ""]
         total, top = rows["score"].sum(), rows["max_score"].sum()
-        lines += [f"Total: **{total:g} / {top:g}**", "", "## Data tasks and plan check", ""]
+        lines += [f"Total: **{total:g} / {top:g}**", "", "## Checked automatically", ""]
         for row in rows[rows["kind"] == "autograded"].itertuples():
             lines.append(f"- {row.question}: {row.score:g} / {row.max_score:g}")
         lines += ["", "## Reflections", ""]

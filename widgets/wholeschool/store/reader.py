@@ -14,18 +14,19 @@ import datetime as dt
 import json
 import math
 import os
+import re
 import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from ..core.errors import RecordError, format_location, from_validation_error
 from ..core.framework import FRAMEWORK, Framework
 from ..core.migration import migrate, version_problem
-from ..core.records import RECORD_ADAPTER, RECORD_TYPES, Record
+from ..core.records import RECORD_ADAPTER, RECORD_TYPES, SCREENED, Record
 
 R = TypeVar("R", bound=Record)
 
@@ -186,6 +187,94 @@ def _depth(data: object) -> int:
     return deepest
 
 
+# --- the single-read path -----------------------------------------------------------------
+#
+# Most record files are plain: no escapes but \" \\ \/, no invisible characters, short numbers.
+# For those, two C-speed scans of the text decide every strict-JSON rule (a key twice in one
+# object, nesting depth, long numbers, NaN) and rule out control characters in every string,
+# and pydantic then parses and validates the text once. Anything else (or any problem at all)
+# takes the careful path below, which gives the exact error message.
+
+#: Characters the single-read path cannot vouch for: control, C1 and invisible ones.
+_ODD_CHARACTER = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+#: Numbers it cannot vouch for: a long digit run or a huge exponent.
+_ODD_NUMBER = re.compile(r"[eE][+-]?\d{3}|\d{" + str(DEFAULT_LIMITS.max_digits + 1) + "}")
+#: Escapes, read left to right (so ``\\`` is one escape): only ``\"``, ``\\`` and ``\/`` are
+#: plain; any other could hide a control character or a line break.
+_ESCAPES = re.compile(r"\\(.)", re.S)
+_PLAIN_ESCAPES = frozenset('"\\/')
+#: A JSON string, and one followed by its colon (a key).
+_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+_KEY = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"\s*:')
+_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
+
+
+def _plain_text(text: str) -> bool:
+    """True if ``text`` has no character, escape or number the single-read path cannot vouch
+    for (then no string in it can hold a control character)."""
+    return not (
+        _ODD_CHARACTER.search(text)
+        or "NaN" in text
+        or "Infinity" in text
+        or _ODD_NUMBER.search(text)
+        or not _PLAIN_ESCAPES.issuperset(_ESCAPES.findall(text))
+    )
+
+
+def _depth_at_most(text: str, limit: int) -> bool:
+    """True if the brackets outside strings nest no deeper than ``limit`` (and balance)."""
+    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
+    for _ in range(limit):
+        if not brackets:
+            return True
+        brackets = brackets.replace("{}", "").replace("[]", "")
+    return not brackets
+
+
+def _keys_in(record: BaseModel) -> int:
+    """How many keys the JSON behind a validated record had: the fields each model was given,
+    and the entries of each mapping. Fewer than the text shows means a key came twice."""
+    count, stack = 0, [record]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, BaseModel):
+            given = item.model_fields_set
+            count += len(given)
+            values = [item.__dict__[name] for name in given]
+        elif isinstance(item, dict):
+            count += len(item)
+            values = item.values()
+        else:
+            values = item
+        stack.extend(v for v in values if isinstance(v, _NESTED))
+    return count
+
+
+_NESTED = (BaseModel, dict, list, tuple)
+
+
+def _parse_screened(text: str, path: Path, today: dt.date, framework: Framework) -> Record | None:
+    """The record, read once, if ``text`` is plain and valid; ``None`` to take the careful path.
+
+    The strict-JSON rules hold without a second parse: the characters, escapes and numbers are
+    screened, the nesting is measured on the brackets alone, and a key given twice in one
+    object shows as the validated record holding fewer keys than the text.
+    """
+    if not (_plain_text(text) and _depth_at_most(text, DEFAULT_LIMITS.max_depth)):
+        return None
+    try:
+        record = RECORD_ADAPTER.validate_json(
+            text, strict=True, context={"today": today, SCREENED: True}
+        )
+    except ValidationError:
+        return None  # the careful path names the file and the field
+    if _keys_in(record) != len(_KEY.findall(text)):
+        return None
+    return migrate(record, path, framework)
+
+
 def parse_record(
     raw: bytes | str,
     path: str | os.PathLike[str],
@@ -209,6 +298,10 @@ def parse_record(
         raise RecordError(path, None, f"is not UTF-8 text (byte {error.start})") from None
     if not text.strip():
         raise RecordError(path, None, "the file is empty")
+    if limits == DEFAULT_LIMITS:
+        record = _parse_screened(text, path, today, framework)
+        if record is not None:
+            return record
     data = parse_json(text, path, limits)
     if not isinstance(data, dict):
         raise RecordError(path, None, f"must be a JSON object, not {type(data).__name__}")

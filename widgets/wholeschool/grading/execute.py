@@ -1,0 +1,129 @@
+"""nbgrader's ``Execute`` step with kernels over private Unix sockets, started one ahead.
+
+- **Private sockets.** With ``KernelManager.transport = "ipc"`` every kernel gets its own
+  sockets in a fresh folder of this account's (mode 0700, a short path under the temporary
+  folder): no TCP port another account could reach, no "running over TCP without encryption"
+  warning, and no two grading workers choosing the same socket name (jupyter_client numbers
+  IPC sockets by looking for free names, which races between processes sharing a prefix).
+- **A kernel started ahead.** Starting a kernel (about a second of Python imports) is most of
+  the cost of grading a short notebook. Each grading process keeps one spare kernel warming
+  up: when a notebook is graded it takes the spare (and starts the next spare at once), so the
+  next start-up overlaps this notebook's run. The spare is started in the grading process's
+  own folder and moved to the notebook's folder (``os.chdir``) before any cell runs; it is
+  used for one notebook only, then shut down, exactly as nbgrader's own kernels are.
+
+Listed in ``Autograde.autograde_preprocessors`` in the course's ``nbgrader_config.py`` in
+place of ``nbgrader.preprocessors.Execute``; it reads the same ``Execute`` settings.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing.util
+import os
+import shutil
+import tempfile
+from typing import Any
+
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from nbgrader.preprocessors import Execute as NbgraderExecute
+
+
+class PrivateSocketKernelManager(AsyncKernelManager):
+    """A kernel manager whose IPC sockets live in a folder of their own, removed afterwards."""
+
+    _socket_folder = ""
+
+    def _ip_default(self) -> str:
+        if self.transport != "ipc":
+            return super()._ip_default()
+        self._socket_folder = tempfile.mkdtemp(prefix="wsk-")  # 0700, short: sockets < 108 bytes
+        return os.path.join(self._socket_folder, "k")
+
+    async def cleanup_resources(self, restart: bool = False) -> None:  # type: ignore[override]
+        await super().cleanup_resources(restart=restart)
+        if self._socket_folder and not restart:
+            shutil.rmtree(self._socket_folder, ignore_errors=True)
+
+
+#: This process's spare kernels, by (kernel name, extra arguments, environment marker).
+_SPARE: dict[tuple, PrivateSocketKernelManager] = {}
+
+
+def _spare_key(kernel_name: str, extra_arguments: list[str]) -> tuple:
+    # A spare inherits the environment it was started in; never hand it to a run whose
+    # records folder (the one variable grading changes) differs.
+    return (kernel_name, tuple(extra_arguments), os.environ.get("WHOLESCHOOL_RECORDS"), os.getpid())
+
+
+_FINALIZED_IN: set[int] = set()
+
+
+def _start_spare(config: Any, kernel_name: str, extra_arguments: list[str]) -> None:
+    if os.getpid() not in _FINALIZED_IN:
+        # Runs at exit in ordinary processes and in multiprocessing workers (which skip atexit
+        # and drop finalizers registered before they were forked).
+        multiprocessing.util.Finalize(None, shut_down_spares, exitpriority=10)
+        _FINALIZED_IN.add(os.getpid())
+    manager = PrivateSocketKernelManager(kernel_name=kernel_name, config=config)
+    run_sync(manager.start_kernel)(extra_arguments=list(extra_arguments))
+    _SPARE[_spare_key(kernel_name, extra_arguments)] = manager
+
+
+def _take_spare(kernel_name: str, extra_arguments: list[str]) -> PrivateSocketKernelManager | None:
+    return _SPARE.pop(_spare_key(kernel_name, extra_arguments), None)
+
+
+def shut_down_spares() -> None:
+    """Stop this process's spare kernels (run when the process exits)."""
+    for key in list(_SPARE):
+        manager = _SPARE.pop(key)
+        if key[-1] != os.getpid():  # inherited through fork: the parent's to stop
+            continue
+        with contextlib.suppress(Exception):  # a kernel already gone needs nothing more
+            run_sync(manager.shutdown_kernel)(now=True)
+        run_sync(manager.cleanup_resources)()
+
+
+class Execute(NbgraderExecute):
+    """nbgrader's ``Execute``, on a kernel started ahead over private sockets."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("kernel_manager_class", PrivateSocketKernelManager)
+        super().__init__(*args, **kwargs)
+
+    def _spare_arguments(self) -> list[str]:
+        """The kernel's arguments as nbclient would give them (history kept in memory)."""
+        arguments = list(self.extra_arguments)
+        if self.ipython_hist_file and not any(
+            a.startswith("--HistoryManager.hist_file") for a in arguments
+        ):
+            arguments.append(f"--HistoryManager.hist_file={self.ipython_hist_file}")
+        return arguments
+
+    def create_kernel_manager(self) -> Any:
+        if not self.kernel_name:
+            self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
+        arguments = self._spare_arguments()
+        manager = _take_spare(self.kernel_name, arguments)
+        if manager is not None and run_sync(manager.is_alive)():
+            self.km = manager
+        else:
+            self.km = super().create_kernel_manager()
+        _start_spare(self.config, self.kernel_name, arguments)
+        return self.km
+
+    async def async_start_new_kernel_client(self) -> Any:
+        client = await super().async_start_new_kernel_client()
+        path = self.resources.get("metadata", {}).get("path")
+        if path:  # a spare started elsewhere: move it to the notebook's folder first
+            await client.execute_interactive(
+                f"import os as _os; _os.chdir({os.path.abspath(path)!r}); del _os",
+                silent=True,
+                store_history=False,
+                timeout=self.startup_timeout,
+            )
+        return client
+
+    start_new_kernel_client = run_sync(async_start_new_kernel_client)

@@ -1,0 +1,91 @@
+"""nbgrader preprocessors for the feedback a lead reads (``nbgrader generate_feedback``).
+
+nbgrader's feedback is the autograded notebook, and the autograded notebook holds the hidden
+tests again (by design: nbgrader issue #917). :class:`HideHiddenTests` takes them out of every
+test cell and cuts failed tests' tracebacks (which quote the hidden lines) down to their
+message. :class:`RubricLevels` puts, under each written answer the trainer marked, the
+rubric's level for that score and what each criterion looks like at that level. Both are
+listed in ``GenerateFeedback.preprocessors`` in the course's ``nbgrader_config.py``.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import nbformat
+from nbgrader import utils
+from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
+from traitlets import Unicode
+
+from ..core.rubric import Rubric, load_rubric
+
+
+class GetMarks(GetGrades):
+    """nbgrader's ``GetGrades``, also noting in each grade cell whether it still awaits a mark."""
+
+    def _get_score(self, cell: Any, resources: Any) -> None:
+        super()._get_score(cell, resources)
+        grade = self.gradebook.find_grade(
+            cell.metadata["nbgrader"]["grade_id"],
+            self.notebook_id,
+            self.assignment_id,
+            self.student_id,
+        )
+        cell.metadata.nbgrader["needs_manual_grade"] = bool(grade.needs_manual_grade)
+
+
+class HideHiddenTests(ClearHiddenTests):
+    """Hidden test regions out of the feedback, and failed tests shown by their message only."""
+
+    def preprocess_cell(self, cell: Any, resources: Any, cell_index: int) -> tuple[Any, Any]:
+        cell, resources = super().preprocess_cell(cell, resources, cell_index)
+        if cell.cell_type == "code" and utils.is_grade(cell):
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    output["traceback"] = [
+                        f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
+                    ]
+        return cell, resources
+
+
+class RubricLevels(NbGraderPreprocessor):
+    """Under each marked written answer, its rubric level and the level's descriptors.
+
+    Run it after :class:`GetMarks` (which puts each cell's score in its metadata). An answer
+    still to be marked says so instead (the trainer's feedback command refuses those anyway).
+    """
+
+    rubric_file = Unicode("", help="The course's rubric (YAML); empty: no rubric levels.").tag(
+        config=True
+    )
+
+    def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:
+        if not self.rubric_file:
+            return nb, resources
+        if not os.path.exists(self.rubric_file):
+            self.log.warning("No rubric at %s: feedback without rubric levels", self.rubric_file)
+            return nb, resources
+        rubric = load_rubric(self.rubric_file)
+        cells = []
+        for cell in nb.cells:
+            cells.append(cell)
+            level = self.level_cell(cell, rubric)
+            if level is not None:
+                cells.append(level)
+        nb.cells = cells
+        return nb, resources
+
+    @staticmethod
+    def level_cell(cell: Any, rubric: Rubric) -> Any:
+        """A markdown cell giving a marked written answer's rubric level, or ``None``."""
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if cell.cell_type != "markdown" or not utils.is_grade(cell):
+            return None
+        score, points = meta.get("score"), meta.get("points")
+        if meta.get("needs_manual_grade") or score is None or not points:
+            return nbformat.v4.new_markdown_cell(
+                "#### Rubric level for this answer\n\nNot marked yet."
+            )
+        text = f"#### Rubric level for this answer\n\n{rubric.feedback_markdown(score, points)}"
+        return nbformat.v4.new_markdown_cell(text)

@@ -5,7 +5,8 @@
 #                  (Writer and Calc, no GUI) to open the Word and Excel exports; npm (with
 #                  node) for the live forms' Pyodide and the course hub's proxy, both from the
 #                  npm registry; python3-venv for Debian's own Python (the hub's users run
-#                  Jupyter from an environment every account can reach); useradd and runuser
+#                  Jupyter from an environment every account can reach); useradd and runuser;
+#                  bubblewrap (the hub's sandbox for leads' code run by the trainer's kernels)
 #   book           only what `make book` needs: npm
 set -euo pipefail
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
@@ -18,6 +19,7 @@ if [ "${1:-}" != book ]; then
     { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import ensurepip" 2>/dev/null; } || missing+=(python3-venv)
     command -v useradd >/dev/null || missing+=(passwd)
     command -v runuser >/dev/null || missing+=(util-linux)
+    command -v bwrap >/dev/null || missing+=(bubblewrap)
 fi
 if [ ${#missing[@]} -gt 0 ]; then
     echo "system-deps: installing ${missing[*]}" >&2

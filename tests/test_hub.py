@@ -12,11 +12,14 @@ Needs root (it creates Unix accounts); the tests run in file order and share one
 
 from __future__ import annotations
 
+import contextlib
+import html
 import json
 import os
 import pwd
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -27,8 +30,11 @@ from urllib.parse import quote
 
 import psutil
 import pytest
+import requests
+import requests.adapters
 from browser_support import launch_chromium, offline_context, watch
 from hub_support import (
+    AUDIT_APP,
     Person,
     UserServer,
     browser_log_in,
@@ -49,6 +55,10 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 PREFIX = "wshtest-"
 GROUP = "wshtest-users"
+#: A name that signs up during the tests to try approval by link (approved, then it logs in).
+LATECOMER = f"{PREFIX}latecomer"
+#: Seconds an unconnected kernel lives on this run's servers (the hub's default is 1200).
+KERNEL_CULL = 30
 #: bcrypt work factor of this run's hub (not NativeAuthenticator's own 12, so the test can
 #: tell that the setting is used).
 PASSWORD_COST = 11
@@ -109,11 +119,14 @@ def cohort() -> Iterator[Cohort]:
         "wholeschool-hub-test-",
         GROUP,
         [trainer.name],
-        {"WHOLESCHOOL_HUB_PASSWORD_COST": str(PASSWORD_COST)},
+        {
+            "WHOLESCHOOL_HUB_PASSWORD_COST": str(PASSWORD_COST),
+            "WHOLESCHOOL_HUB_KERNEL_CULL": str(KERNEL_CULL),
+        },
     )
     accounts = hubctl.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
     others = other_accounts()
-    accounts.claim([trainer.name, *(lead.name for lead in leads)])
+    accounts.claim([trainer.name, *(lead.name for lead in leads), LATECOMER])
     accounts.ensure_group()
     hub = hubctl.Hub(settings)
     state = Cohort(hub, accounts, trainer, leads, work, others)
@@ -126,6 +139,45 @@ def cohort() -> Iterator[Cohort]:
         finally:  # the accounts go even if stopping the hub failed
             accounts.remove()
             shutil.rmtree(work, ignore_errors=True)
+
+
+def from_address(address: str) -> requests.Session:
+    """A session whose connections come from ``address`` (a loopback address other than
+    127.0.0.1: another computer, as the hub sees it)."""
+
+    class FromAddress(requests.adapters.HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs):
+            kwargs["source_address"] = (address, 0)
+            super().init_poolmanager(*args, **kwargs)
+
+    session = requests.Session()
+    session.mount("http://", FromAddress())
+    return session
+
+
+def try_login(session: requests.Session, base: str, name: str, password: str) -> tuple[bool, str]:
+    """One login attempt on the form: (signed in, the page's message)."""
+    token = hubctl._xsrf(session, f"{base}/hub/login")
+    response = session.post(
+        f"{base}/hub/login",
+        data={"_xsrf": token, "username": name, "password": password},
+        timeout=120,
+        allow_redirects=False,
+    )
+    return response.status_code == 302, hubctl._page_message(response.text, "login_error")
+
+
+# --- the exchange -----------------------------------------------------------------------------
+
+
+def test_the_exchange_course_folder_is_the_trainers_from_the_start(cohort: Cohort):
+    """Before anyone has signed in, the course's folder in the exchange exists and is the
+    trainer's: a lead who comes first cannot take the name."""
+    folder = cohort.hub.settings.exchange / COURSE
+    info = folder.lstat()
+    assert info.st_uid == pwd.getpwnam(cohort.trainer.name).pw_uid
+    assert oct(info.st_mode & 0o7777) == oct(0o755)
+    assert oct(cohort.hub.settings.exchange.stat().st_mode & 0o7777) == oct(0o1777)
 
 
 # --- accounts ---------------------------------------------------------------------------------
@@ -173,6 +225,83 @@ def test_trainer_and_leads_sign_up_and_the_trainer_approves_the_leads(cohort: Co
     assert users[cohort.trainer.name]["admin"] is True
     assert all(users[lead.name]["admin"] is False for lead in cohort.leads)
     assert "daemon" not in users
+
+
+def test_sign_up_refuses_the_name_of_a_unix_group(cohort: Cohort):
+    """Group names (``sudo``, the hub's own group) are refused at sign-up, as account names
+    are: useradd would fail on them later."""
+    for name in ("sudo", GROUP):
+        message = hubctl.sign_up(cohort.hub.url, name, "group-passphrase-1")
+        assert "Something went wrong" in message, (name, message)
+        assert name not in cohort.hub.stored_passwords()
+
+
+def test_approving_or_discarding_a_sign_up_needs_the_form_and_its_token(cohort: Cohort):
+    """A link (GET), or a post without the page's form token (another site's form), changes
+    nothing; the authorisation page's own button does."""
+    hub = cohort.hub
+    message = hubctl.sign_up(hub.url, LATECOMER, "latecomer-passphrase")
+    assert "sent to the admin" in message, message
+    trainer = hubctl.log_in(hub.url, cohort.trainer.name, cohort.trainer.password)
+    for action in ("authorize", "discard"):
+        link = trainer.get(f"{hub.url}/hub/{action}/{LATECOMER}", timeout=30)
+        assert link.status_code == 405, (action, link.status_code)
+        forged = trainer.post(f"{hub.url}/hub/{action}/{LATECOMER}", data={}, timeout=30)
+        assert forged.status_code == 403, (action, forged.status_code)
+    assert LATECOMER in hub.stored_passwords(), "not discarded"
+    with pytest.raises(hubctl.HubError, match="has not been authorized"):
+        hubctl.log_in(hub.url, LATECOMER, "latecomer-passphrase")
+    page = trainer.get(f"{hub.url}/hub/authorize", timeout=30).text
+    assert f'action="/hub/authorize/{LATECOMER}"' in page and 'method="post"' in page
+    hubctl.approve(trainer, hub.url, LATECOMER)
+    hubctl.log_in(hub.url, LATECOMER, "latecomer-passphrase")
+
+
+def test_guesses_sent_at_once_are_held_back_per_name_and_address(cohort: Cohort):
+    """Twenty wrong passwords sent at once from one address: at most five are checked, and
+    the right password from that address is then refused too; the same lead signs in from
+    their own address, and guesses at the trainer's name never lock the trainer out."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    hub, lead = cohort.hub, cohort.leads[1]
+    guesser = from_address("127.0.0.2")
+    hubctl._xsrf(guesser, f"{hub.url}/hub/login")
+
+    def guess(i: int) -> tuple[bool, str]:
+        return try_login(guesser, hub.url, lead.name, f"wrong-guess-{i:04d}")
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        answers = list(pool.map(guess, range(20)))
+    assert not any(ok for ok, _ in answers)
+    held = [m for _ok, m in answers if "Too many failed attempts" in m]
+    assert len(held) >= 15, answers
+    signed_in, message = try_login(guesser, hub.url, lead.name, lead.password)
+    assert not signed_in and "Too many failed attempts" in message, message
+    hubctl.log_in(hub.url, lead.name, lead.password)  # from 127.0.0.1: not locked out
+    for i in range(8):
+        try_login(guesser, hub.url, cohort.trainer.name, f"trainer-guess-{i}")
+    hubctl.log_in(hub.url, cohort.trainer.name, cohort.trainer.password)
+
+
+def test_known_and_unknown_names_take_as_long_to_refuse(cohort: Cohort):
+    import statistics
+
+    hub = cohort.hub
+    session = from_address("127.0.0.3")
+
+    def refusal(name: str) -> float:
+        started = time.monotonic()
+        signed_in, _message = try_login(session, hub.url, name, "not-the-password-1")
+        assert not signed_in
+        return time.monotonic() - started
+
+    known, unknown = [], []
+    for i in range(4):  # in turn, so that the machine's load weighs on both alike
+        known.append(refusal(cohort.leads[2].name))
+        unknown.append(refusal(f"{PREFIX}nobody{i}"))
+    known, unknown = statistics.median(known), statistics.median(unknown)
+    print(f"refused in {known * 1000:.0f} ms (known name), {unknown * 1000:.0f} ms (unknown)")
+    assert abs(known - unknown) < 0.5 * max(known, unknown), (known, unknown)
 
 
 # --- the self-audit app -----------------------------------------------------------------------
@@ -249,9 +378,16 @@ def test_a_link_with_markup_in_its_address_runs_no_script_as_the_trainer(cohort:
         try:
             offline = offline_context(browser)
             page = offline.context.new_page()
+            # The app page itself (the hub's spawn page may come first): its policy is checked.
+            app_pages = []
+            page.on(
+                "response",
+                lambda r: app_pages.append(r) if "/voila/render/" in r.url else None,
+            )
             browser_log_in(page, cohort.hub.url, cohort.trainer)
             for name, query in links.items():
-                response = page.goto(
+                app_pages.clear()
+                page.goto(
                     f"{cohort.hub.url}/hub/user-redirect/voila/render/course-apps/index.ipynb{query}",
                     wait_until="load",
                     timeout=120_000,
@@ -260,9 +396,14 @@ def test_a_link_with_markup_in_its_address_runs_no_script_as_the_trainer(cohort:
                 page.wait_for_timeout(1500)  # time for an injected handler to fire
                 assert page.evaluate("window.__ws_xss === undefined"), name
                 assert "<img src=x" not in page.content(), name
-                policy = response.headers.get("content-security-policy", "")
+                assert f"/user/{cohort.trainer.name}/voila/render/" in page.url, page.url
+                assert app_pages, f"{name}: the app page was never loaded"
+                policy = app_pages[-1].headers.get("content-security-policy", "")
                 assert "script-src 'self'" in policy and "frame-ancestors 'self'" in policy, policy
                 assert offline.blocked == [], (name, offline.blocked)
+            # Every cookie (the hub's, the server's, the form tokens) is SameSite=Lax.
+            cookies = offline.context.cookies()
+            assert cookies and all(c["sameSite"] == "Lax" for c in cookies), cookies
         finally:
             browser.close()
     users = {u["name"]: u for u in cohort.hub.api("GET", "/users").json()}
@@ -270,11 +411,136 @@ def test_a_link_with_markup_in_its_address_runs_no_script_as_the_trainer(cohort:
     assert users[cohort.trainer.name]["admin"] is True
 
 
+#: Markup an address might carry into a page.
+MARKUP = '"><img src=x onerror=alert(1)><script>alert(2)</script>'
+
+
+def test_no_page_of_the_hub_takes_markup_from_its_address(cohort: Cohort):
+    """The hub's own pages (login, sign-up, home, authorisation, errors, spawn) never copy
+    markup from the address or a form into the page, and say where script may come from."""
+    hub, mark = cohort.hub, quote(MARKUP)
+    trainer = hubctl.log_in(hub.url, cohort.trainer.name, cohort.trainer.password)
+    anyone = requests.Session()
+    pages = {
+        "login": (anyone, f"/hub/login?next={mark}&username={mark}"),
+        "signup": (anyone, f"/hub/signup?next={mark}&username={mark}"),
+        "missing page": (anyone, f"/hub/{mark}"),
+        "home": (trainer, f"/hub/home?next={mark}"),
+        "authorize": (trainer, f"/hub/authorize?x={mark}"),
+        "admin": (trainer, f"/hub/admin?x={mark}"),
+        "token": (trainer, f"/hub/token?x={mark}"),
+        "change password": (trainer, f"/hub/change-password?x={mark}"),
+        "spawn": (trainer, f"/hub/spawn-pending/{cohort.trainer.name}?next={mark}"),
+        "no such user": (trainer, f"/hub/spawn/{mark}"),
+        "user redirect": (trainer, f"/hub/user-redirect/{mark}"),
+    }
+    for name, (session, path) in pages.items():
+        response = session.get(f"{hub.url}{path}", timeout=60, allow_redirects=False)
+        assert "<img src=x" not in response.text and "<script>alert" not in response.text, name
+        if response.headers.get("content-type", "").startswith("text/html"):
+            policy = response.headers.get("content-security-policy", "")
+            assert "script-src 'self'" in policy, (name, policy)
+    token = hubctl._xsrf(anyone, f"{hub.url}/hub/login")
+    refused = anyone.post(
+        f"{hub.url}/hub/login",
+        data={"_xsrf": token, "username": MARKUP, "password": "x"},
+        timeout=60,
+    )
+    assert "<img src=x" not in refused.text and "<script>alert" not in refused.text
+
+
+def test_the_trainer_never_opens_a_page_of_a_leads_server(cohort: Cohort):
+    """Every server shares the hub's origin: a page a lead made (a notebook's output, an HTML
+    file) opened in the trainer's browser would run as the trainer. The trainer, an admin,
+    is refused inside a lead's server; their own opens."""
+    hub, lead = cohort.hub, cohort.leads[0].name
+    UserServer(hub, lead).request(
+        "PUT",
+        "/api/contents/planted.html",
+        json={"type": "file", "format": "text", "content": "<script>window.x=1</script>"},
+    )
+    trainer = hubctl.log_in(hub.url, cohort.trainer.name, cohort.trainer.password)
+    wait_for_server(hub, cohort.trainer.name)
+    own = trainer.get(f"{hub.url}/user/{cohort.trainer.name}/lab", timeout=60)
+    assert own.status_code == 200, own.status_code
+    for path in ("files/planted.html", "lab", f"voila/render/course-apps/{AUDIT_APP}"):
+        response = trainer.get(f"{hub.url}/user/{lead}/{path}", timeout=60)
+        if "/hub/api/oauth2/authorize" in response.url:  # the hub asks the admin to confirm:
+            found = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', response.text)
+            fields = [(name, html.unescape(value)) for name, value in found]
+            response = trainer.post(response.url, data=fields, timeout=60)  # they do
+        assert response.status_code == 403, (path, response.status_code, response.url)
+        assert "window.x=1" not in response.text
+
+
+def test_voila_renders_only_the_course_apps(cohort: Cohort):
+    """A notebook of a lead's own (or one planted in a home) is never rendered by Voila."""
+    lead = cohort.leads[1].name
+    server = UserServer(cohort.hub, lead)
+    notebook = {
+        "cells": [
+            {
+                "cell_type": "code",
+                "execution_count": None,
+                "id": "planted",
+                "metadata": {},
+                "outputs": [],
+                "source": "open('planted-ran', 'w').write('ran')",
+            }
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    server.request(
+        "PUT", "/api/contents/planted.ipynb", json={"type": "notebook", "content": notebook}
+    )
+    response = server.session.get(f"{server.base}/voila/render/planted.ipynb", timeout=120)
+    assert response.status_code == 403, response.status_code
+    assert not (cohort.home(lead) / "planted-ran").exists()
+    app = server.session.get(f"{server.base}/voila/render/course-apps/{AUDIT_APP}", timeout=300)
+    assert app.status_code == 200
+
+
+def test_the_trainers_jupyterlab_and_formgrader_work_under_the_content_security_policy(
+    cohort: Cohort,
+):
+    """JupyterLab and nbgrader's formgrader (framed inside it) load with no request refused
+    by the policy and no error."""
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            offline = offline_context(browser)
+            page = offline.context.new_page()
+            log = watch(page)
+            browser_log_in(page, cohort.hub.url, cohort.trainer)
+            response = page.goto(
+                f"{cohort.hub.url}/user/{cohort.trainer.name}/lab", wait_until="load"
+            )
+            assert "script-src 'self'" in response.headers.get("content-security-policy", "")
+            page.locator("#jp-main-dock-panel").wait_for(timeout=120_000)
+            page.get_by_text("Nbgrader", exact=True).first.click()
+            page.get_by_text("Formgrader", exact=True).first.click()
+            frame = page.frame_locator("iframe").first
+            frame.get_by_text("Manage Assignments").first.wait_for(timeout=120_000)
+            page.wait_for_timeout(2000)
+            refused = [p for p in log.problems if "Content Security Policy" in p or "Refused" in p]
+            assert not refused, refused
+            assert offline.blocked == [], offline.blocked
+        finally:
+            browser.close()
+
+
 def test_a_lead_cannot_read_another_leads_records(cohort: Cohort):
     one, two = cohort.leads[0].name, cohort.leads[1].name
     record = cohort.home(one) / "wholeschool-records" / "audit.json"
     assert as_user(one, "cat", str(record)).returncode == 0  # the owner can
-    for attempt in (["cat", str(record)], ["ls", str(cohort.home(one))]):
+    answers = cohort.hub.settings.root / "assessments" / "source" / ASSIGNMENT
+    for attempt in (
+        ["cat", str(record)],
+        ["ls", str(cohort.home(one))],
+        ["cat", str(answers / f"{ASSIGNMENT}.ipynb")],  # the model answers
+    ):
         denied = as_user(two, *attempt)
         assert denied.returncode != 0 and "Permission denied" in denied.stderr, attempt
 
@@ -308,7 +574,124 @@ def test_servers_use_their_own_ports_and_kernels_talk_over_unix_sockets(cohort: 
         assert not any(SERVER_PORTS[0] <= p <= SERVER_PORTS[1] for p in listening(proc))
 
 
+def test_no_process_of_a_lead_holds_the_hub_log_or_anything_not_their_own(cohort: Cohort):
+    """The hub's log is root's alone (0600). Every handle held by a process of a lead (or the
+    trainer) is their own: each server writes its output to ``~/.jupyter-server.log`` (0600),
+    and no one reaches the hub's log or another's output through ``/proc``."""
+    log = cohort.hub.log_path
+    assert log.stat().st_mode & 0o777 == 0o600
+    state = cohort.hub.settings.state.resolve()
+    servers = {}
+    for proc in cohort.accounts.processes():
+        uid = proc.uids().real
+        line = " ".join(proc.cmdline())
+        if "jupyterhub-singleuser" in line:
+            servers[pwd.getpwuid(uid).pw_name] = proc
+        for fd in os.listdir(f"/proc/{proc.pid}/fd"):
+            try:
+                target = os.readlink(f"/proc/{proc.pid}/fd/{fd}")
+            except FileNotFoundError:  # closed meanwhile
+                continue
+            if not target.startswith("/") or target.startswith(("/dev/null", "/dev/pts/")):
+                continue
+            path = Path(target.removesuffix(" (deleted)"))
+            assert not path.resolve().is_relative_to(state), (line[:80], fd, target)
+            if not path.exists():
+                continue
+            info = path.stat()
+            flags = Path(f"/proc/{proc.pid}/fdinfo/{fd}").read_text().split("flags:")[1]
+            writing = int(flags.split()[0], 8) & 0o3 != os.O_RDONLY
+            # Their own files; anything else only for reading, and only if anyone may read it.
+            assert info.st_uid == uid or (not writing and info.st_mode & 0o004), (
+                line[:80],
+                fd,
+                target,
+            )
+    one, two = cohort.leads[0].name, cohort.leads[1].name
+    server = servers[one]
+    for fd in ("1", "2"):
+        target = Path(os.readlink(f"/proc/{server.pid}/fd/{fd}"))
+        assert target == cohort.home(one) / ".jupyter-server.log", target
+        assert target.stat().st_mode & 0o777 == 0o600
+    own = as_user(one, "cat", f"/proc/{server.pid}/fd/1")
+    assert own.returncode == 0 and two not in own.stdout
+    for attempt in (f"/proc/{server.pid}/fd/1", str(cohort.home(one) / ".jupyter-server.log")):
+        denied = as_user(two, "cat", attempt)
+        assert denied.returncode != 0, attempt
+    hub_pid = cohort.hub.process.pid
+    assert as_user(one, "cat", f"/proc/{hub_pid}/fd/1").returncode != 0
+    assert as_user(one, "cat", str(log)).returncode != 0
+
+
+def test_each_server_starts_with_limits(cohort: Cohort):
+    """Open files, processes and memory per process are limited for every user's server and
+    what it starts (one lead held 20,000 open files before)."""
+    for proc in cohort.accounts.processes():
+        limits = Path(f"/proc/{proc.pid}/limits").read_text()
+        found = {
+            name: line.split()[-3]
+            for line in limits.splitlines()
+            for name in ("Max open files", "Max processes", "Max address space")
+            if line.startswith(name)
+        }
+        assert found == {
+            "Max open files": "4096",
+            "Max processes": "512",
+            "Max address space": str(4 * 1024**3),
+        }, (proc.cmdline()[:2], found)
+
+
+def test_a_kernel_nobody_connects_to_is_shut_down(cohort: Cohort):
+    """An app page fetched and never connected to leaves a kernel; it is shut down after the
+    idle time (KERNEL_CULL here), while the kernel kept warm for the next page stays."""
+    server = UserServer(cohort.hub, cohort.leads[2].name)
+    before = {k["id"] for k in server.request("GET", "/api/kernels").json()}
+    page = server.session.get(f"{server.base}/voila/render/course-apps/{AUDIT_APP}", timeout=300)
+    assert page.status_code == 200
+    deadline = time.monotonic() + KERNEL_CULL * 4 + 90
+    while time.monotonic() < deadline:
+        now = {k["id"] for k in server.request("GET", "/api/kernels").json()}
+        if before - now:
+            break
+        time.sleep(5)
+    assert before - now, "the page's kernel was never shut down"
+    assert now, "the warm kernel stays"
+
+
 # --- the trainer's cycle through nbgrader's exchange ------------------------------------------
+
+
+def with_payload(notebook: Path, trainer_home: Path, other_lead: str) -> dict:
+    """``notebook`` with a payload at the top of its first answer cell: it tries to read the
+    trainer's gradebook, another lead's submitted notebook and the trainer's home, and to
+    write into that home; it writes what it managed into ``payload-report.txt`` beside it."""
+    content = json.loads(notebook.read_text(encoding="utf-8"))
+    course = trainer_home / "assessments"
+    targets = [
+        str(course / "gradebook.db"),
+        str(course / "submitted" / other_lead / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"),
+        str(trainer_home / ".jupyter-server.log"),
+    ]
+    payload = f"""import pathlib as _pl
+_report = []
+for _target in {targets!r}:
+    try:
+        _p = _pl.Path(_target)
+        _report.append(f"read {{_target}}: {{len(_p.read_bytes()) if _p.is_file() else len(list(_p.iterdir()))}}")
+    except Exception as _error:
+        _report.append(f"denied {{_target}}: {{type(_error).__name__}}")
+try:
+    _pl.Path({str(trainer_home)!r}, "payload-was-here").write_text("x")
+except Exception:
+    pass
+_pl.Path("payload-report.txt").write_text("\\n".join(_report))
+"""
+    for cell in content["cells"]:
+        if cell["cell_type"] == "code" and cell["metadata"].get("nbgrader", {}).get("solution"):
+            source = "".join(cell["source"])
+            cell["source"] = payload + source
+            break
+    return content
 
 
 def test_release_fetch_submit_collect_autograde_and_feedback_through_the_exchange(
@@ -335,6 +718,14 @@ def test_release_fetch_submit_collect_autograde_and_feedback_through_the_exchang
         case, _points = SUBMISSIONS[lead.name]
         for file in sorted((FIXTURES / case).iterdir()):
             server.upload(f"{ASSIGNMENT}/{file.name}", file)
+        if lead.name == cohort.leads[2].name:  # the hostile lead's answer carries a payload
+            notebook = with_payload(
+                FIXTURES / case / f"{ASSIGNMENT}.ipynb",
+                cohort.home(trainer_name),
+                cohort.leads[0].name,
+            )
+            body = {"type": "notebook", "content": notebook}
+            server.request("PUT", f"/api/contents/{ASSIGNMENT}/{ASSIGNMENT}.ipynb", json=body)
         submitted = server.assignments("submit", COURSE, ASSIGNMENT)
         assert submitted["success"], submitted
 
@@ -344,11 +735,31 @@ def test_release_fetch_submit_collect_autograde_and_feedback_through_the_exchang
     one_copy = cohort.home(cohort.leads[0].name) / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     assert as_user(cohort.leads[1].name, "cat", str(one_copy)).returncode != 0
 
-    trainer_runs(f"wholeschool trainer collect {ASSIGNMENT} --exchange")
+    # The hostile lead submits in the blank lead's name (a newer submission, their own
+    # notebook), and takes the secret out of their own submission, which once stopped
+    # everyone's feedback.
+    hostile, victim = cohort.leads[2].name, cohort.leads[1].name
+    forged = inbound / f"{victim}+{ASSIGNMENT}+2099-01-01 00:00:00.000000 UTC+forged"
+    planted = as_user(hostile, "cp", "-r", str(cohort.home(hostile) / ASSIGNMENT), str(forged))
+    assert planted.returncode == 0, planted.stderr
+    (own,) = inbound.glob(f"{hostile}+{ASSIGNMENT}+*")
+    broken = as_user(hostile, "rm", str(own / "submission_secret.txt"))
+    assert broken.returncode == 0, broken.stderr
+
+    collected = trainer_runs(f"wholeschool trainer collect {ASSIGNMENT} --exchange")
+    refusals = [line for line in collected.splitlines() if "Refused a submission" in line]
+    assert len(refusals) == 1, collected[-3000:]
+    assert f"in {victim}'s name: it belongs to {hostile}" in refusals[0], refusals
     graded = trainer_runs(f"wholeschool trainer autograde {ASSIGNMENT}")
     assert "3 graded, 0 not graded" in graded, graded[-3000:]
-    trainer_runs(f"wholeschool trainer feedback {ASSIGNMENT} --exchange")
+    # The payload ran during autograde, in the sandbox: it read nothing of the trainer's or
+    # another lead's, wrote nothing outside its own folder.
     course = cohort.home(trainer_name) / "assessments"
+    report = course / "autograded" / hostile / ASSIGNMENT / "payload-report.txt"
+    lines = report.read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 3 and all(line.startswith("denied") for line in lines), lines
+    assert not (cohort.home(trainer_name) / "payload-was-here").exists()
+    trainer_runs(f"wholeschool trainer feedback {ASSIGNMENT} --exchange")
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE) as gradebook:
@@ -359,10 +770,125 @@ def test_release_fetch_submit_collect_autograde_and_feedback_through_the_exchang
         server = UserServer(hub, lead.name)
         assert server.assignments("fetch_feedback", COURSE, ASSIGNMENT)["success"]
         returned = list((cohort.home(lead.name) / ASSIGNMENT / "feedback").rglob("*.html"))
+        if lead.name == hostile:  # their own broken submission: no feedback, for them alone
+            assert returned == [], returned
+            continue
         assert len(returned) == 1, (lead.name, returned)
         page = re.sub(r"\s+", " ", returned[0].read_text(encoding="utf-8"))
         assert f"Score: {SUBMISSIONS[lead.name][1]:.1f} / 26.0" in page, lead.name
         assert returned[0].stat().st_uid == pwd.getpwnam(lead.name).pw_uid
+
+
+def test_the_trainers_server_opens_no_kernel_for_a_leads_work(cohort: Cohort):
+    """A submitted notebook opens without a kernel in the trainer's server (its code would
+    run as the trainer); the trainer's own notebooks still get one."""
+    trainer = UserServer(cohort.hub, cohort.trainer.name)
+    lead = cohort.leads[0].name
+    notebook = f"assessments/submitted/{lead}/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
+    assert (cohort.home(cohort.trainer.name) / notebook).is_file()
+    body = {"path": notebook, "type": "notebook", "name": "", "kernel": {"name": "python3"}}
+    kernels = {k["id"] for k in trainer.request("GET", "/api/kernels").json()}
+    refused = trainer.session.post(f"{trainer.base}/api/sessions", json=body, timeout=120)
+    assert refused.status_code >= 400, (refused.status_code, refused.text[:300])
+    assert "opens without a kernel" in refused.text, refused.text[:300]
+    assert {k["id"] for k in trainer.request("GET", "/api/kernels").json()} <= kernels
+    own = {**body, "path": f"assessments/source/{ASSIGNMENT}/{ASSIGNMENT}.ipynb"}
+    session = trainer.request("POST", "/api/sessions", json=own).json()
+    trainer.request("DELETE", f"/api/sessions/{session['id']}")
+
+
+def test_no_server_starts_while_the_exchange_folder_is_not_the_trainers(cohort: Cohort):
+    """Had a lead taken the course's folder in the exchange, no server would start (the
+    trainer's neither) until it is the trainer's again."""
+    hub, lead = cohort.hub, cohort.leads[2].name
+    folder = hub.settings.exchange / COURSE
+    hub.api("DELETE", f"/users/{lead}/server")
+    deadline = time.monotonic() + 60
+    while hub.api("GET", f"/users/{lead}").json()["servers"] and time.monotonic() < deadline:
+        time.sleep(0.5)
+    owner = folder.stat()
+    account = pwd.getpwnam(lead)
+    os.chown(folder, account.pw_uid, account.pw_gid)
+    try:
+        answer = requests.post(
+            f"{hub.url}/hub/api/users/{lead}/server",
+            headers={"Authorization": f"token {hub.settings.admin_token}"},
+            timeout=120,
+        )
+        time.sleep(3)
+        server = hub.api("GET", f"/users/{lead}").json()["servers"].get("", {})
+        assert answer.status_code >= 400 and not server.get("ready"), (answer.status_code, server)
+        assert "not the trainer" in hub.log_path.read_text(encoding="utf-8", errors="replace")
+    finally:
+        os.chown(folder, owner.st_uid, owner.st_gid)
+    wait_for_server(hub, lead)
+
+
+#: Holds every free port of the servers' range, as a hostile lead did (over as many processes
+#: as the open-files limit needs).
+HOLD_PORTS = f"""
+import os, resource, socket, time
+_soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+ports = list(range({SERVER_PORTS[0]}, {SERVER_PORTS[1] + 1}))
+step = hard - 64
+mine = ports[:step]
+for start in range(step, len(ports), step):
+    if os.fork() == 0:
+        mine = ports[start:start + step]
+        break
+held = []
+for port in mine:
+    try:
+        s = socket.socket()
+        s.bind(("127.0.0.1", port))
+        s.listen()
+        held.append(s)
+    except OSError:
+        s.close()
+time.sleep(600)
+"""
+
+
+def held_ports(uid: int) -> int:
+    """Listening sockets of ``uid``'s processes in the servers' range."""
+    count = 0
+    for proc in psutil.process_iter(["uids"]):
+        with contextlib.suppress(psutil.Error):
+            if proc.info["uids"].real != uid:
+                continue
+            count += sum(
+                c.status == psutil.CONN_LISTEN
+                and SERVER_PORTS[0] <= c.laddr.port <= SERVER_PORTS[1]
+                for c in proc.net_connections(kind="inet")
+            )
+    return count
+
+
+def test_one_lead_holding_the_servers_ports_stops_no_server(cohort: Cohort):
+    """A lead holds every free port of the servers' range; another lead's server still
+    starts (the hub ends the processes squatting on its range)."""
+    hub, holder, starter = cohort.hub, cohort.leads[1].name, cohort.leads[2].name
+    uid = pwd.getpwnam(holder).pw_uid
+    hub.api("DELETE", f"/users/{starter}/server")
+    deadline = time.monotonic() + 60
+    while hub.api("GET", f"/users/{starter}").json()["servers"] and time.monotonic() < deadline:
+        time.sleep(0.5)
+    squatter = subprocess.Popen(
+        ["runuser", "-u", holder, "--", "/usr/bin/python3", "-c", HOLD_PORTS],
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while held_ports(uid) < 9000 and time.monotonic() < deadline:
+            time.sleep(1)
+        assert held_ports(uid) > 9000, held_ports(uid)
+        wait_for_server(hub, starter, timeout=120)
+        assert held_ports(uid) <= 1, "only the holder's own server keeps a port of the range"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(squatter.pid, signal.SIGKILL)
+        squatter.wait(timeout=30)
 
 
 # --- the end: nothing left behind -------------------------------------------------------------
@@ -377,7 +903,9 @@ def test_stopping_the_hub_leaves_no_process_and_removes_only_our_accounts(cohort
     assert strays == [], f"still running after the hub stopped: {strays}"
     assert accounts.processes() == []
     created = accounts.existing()
-    assert sorted(created) == sorted([cohort.trainer.name, *(p.name for p in cohort.leads)])
+    assert sorted(created) == sorted(
+        [cohort.trainer.name, *(p.name for p in cohort.leads), LATECOMER]
+    )
     removed = accounts.remove()
     assert sorted(removed) == sorted(created)
     assert accounts.existing() == []

@@ -189,7 +189,6 @@ def test_a_lead_server_hands_a_warm_kernel_to_the_next_app_page(tmp_path: Path):
     a kernel with the course package imported waits, and the next app page runs in it."""
     import contextlib
     import os
-    import shutil
     import socket
     import subprocess
     import time
@@ -198,7 +197,8 @@ def test_a_lead_server_hands_a_warm_kernel_to_the_next_app_page(tmp_path: Path):
     from hub_support import ensure_hub_environment
 
     user_env = ensure_hub_environment()
-    shutil.copytree(HUB / "apps", tmp_path / "course-apps")
+    # As the hub links them into each home (Voila renders nothing outside the course apps).
+    (tmp_path / "course-apps").symlink_to(HUB / "apps")
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -263,3 +263,25 @@ def test_a_password_cost_out_of_range_stops_the_hub_with_a_message_naming_the_se
     assert "WHOLESCHOOL_HUB_PASSWORD_COST" in run.stderr and "OWASP" in run.stderr
     assert "Traceback" not in run.stderr, run.stderr
     assert not (tmp_path / "state").exists()
+
+
+def test_login_throttle_holds_back_a_name_per_address_and_an_address_over_all_names():
+    """The rules the hub test checks end to end, on a clock of our own: five attempts per name
+    and address, thirty per address, a window that slides, and a success that forgets."""
+    from hub_guards import LoginThrottle
+
+    now = [0.0]
+    throttle = LoginThrottle(per_name=5, per_address=30, window=300, clock=lambda: now[0])
+    tickets = [throttle.begin("lead", "10.0.0.1") for _ in range(5)]
+    assert all(t is not None for t in tickets)
+    assert throttle.begin("lead", "10.0.0.1") is None  # in flight or failed: counted
+    assert throttle.begin("lead", "10.0.0.2") is not None  # another address is not held back
+    assert throttle.begin("trainer", "10.0.0.1") is not None
+    for i in range(24):
+        throttle.begin(f"name{i}", "10.0.0.1")
+    assert throttle.begin("someone", "10.0.0.1") is None  # thirty from one address
+    now[0] = 301.0
+    ticket = throttle.begin("lead", "10.0.0.1")
+    assert ticket is not None  # the window has passed
+    throttle.succeeded("lead", "10.0.0.1", ticket)
+    assert all(throttle.begin("lead", "10.0.0.1") is not None for _ in range(5))

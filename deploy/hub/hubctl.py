@@ -64,6 +64,7 @@ def reachable_copy(dest: Path) -> Path:
         for file in files:
             path = os.path.join(folder, file)
             os.chmod(path, os.stat(path).st_mode | 0o444)
+    (dest / "assessments").chmod(0o700)  # the model answers: root's alone
     (dest / ".venv").mkdir(exist_ok=True)
     return dest
 
@@ -171,7 +172,10 @@ class Hub:
     def start(self, timeout: float = 90) -> Hub:
         self.check()
         self.settings.state.mkdir(mode=0o700, parents=True, exist_ok=True)
-        log = open(self.log_path, "ab")  # noqa: SIM115  (kept open for the hub's life)
+        # The hub's log holds every user's requests: root's alone (0600), and no user's
+        # process inherits it (each server writes to a file of its own: hub_guards.py).
+        log = os.fdopen(os.open(self.log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600), "ab")
+        os.fchmod(log.fileno(), 0o600)
         self.process = subprocess.Popen(
             [
                 str(self.settings.user_env / "bin" / "jupyterhub"),
@@ -180,6 +184,7 @@ class Hub:
             ],
             cwd=self.settings.state,
             env=self.settings.environ(),
+            stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
             start_new_session=True,
@@ -423,8 +428,12 @@ def log_in(base: str, name: str, password: str, timeout: float = 60) -> requests
 
 
 def approve(trainer: requests.Session, base: str, name: str) -> None:
-    """The trainer approves ``name`` on NativeAuthenticator's authorisation page."""
-    trainer.get(f"{base}/hub/authorize/{name}", timeout=30).raise_for_status()
+    """The trainer approves ``name`` on the authorisation page (its button posts the form,
+    with the page's form token)."""
+    token = _xsrf(trainer, f"{base}/hub/authorize")
+    trainer.post(
+        f"{base}/hub/authorize/{name}", data={"_xsrf": token}, timeout=30
+    ).raise_for_status()
 
 
 def prestart(hub: Hub, names: list[str], stop_first: bool = False, timeout: float = 900) -> None:

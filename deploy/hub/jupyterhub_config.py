@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import functools
 import grp
 import json
@@ -27,8 +28,10 @@ import pwd
 import random
 import re
 import shutil
+import signal
 import socket
 import sys
+import time
 from pathlib import Path
 
 import bcrypt
@@ -40,6 +43,15 @@ from traitlets.config.loader import PyFileConfigLoader
 c = get_config()  # noqa: F821  (JupyterHub provides get_config when it reads this file)
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from hub_guards import (  # noqa: E402  (beside this file)
+    CourseSpawner,
+    LoginThrottle,
+    approval_handlers,
+    check_exchange_course,
+    ensure_exchange_course,
+    squatters,
+)
 
 
 def setting(name: str, default: str) -> str:
@@ -59,8 +71,12 @@ USER_ENV = Path(setting("USER_ENV", sys.prefix))
 GROUP = setting("GROUP", "wholeschool-hub")
 #: Where the hub creates home folders.
 HOME_BASE = setting("HOME_BASE", "/home")
-#: Hub admins and nbgrader instructors (comma-separated user names).
-TRAINERS = {name.strip() for name in setting("TRAINERS", "trainer").split(",") if name.strip()}
+#: Hub admins and nbgrader instructors (comma-separated user names); the first owns the
+#: course's folder in nbgrader's exchange.
+TRAINERS_LISTED = [
+    name.strip() for name in setting("TRAINERS", "trainer").split(",") if name.strip()
+]
+TRAINERS = set(TRAINERS_LISTED)
 #: Seconds without activity before the culler stops a server.
 IDLE_TIMEOUT = int(setting("IDLE_TIMEOUT", "3600"))
 #: bcrypt work factor for passwords set from now on (at sign-up or change; NativeAuthenticator's
@@ -111,6 +127,30 @@ c.ConfigurableHTTPProxy.api_url = setting("PROXY_API_URL", "http://127.0.0.1:800
 c.ConfigurableHTTPProxy.command = [PROXY]
 c.ConfigurableHTTPProxy.debug = False
 
+# --- what browsers are told ------------------------------------------------------------------
+# The hub's own pages: script, styles and connections from the hub's origin only, never framed;
+# every cookie (the hub's, each server's: JupyterHub hands its cookie options to the servers,
+# the form tokens) SameSite=Lax: a form posted from another site arrives without them. Users'
+# servers get their own policy (user-config/jupyter_server_config.py).
+HUB_CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+c.JupyterHub.tornado_settings = {
+    "headers": {"Content-Security-Policy": HUB_CONTENT_SECURITY_POLICY},
+    "cookie_options": {"samesite": "Lax"},
+}
+
 # --- state ------------------------------------------------------------------------------------
 STATE.mkdir(mode=0o700, parents=True, exist_ok=True)
 c.JupyterHub.db_url = f"sqlite:///{STATE / 'jupyterhub.sqlite'}"
@@ -121,6 +161,15 @@ c.JupyterHub.cleanup_servers = True
 
 
 # --- accounts ---------------------------------------------------------------------------------
+def group_exists(name: str) -> bool:
+    """True if a Unix group is called ``name``."""
+    try:
+        grp.getgrnam(name)
+    except KeyError:
+        return False
+    return True
+
+
 def in_group(name: str) -> bool:
     """True if the Unix account ``name`` is a member of the hub's group."""
     try:
@@ -161,8 +210,26 @@ class _NoStatsd:
         return None
 
 
+#: Failed logins per name and address, and per address, over NativeAuthenticator's window.
+LOGINS = LoginThrottle(per_name=5, per_address=30, window=300)
+#: Checked against when the name is unknown, so that known and unknown names take as long.
+NO_SUCH_USER = bcrypt.hashpw(os.urandom(16), bcrypt.gensalt(PASSWORD_COST))
+
+
 class LoginHandler(NativeLoginHandler):
     statsd = _NoStatsd()
+
+    async def post(self):
+        """NativeAuthenticator's login, without its second password check in the hub's own
+        thread (which made known names slower to refuse than unknown ones)."""
+        data = {arg: self.get_argument(arg, strip=False) for arg in self.request.arguments}
+        user = await self.login_user(data)
+        if user:
+            self._jupyterhub_user = user
+            self.redirect(self.get_next_url(user))
+            return
+        error = getattr(self, "login_refusal", "Invalid username or password.")
+        self.finish(await self._render(login_error=error, username=data.get("username", "")))
 
 
 class CourseAuthenticator(LocalAuthenticator, NativeAuthenticator):
@@ -178,6 +245,9 @@ class CourseAuthenticator(LocalAuthenticator, NativeAuthenticator):
         try:
             pwd.getpwnam(username)
         except KeyError:
+            if group_exists(username):  # useradd would fail later (sudo, the course's group)
+                self.log.warning("Refusing %r: the name of a Unix group", username)
+                return False
             return super().validate_username(username)
         if not in_group(username):
             self.log.warning("Refusing %r: a Unix account outside group %s", username, GROUP)
@@ -203,29 +273,47 @@ class CourseAuthenticator(LocalAuthenticator, NativeAuthenticator):
     async def authenticate(self, handler, data):
         """NativeAuthenticator's check, with the bcrypt comparison (about 0.3 s of CPU, and it
         holds Python's GIL) in worker processes: a class logging in at once uses every core
-        and the hub keeps answering meanwhile."""
-        username = self.normalize_username(data["username"])
-        user = self.get_user(username)
-        if not user or (self.allowed_failed_logins and self.is_blocked(username)):
+        and the hub keeps answering meanwhile.
+
+        Each attempt is counted (per name and address, and per address) before its password
+        is checked, so guesses sent at once are held back like guesses in turn; an unknown
+        name is checked against a stand-in hash, so it takes as long as a known one."""
+        username = self.normalize_username(data.get("username", ""))
+        address = handler.request.remote_ip if handler is not None else ""
+        ticket = LOGINS.begin(username, address)
+        if ticket is None:
+            if handler is not None:
+                handler.login_refusal = (
+                    "Too many failed attempts from here: wait five minutes and try again."
+                )
             return None
-        password = data["password"].encode()
+        user = self.get_user(username)
+        password = data.get("password", "").encode()
         matches = await asyncio.get_running_loop().run_in_executor(
-            password_checkers(), bcrypt.checkpw, password, user.password
+            password_checkers(), bcrypt.checkpw, password, user.password if user else NO_SUCH_USER
         )
-        checks = [user.is_authorized, matches]
-        if user.has_2fa:
+        checks = [user is not None, matches, user is not None and user.is_authorized]
+        if user is not None and user.has_2fa:
             checks.append(user.is_valid_token(data.get("2fa")))
         if all(checks):
-            self.successful_login(username)
+            LOGINS.succeeded(username, address, ticket)
             return username
-        self.add_login_attempt(username)
+        if user is not None and matches and not user.is_authorized and handler is not None:
+            handler.login_refusal = (
+                f"User {username} has not been authorized by an administrator yet."
+            )
         return None
 
     def get_handlers(self, app):
-        return [
-            (path, LoginHandler if path == r"/login" else handler)
-            for path, handler in super().get_handlers(app)
-        ]
+        replaced = {r"/login": LoginHandler, **approval_handlers()}
+        return [(path, replaced.get(path, handler)) for path, handler in super().get_handlers(app)]
+
+    async def add_user(self, user):
+        """Make the Unix account (JupyterHub calls this at start for every trainer); the
+        first trainer's account then owns the course's folder in the exchange."""
+        await super().add_user(user)
+        if user.name == TRAINERS_LISTED[0]:
+            ensure_exchange_course(EXCHANGE, COURSE_ID, user.name)
 
     def system_user_exists(self, user) -> bool:
         try:
@@ -267,8 +355,10 @@ if shutil.which("groupadd"):  # the group every hub account belongs to
 
 # --- nbgrader exchange ------------------------------------------------------------------------
 # nbgrader wants its exchange root world-writable; the sticky bit stops one account removing
-# what another put there. Inbound submissions are 0733 (leads cannot list them) and named with a
-# random part; feedback is 0711 and named by a hash of the submission.
+# what another put there. The course's folder in it is made for the first trainer when the hub
+# starts (CourseAuthenticator.add_user), before any lead could take the name; no server starts
+# while it belongs to anyone else. Inbound submissions are 0733 (leads cannot list them) and
+# named with a random part; feedback is 0711 and named by a hash of the submission.
 EXCHANGE.mkdir(parents=True, exist_ok=True)
 EXCHANGE.chmod(0o1777)
 
@@ -277,9 +367,8 @@ EXCHANGE.chmod(0o1777)
 GIVEN_PORTS: dict[str, int] = {}
 
 
-def server_port(name: str) -> int:
-    """A free port of ``SERVER_PORTS`` for ``name``'s server, not given to another server."""
-    taken = {port for user, port in GIVEN_PORTS.items() if user != name}
+def free_server_port(taken: set[int]) -> int | None:
+    """A port of ``SERVER_PORTS`` nobody listens on and not in ``taken``, or None."""
     for port in random.sample(SERVER_PORTS, k=min(200, len(SERVER_PORTS))):
         if port in taken:
             continue
@@ -288,9 +377,35 @@ def server_port(name: str) -> int:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
-        GIVEN_PORTS[name] = port
         return port
-    raise RuntimeError(f"no free port for a server in {SERVER_PORTS.start}-{SERVER_PORTS[-1]}")
+    return None
+
+
+def end_squatters() -> None:
+    """End the processes of hub accounts listening on the servers' ports other than their
+    own server's: the range is the hub's, and one lead holding it stopped every other server
+    from starting."""
+    members = set(grp.getgrnam(GROUP).gr_mem) if group_exists(GROUP) else set()
+    users = {p.pw_uid for p in pwd.getpwall() if p.pw_name in members and p.pw_uid >= 1000}
+    for pid, ports in squatters(SERVER_PORTS, users, set(GIVEN_PORTS.values())).items():
+        print(f"ending process {pid}: it held {len(ports)} of the servers' ports", file=sys.stderr)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+
+
+def server_port(name: str) -> int:
+    """A free port of ``SERVER_PORTS`` for ``name``'s server, not given to another server
+    (a user's processes squatting on the range are ended first if none is free)."""
+    taken = {port for user, port in GIVEN_PORTS.items() if user != name}
+    port = free_server_port(taken)
+    if port is None:
+        end_squatters()
+        time.sleep(0.5)  # the kernel frees the ports of the ended processes
+        port = free_server_port(taken)
+    if port is None:
+        raise RuntimeError(f"no free port for a server in {SERVER_PORTS.start}-{SERVER_PORTS[-1]}")
+    GIVEN_PORTS[name] = port
+    return port
 
 
 def prepare_account(spawner) -> None:
@@ -332,19 +447,22 @@ def prepare_account(spawner) -> None:
                 os.chown(folder, account.pw_uid, account.pw_gid)
                 for file in files:
                     os.chown(os.path.join(folder, file), account.pw_uid, account.pw_gid)
-        # The course's folder in the exchange belongs to the trainer before any lead can take
-        # the name (nbgrader refuses to release into a folder it does not own).
-        exchange_course = EXCHANGE / COURSE_ID
-        if not exchange_course.exists():
-            exchange_course.mkdir(mode=0o755)
-            os.chown(exchange_course, account.pw_uid, account.pw_gid)
+    # Nobody's server starts while the exchange's course folder is not the trainer's: a lead
+    # who took it would receive the others' submissions and hand out assignments of their own.
+    check_exchange_course(EXCHANGE, COURSE_ID, TRAINERS)
     spawner.environment["WHOLESCHOOL_HUB_ROLE"] = "trainer" if trainer else "lead"
+    if trainer:  # the trainer's Python kernels run in a sandbox (sandbox_kernel.py)
+        spawner.environment["JUPYTER_PATH"] = os.pathsep.join(
+            [str(HERE / "trainer-data"), str(HERE / "jupyter-data")]
+        )
     spawner.port = server_port(name)
     spawner.default_url = "/lab" if trainer else "/voila/render/course-apps/index.ipynb"
 
 
 # --- single-user servers ----------------------------------------------------------------------
-c.JupyterHub.spawner_class = "jupyterhub.spawner.LocalProcessSpawner"
+# Each server's output goes to ~/.jupyter-server.log (the user's own, 0600), never the hub's
+# log; no handle of the hub's is inherited; per-process limits (hub_guards.CourseSpawner).
+c.JupyterHub.spawner_class = CourseSpawner
 c.Spawner.cmd = [str(USER_ENV / "bin" / "jupyterhub-singleuser")]
 c.Spawner.notebook_dir = "~"
 c.Spawner.pre_spawn_hook = prepare_account
@@ -357,6 +475,8 @@ c.Spawner.environment = {
     "WHOLESCHOOL_COURSE_ID": COURSE_ID,
     # Kernels kept warm per lead for the app pages (user-config/warm_kernels.py); 0: none.
     "WHOLESCHOOL_HUB_WARM_KERNELS": setting("WARM_KERNELS", "1"),
+    # Seconds before a kernel nobody is connected to is shut down (user-config).
+    "WHOLESCHOOL_HUB_KERNEL_CULL": setting("KERNEL_CULL", "1200"),
 }
 c.Spawner.start_timeout = int(setting("START_TIMEOUT", "120"))
 c.Spawner.http_timeout = int(setting("HTTP_TIMEOUT", "120"))
@@ -389,7 +509,7 @@ c.JupyterHub.load_roles = [
         "name": "idle-culler",
         "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
         "services": ["idle-culler"],
-    }
+    },
 ]
 
 # A token for scripts that drive the hub (make hub, the tests, the benchmark): only when set.

@@ -23,7 +23,7 @@ if ! command -v npm >/dev/null || ! "$users_python" -c "import ensurepip" 2>/dev
 fi
 
 userenv="$venv/hub-user"
-stamp="$userenv/.installed-$(sha256sum "$root/pyproject.toml" | cut -c1-16)"
+stamp="$userenv/.installed-$( (cat "$root/pyproject.toml"; echo "$root") | sha256sum | cut -c1-16)"
 if [ ! -f "$stamp" ]; then
     rm -rf "$userenv"
     "$users_python" -m venv "$userenv"
@@ -41,5 +41,7 @@ if ! cmp -s "$here/package-lock.json" "$node/package-lock.json" \
 fi
 
 "$userenv/bin/python" -m compileall -q "$root/widgets/wholeschool" "$root/deploy/hub" >/dev/null
-chmod -R a+rX "$userenv" "$node" "$root/widgets" "$root/deploy/hub/apps" "$root/course" "$root/assessments"
+chmod -R a+rX "$userenv" "$node" "$root/widgets" "$root/deploy/hub/apps" "$root/course"
+# The nbgrader course holds the model answers: root's alone (the hub copies it for the trainer).
+chmod 0700 "$root/assessments"
 echo "setup: users' environment in $userenv; configurable-http-proxy $("$node/node_modules/.bin/configurable-http-proxy" --version)"

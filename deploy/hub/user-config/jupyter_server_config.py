@@ -12,11 +12,34 @@ import tempfile
 
 c = get_config()  # noqa: F821
 
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+from guarded_kernels import GuardedKernelManager, only_course_apps, owner_only  # noqa: E402
+
+# Only the server's own user gets in, never a hub admin (the trainer): every server shares the
+# hub's origin, so a page a lead made (a notebook's output, an HTML file) opened in the
+# trainer's browser would run with the trainer's rights.
+owner_only()
+
+# Voila renders only the course's own apps (deploy/hub/apps, reached through ~/course-apps),
+# never a notebook of the user's, a lead's submission or anything else in a home.
+c.VoilaConfiguration.prelaunch_hook = only_course_apps
+# Kernels nobody is connected to (a page opened and never connected, a tab closed) are shut
+# down after this many idle seconds; the warm kernel kept for the apps is not.
+c.MappingKernelManager.cull_idle_timeout = int(
+    os.environ.get("WHOLESCHOOL_HUB_KERNEL_CULL", "1200")
+)
+c.MappingKernelManager.cull_interval = min(60, c.MappingKernelManager.cull_idle_timeout)
+c.MappingKernelManager.cull_connected = False
+
+# The trainer's server never starts a kernel for a lead's work (submitted, autograded or
+# replaced notebooks in ~/assessments): their code would run as the trainer.
+c.ServerApp.kernel_manager_class = GuardedKernelManager
+
 if os.environ.get("WHOLESCHOOL_HUB_ROLE") == "lead":
     # One kernel kept warm (course package imported) for the next app page: a class opening
     # its apps at once does not wait for thirty kernel starts (see warm_kernels.py, SCALING.md).
     # WHOLESCHOOL_HUB_WARM_KERNELS=0 turns it off.
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     from warm_kernels import WarmKernelManager
 
     c.ServerApp.kernel_manager_class = WarmKernelManager

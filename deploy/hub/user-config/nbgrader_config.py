@@ -1,11 +1,20 @@
 """nbgrader settings for every account on the course hub (found via JUPYTER_CONFIG_PATH).
 
 The hub sets the two variables; a course folder's own nbgrader_config.py adds the rest.
+Collect and feedback are the hub's own (hub_exchange.py): a submission is collected only from
+the account of the student it names, and one student's broken files never stop the others.
 """
 
 import os
+import sys
 
 c = get_config()  # noqa: F821
 
 c.Exchange.root = os.environ.get("WHOLESCHOOL_EXCHANGE", "/srv/nbgrader/exchange")
 c.CourseDirectory.course_id = os.environ.get("WHOLESCHOOL_COURSE_ID", "wholeschool-smhl")
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from hub_exchange import OneByOneReleaseFeedback, OwnedCollect  # noqa: E402
+
+c.ExchangeFactory.collect = OwnedCollect
+c.ExchangeFactory.release_feedback = OneByOneReleaseFeedback

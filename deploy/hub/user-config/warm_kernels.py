@@ -14,12 +14,12 @@ from __future__ import annotations
 
 import asyncio
 
-from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from guarded_kernels import GuardedKernelManager
 from tornado.ioloop import IOLoop
 from traitlets import Float, Int, Unicode
 
 
-class WarmKernelManager(AsyncMappingKernelManager):
+class WarmKernelManager(GuardedKernelManager):
     warm_kernels = Int(1, config=True, help="Kernels kept warm for app pages (0: none).")
     warm_code = Unicode(
         "import wholeschool.ui.audit_form, wholeschool.ui.plan_editor",
@@ -80,6 +80,11 @@ class WarmKernelManager(AsyncMappingKernelManager):
             self.log.exception("could not warm a kernel for the course apps")
         finally:
             self._filling = False
+
+    async def cull_kernel_if_idle(self, kernel_id: str):
+        if kernel_id in self._warm:  # kept warm on purpose, for the next app page
+            return None
+        return await super().cull_kernel_if_idle(kernel_id)
 
     async def shutdown_all(self, now: bool = False) -> None:
         self._closing = True  # no new warm kernel while the server stops

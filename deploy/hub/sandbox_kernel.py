@@ -1,0 +1,128 @@
+"""Start a Python kernel for the trainer in a sandbox: what a lead wrote never runs as the trainer.
+
+The hub makes this the trainer's ``python3`` kernel (``trainer-data/kernels/python3``, first on
+the trainer's ``JUPYTER_PATH``), so nbgrader's autograde, and any notebook the trainer runs, executes
+inside bubblewrap (``bwrap``): a new user, process, IPC and mount namespace in which the code
+
+* reads only the system's programs, the course's Python environment and package, and the
+  notebook's own folder (the submission being graded: ``autograded/<lead>/<assignment>``);
+* writes only that folder (its results) and a private, empty ``/tmp``;
+* sees no home folder, no exchange, no gradebook, no other lead's work, no hub token (the
+  environment is emptied); and runs with limits on CPU time, memory and file size (nbgrader's
+  per-cell timeout comes on top).
+
+The course apps (Voila, ``~/course-apps``) are the course's own code and run as the trainer.
+If ``bwrap`` is missing, the kernel does not start at all (fail closed).
+
+Usage (kernel spec argv): ``python sandbox_kernel.py {connection_file}``.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+APPS = (HERE / "apps").resolve()
+#: Limits for a sandboxed kernel: CPU seconds, address space, largest file written.
+CPU_SECONDS = int(os.environ.get("WHOLESCHOOL_SANDBOX_CPU", "900"))
+MEMORY_BYTES = int(os.environ.get("WHOLESCHOOL_SANDBOX_MEMORY", str(3 * 1024**3)))
+FILE_BYTES = 64 * 1024**2
+
+
+def kernel_command(connection_file: str) -> list[str]:
+    return [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file]
+
+
+def sandbox_command(connection_file: str, folder: Path) -> list[str]:
+    """bwrap's command line for a kernel that sees only ``folder`` (and what Python needs)."""
+    env = Path(sys.prefix).resolve()
+    course = HERE.parents[1]
+    command = [
+        "bwrap",
+        "--unshare-all",
+        "--share-net",  # the kernel talks to nbgrader over 127.0.0.1
+        "--die-with-parent",
+        "--new-session",
+        "--uid",
+        "65534",
+        "--gid",
+        "65534",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        "--ro-bind",
+        "/etc",
+        "/etc",
+        "--symlink",
+        "usr/bin",
+        "/bin",
+        "--symlink",
+        "usr/lib",
+        "/lib",
+        "--symlink",
+        "usr/lib64",
+        "/lib64",
+        "--symlink",
+        "usr/sbin",
+        "/sbin",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+        "--tmpfs",
+        "/tmp",
+        "--ro-bind",
+        str(env),
+        str(env),
+        "--ro-bind",
+        str(course / "widgets"),
+        str(course / "widgets"),
+        "--bind",
+        str(folder),
+        str(folder),
+        "--ro-bind",
+        connection_file,
+        connection_file,
+    ]
+    records = os.environ.get("WHOLESCHOOL_RECORDS", "")
+    if records and Path(records).is_dir():  # autograde's empty stand-in for a lead's records
+        command += ["--bind", records, records]
+    command += ["--clearenv", "--chdir", str(folder)]
+    for name, value in {
+        "PATH": f"{env / 'bin'}:/usr/bin:/bin",
+        "HOME": "/tmp",
+        "LANG": "C.UTF-8",
+        "MPLCONFIGDIR": "/tmp/matplotlib",
+        "IPYTHONDIR": "/tmp/ipython",
+        "JUPYTER_RUNTIME_DIR": "/tmp/runtime",
+        "WHOLESCHOOL_RECORDS": records or "/tmp/records",
+    }.items():
+        command += ["--setenv", name, value]
+    return command + ["--", *kernel_command(connection_file)]
+
+
+def limit() -> None:
+    resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_BYTES, FILE_BYTES))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def main(argv: list[str]) -> None:
+    connection_file = os.path.abspath(argv[1])
+    folder = Path.cwd().resolve()
+    if folder == APPS:
+        os.execv(sys.executable, kernel_command(connection_file))
+    if not shutil.which("bwrap"):
+        sys.exit("sandbox_kernel: bubblewrap (bwrap) is not installed; no kernel started")
+    limit()
+    command = sandbox_command(connection_file, folder)
+    os.execvp(command[0], command)
+
+
+if __name__ == "__main__":
+    main(sys.argv)

@@ -67,12 +67,27 @@ SERVER_PORTS = (20000, 29999)
 COURSE = "wholeschool-smhl"
 ASSIGNMENT = "identifying-need"
 FIXTURES = ROOT / "tests" / "data" / "submissions"
-#: Lead -> (fixture submission, autograded points it earns; see test_nbgrader_e2e.py).
+#: Lead -> (fixture submission, autograded points it earns of 24; see test_nbgrader_e2e.py).
 SUBMISSIONS = {
-    f"{PREFIX}lead1": ("perfect", 14.0),
+    f"{PREFIX}lead1": ("perfect", 12.0),
     f"{PREFIX}lead2": ("blank", 0.0),
-    f"{PREFIX}lead3": ("edited-tests", 12.0),  # hostile: empties a hidden test cell
+    f"{PREFIX}lead3": ("edited-tests", 10.0),  # hostile: empties a hidden test cell
 }
+#: The trainer's marks for the written answers (4 points each) of the leads who wrote them;
+#: feedback is refused until they are in (a blank answer nbgrader marks 0 by itself).
+MARKS = {
+    f"{PREFIX}lead1": {
+        "identifying-need-q1": 4,
+        "identifying-need-q2": 3,
+        "identifying-need-q3": 1,
+    },
+    f"{PREFIX}lead3": {
+        "identifying-need-q1": 2,
+        "identifying-need-q2": 2,
+        "identifying-need-q3": 2,
+    },
+}
+TOTAL = 24.0
 #: What each lead picks for the first indicator (labels of the rating scale).
 RATINGS = {
     f"{PREFIX}lead1": "Emerging",
@@ -662,7 +677,7 @@ def test_a_kernel_nobody_connects_to_is_shut_down(cohort: Cohort):
 
 
 def with_payload(notebook: Path, trainer_home: Path, other_lead: str) -> dict:
-    """``notebook`` with a payload at the top of its first answer cell: it tries to read the
+    """``notebook`` with a payload in a cell of its own: it tries to read the
     trainer's gradebook, another lead's submitted notebook and the trainer's home, and to
     write into that home; it writes what it managed into ``payload-report.txt`` beside it."""
     content = json.loads(notebook.read_text(encoding="utf-8"))
@@ -686,11 +701,12 @@ except Exception:
     pass
 _pl.Path("payload-report.txt").write_text("\\n".join(_report))
 """
-    for cell in content["cells"]:
-        if cell["cell_type"] == "code" and cell["metadata"].get("nbgrader", {}).get("solution"):
-            source = "".join(cell["source"])
-            cell["source"] = payload + source
-            break
+    # A cell of the lead's own (leads' answer boxes hold text, so the payload gets a box of its
+    # own, as anyone can add one in JupyterLab).
+    cell = {"cell_type": "code", "execution_count": None, "metadata": {}, "outputs": []}
+    if content.get("nbformat_minor", 0) >= 5:
+        cell["id"] = "payload"
+    content["cells"].insert(1, {**cell, "source": payload})
     return content
 
 
@@ -759,12 +775,25 @@ def test_release_fetch_submit_collect_autograde_and_feedback_through_the_exchang
     lines = report.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 3 and all(line.startswith("denied") for line in lines), lines
     assert not (cohort.home(trainer_name) / "payload-was-here").exists()
-    trainer_runs(f"wholeschool trainer feedback {ASSIGNMENT} --exchange")
     from nbgrader.api import Gradebook
 
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE) as gradebook:
+    gradebook_url = f"sqlite:///{course / 'gradebook.db'}"
+    with Gradebook(gradebook_url, COURSE) as gradebook:
         scores = {s.student_id: s.score for s in gradebook.assignment_submissions(ASSIGNMENT)}
     assert scores == {name: points for name, (_case, points) in SUBMISSIONS.items()}
+    # Feedback waits for the written answers to be marked, then goes to everyone it can.
+    status, screen = trainer.terminal(
+        f"cd ~/assessments && wholeschool trainer feedback {ASSIGNMENT} --exchange"
+    )
+    assert status != 0 and "not marked yet" in screen, screen[-3000:]
+    with Gradebook(gradebook_url, COURSE) as gradebook:
+        for student, marks in MARKS.items():
+            for question, points in marks.items():
+                grade = gradebook.find_grade(question, ASSIGNMENT, ASSIGNMENT, student)
+                grade.manual_score = points
+                grade.needs_manual_grade = False
+        gradebook.db.commit()
+    trainer_runs(f"wholeschool trainer feedback {ASSIGNMENT} --exchange")
 
     for lead in cohort.leads:
         server = UserServer(hub, lead.name)
@@ -775,7 +804,8 @@ def test_release_fetch_submit_collect_autograde_and_feedback_through_the_exchang
             continue
         assert len(returned) == 1, (lead.name, returned)
         page = re.sub(r"\s+", " ", returned[0].read_text(encoding="utf-8"))
-        assert f"Score: {SUBMISSIONS[lead.name][1]:.1f} / 26.0" in page, lead.name
+        marked = SUBMISSIONS[lead.name][1] + sum(MARKS.get(lead.name, {}).values())
+        assert f"Score: {marked:.1f} / {TOTAL:.1f}" in page, lead.name
         assert returned[0].stat().st_uid == pwd.getpwnam(lead.name).pw_uid
 
 

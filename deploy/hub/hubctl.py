@@ -402,14 +402,10 @@ def change_password(session: requests.Session, base: str, old: str, new: str) ->
 
 def _page_message(page: str, css_class: str) -> str:
     """The text of the first element with ``css_class`` (a sign-up or login message)."""
-    import html
-    import re
+    from bs4 import BeautifulSoup
 
-    found = re.search(
-        rf'<(p|div)[^>]*class="[^"]*\b{css_class}\b[^"]*"[^>]*>(.*?)</\1>', page, re.S
-    )
-    text = re.sub(r"<[^>]+>", " ", found.group(2)) if found else "no message"
-    return re.sub(r"\s+", " ", html.unescape(text)).strip()
+    found = BeautifulSoup(page, "html.parser").find(["p", "div"], class_=css_class)
+    return " ".join(found.get_text(" ").split()) if found else "no message"
 
 
 def log_in(base: str, name: str, password: str, timeout: float = 60) -> requests.Session:

@@ -19,6 +19,7 @@ Usage (kernel spec argv): ``python sandbox_kernel.py {connection_file}``.
 
 from __future__ import annotations
 
+import json
 import os
 import resource
 import shutil
@@ -35,6 +36,22 @@ FILE_BYTES = 64 * 1024**2
 
 def kernel_command(connection_file: str) -> list[str]:
     return [sys.executable, "-m", "ipykernel_launcher", "-f", connection_file]
+
+
+def ipc_folder(connection_file: str) -> Path | None:
+    """The private folder of the kernel's Unix sockets, when its connection uses them.
+
+    The trainer's servers and autograde talk to kernels over Unix sockets in a 0700 folder of
+    their own (``/tmp/wsk-*``); the sandbox's own ``/tmp`` is empty, so that one folder is
+    bound into it for the kernel to make its sockets in.
+    """
+    try:
+        connection = json.loads(Path(connection_file).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if connection.get("transport") != "ipc" or not connection.get("ip"):
+        return None
+    return Path(connection["ip"]).parent
 
 
 def sandbox_command(connection_file: str, folder: Path) -> list[str]:
@@ -88,6 +105,9 @@ def sandbox_command(connection_file: str, folder: Path) -> list[str]:
         connection_file,
         connection_file,
     ]
+    sockets = ipc_folder(connection_file)
+    if sockets is not None:  # kernels over Unix sockets: the kernel makes its own in there
+        command += ["--bind", str(sockets), str(sockets)]
     records = os.environ.get("WHOLESCHOOL_RECORDS", "")
     if records and Path(records).is_dir():  # autograde's empty stand-in for a lead's records
         command += ["--bind", records, records]

@@ -125,6 +125,21 @@ def sandbox_command(connection_file: str, folder: Path) -> list[str]:
     return command + ["--", *kernel_command(connection_file)]
 
 
+#: What marks a course folder (or one above it): a kernel there would see every lead's work.
+COURSE_WORK = ("gradebook.db", "submitted", "autograded", "feedback", "release", "source")
+
+
+def holds_course_work(folder: Path) -> bool:
+    """Whether ``folder`` is an nbgrader course folder, or holds one."""
+    try:
+        children = [child for child in folder.iterdir() if child.is_dir()]
+    except OSError:
+        return True  # a folder it cannot list is not one to start a kernel in
+    return any((folder / name).exists() for name in COURSE_WORK) or any(
+        (child / "gradebook.db").exists() for child in children
+    )
+
+
 def limit() -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (CPU_SECONDS, CPU_SECONDS))
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_BYTES, MEMORY_BYTES))
@@ -139,6 +154,11 @@ def main(argv: list[str]) -> None:
         os.execv(sys.executable, kernel_command(connection_file))
     if not shutil.which("bwrap"):
         sys.exit("sandbox_kernel: bubblewrap (bwrap) is not installed; no kernel started")
+    if holds_course_work(folder):
+        sys.exit(
+            f"sandbox_kernel: {folder} holds the gradebook or leads' work; a kernel starts only "
+            "in a notebook's own folder"
+        )
     limit()
     command = sandbox_command(connection_file, folder)
     os.execvp(command[0], command)

@@ -18,3 +18,8 @@ from hub_exchange import OneByOneReleaseFeedback, OwnedCollect  # noqa: E402
 
 c.ExchangeFactory.collect = OwnedCollect
 c.ExchangeFactory.release_feedback = OneByOneReleaseFeedback
+
+# The trainer's kernels run in a sandbox that sees only the folder a kernel starts in
+# (sandbox_kernel.py): each notebook's kernel starts in that notebook's folder, never ahead in
+# the course folder (where it would see the gradebook and every lead's work).
+c.Execute.spare_kernels = False

@@ -11,6 +11,8 @@
   next start-up overlaps this notebook's run. The spare is started in the grading process's
   own folder and moved to the notebook's folder (``os.chdir``) before any cell runs; it is
   used for one notebook only, then shut down, exactly as nbgrader's own kernels are.
+  ``Execute.spare_kernels = False`` turns this off: where a kernel is confined to the folder
+  it starts in (the course hub's sandbox), it must start in the notebook's own folder.
 
 Listed in ``Autograde.autograde_preprocessors`` in the course's ``nbgrader_config.py`` in
 place of ``nbgrader.preprocessors.Execute``; it reads the same ``Execute`` settings.
@@ -28,6 +30,7 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbgrader.preprocessors import Execute as NbgraderExecute
+from traitlets import Bool
 
 
 class PrivateSocketKernelManager(AsyncKernelManager):
@@ -89,6 +92,12 @@ def shut_down_spares() -> None:
 class Execute(NbgraderExecute):
     """nbgrader's ``Execute``, on a kernel started ahead over private sockets."""
 
+    spare_kernels = Bool(
+        True,
+        help="Start the next notebook's kernel ahead, in the grading process's own folder. "
+        "Turn off where kernels are confined to the folder they start in.",
+    ).tag(config=True)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("kernel_manager_class", PrivateSocketKernelManager)
         super().__init__(*args, **kwargs)
@@ -105,6 +114,9 @@ class Execute(NbgraderExecute):
     def create_kernel_manager(self) -> Any:
         if not self.kernel_name:
             self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
+        if not self.spare_kernels:
+            self.km = super().create_kernel_manager()
+            return self.km
         arguments = self._spare_arguments()
         manager = _take_spare(self.kernel_name, arguments)
         if manager is not None and run_sync(manager.is_alive)():

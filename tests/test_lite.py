@@ -807,15 +807,6 @@ def test_a_lead_goes_round_the_whole_loop_in_the_workbook(
         page.goto(f"{base}{LEADERSHIP.page}.html", wait_until="load")
         page.get_by_text("a description, not the form").scroll_into_view_if_needed()
         _shot(page, shots, "1-book-page")
-        # pointing at the button starts fetching the browser's Python, before the click
-        live_app.served.reset()
-        page.locator("a.live-form-button").hover()
-        wasm = "/live/static/pyodide/pyodide.asm.wasm"
-        page.wait_for_function("() => true")  # let the page's handler run
-        deadline = time.monotonic() + 15
-        while wasm not in live_app.served.by_path:
-            assert time.monotonic() < deadline, "pointing at the button fetched nothing ahead"
-            time.sleep(0.2)
         open_live_form(page)
         page.wait_for_selector(FORM_READY, timeout=180_000)
         _heading_is(page, LEADERSHIP.title)

@@ -87,35 +87,7 @@ def outline(form: lite_site.Form) -> list[str]:
     return list(form.shows)
 
 
-#: When the lead points at or moves to the button, the page asks the browser to fetch the
-#: browser's Python ahead of the click (``<link rel="prefetch">``), so it downloads while the lead
-#: is still deciding; a lead who only reads the page downloads nothing.
-PREFETCH_SCRIPT = """<script>
-(function (button) {
-  function fetchAhead() {
-    for (const url of button.dataset.prefetch.split(" ")) {
-      const link = document.createElement("link");
-      link.rel = "prefetch";
-      link.href = url;
-      document.head.appendChild(link);
-    }
-  }
-  for (const event of ["pointerenter", "focus", "touchstart"]) {
-    button.addEventListener(event, fetchAhead, { once: true, passive: true });
-  }
-})(document.currentScript.previousElementSibling.querySelector("a"));
-</script>"""
-
-
-def runtime_files(mode: str, live_root: str) -> list[str]:
-    """The browser's Python's big files: the site's own copy, or the CDN's or mirror's."""
-    base = f"{live_root}{lite_site.PYODIDE_DIR}/" if mode == "self" else lite_site.CDN
-    if mode not in ("self", "cdn"):
-        base = mode
-    return [base + name for name in lite_site.build_pyodide.CORE_FILES]
-
-
-def live_box(form: lite_site.Form, href: str, prefetch: list[str] = ()) -> nodes.Node:
+def live_box(form: lite_site.Form, href: str) -> nodes.Node:
     """The box on the page: what the form is for, a description of it that cannot be mistaken
     for the form (no controls, labelled as a description), the one button, where answers stay."""
     box = nodes.admonition(classes=["live-form", "tip"])
@@ -132,11 +104,10 @@ def live_box(form: lite_site.Form, href: str, prefetch: list[str] = ()) -> nodes
             f"<ul>{items}</ul></div>",
             format="html",
         )
-    ahead = f' data-prefetch="{html.escape(" ".join(prefetch))}"' if prefetch else ""
     button = (
-        f'<p><a class="btn btn-primary live-form-button" href="{html.escape(href)}"{ahead}>'
+        f'<p><a class="btn btn-primary live-form-button" href="{html.escape(href)}">'
         "Open this form in the live workbook</a></p>"
-    ) + (PREFETCH_SCRIPT if prefetch else "")
+    )
     box += nodes.raw("", button, format="html")
     box += nodes.paragraph(
         text=(
@@ -174,9 +145,7 @@ class LiveFormDirective(SphinxDirective):
         self.env.live_forms_placed.setdefault(self.env.docname, []).append(form.id)
         if live_enabled(self.config):
             page = self.env.app.builder.get_target_uri(self.env.docname)
-            live_root = relative_uri(page, f"{LIVE_DIR}/")
-            files = runtime_files(self.config.live_pyodide, live_root)
-            return [live_box(form, relative_uri(page, f"{LIVE_DIR}/{form.app_url()}"), files)]
+            return [live_box(form, relative_uri(page, f"{LIVE_DIR}/{form.app_url()}"))]
         note = nodes.note()
         self.state.nested_parse(self.content, self.content_offset, note)
         return [note]

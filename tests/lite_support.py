@@ -29,6 +29,10 @@ from browser_support import (  # noqa: E402
 
 #: The live form is usable: its rating controls (radio groups) are drawn in the app's output.
 FORM_READY = ".jp-OutputArea-output .widget-radio-box"
+#: The live workbook has drawn a form under its heading.
+WORKBOOK_READY = ".jp-OutputArea-output .workbook-heading"
+#: The widths a lead's screen may have: a desktop, a tablet, a phone.
+WIDTHS = {"desktop": 1280, "tablet": 820, "phone": 390}
 #: Where the kernel's /drive lives in the browser: JupyterLite's contents store (IndexedDB).
 STORAGE_JS = """async ([path]) => {
   const config = JSON.parse(document.getElementById('jupyter-config-data').textContent);
@@ -59,6 +63,7 @@ CHROMIUM_SERVICES = frozenset(
     {
         "accounts.google.com",
         "clients2.google.com",
+        "redirector.gvt1.com",
         "content-autofill.googleapis.com",
         "optimizationguide-pa.googleapis.com",
         "safebrowsing.googleapis.com",
@@ -119,10 +124,11 @@ def persistent_offline(playwright, profile: Path) -> GuardedBrowser:
 
 
 def open_live_form(page):
-    """Click the book page's "Open the live form"; return the app's page (a new tab)."""
-    with page.context.expect_page() as opened:
-        page.locator("a.live-form-button").click()
-    return opened.value
+    """Click the book page's "Open this form in the live workbook"; the workbook opens in the
+    same tab: return that page once the app's address is loaded."""
+    page.locator("a.live-form-button").click()
+    page.wait_for_url("**/live/repl/index.html?*", wait_until="commit")
+    return page
 
 
 def browser_file(page, path: str) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -187,6 +188,19 @@ def test_redrafting_keeps_the_escalation_at_the_top(tmp_path: Path):
     )
 
 
+def test_the_safeguarding_action_has_no_move_or_remove_buttons_and_stays_first(tmp_path: Path):
+    save_record(audit_of({"ethos.1": 0, "ethos.2": 1}, gate=None), tmp_path / "audit.json")
+    editor = action_plan(tmp_path, delay=0)
+    gate_row, last = editor.rows[0], editor.rows[-1]
+    assert gate_row.indicator == GATE.id and gate_row.fixed
+    assert gate_row.to_top not in gate_row.box.children[-1:] and len(gate_row.box.children) == 7
+    editor.remove_action(gate_row)
+    last.to_top.click()
+    assert editor.rows[0] is gate_row and editor.rows[1] is last
+    saved = [a.indicator for a in load_plan(tmp_path).actions]
+    assert saved[0] == GATE.id and saved[1] == last.indicator
+
+
 # --- drafting -------------------------------------------------------------------------------
 
 
@@ -338,12 +352,48 @@ def test_due_before_start_is_refused_with_the_action_named(folder: Path):
     row = editor.rows[2]
     row.due.value = row.start.value - dt.timedelta(days=1)
     assert (folder / "plan.json").read_bytes() == before
-    assert editor.error.startswith("Action 3: ")
-    assert "actions[2].due: due date" in editor.error
-    assert "is before the start date" in editor.status.value
+    assert editor.error == "Action 3: see the message beside the field"
+    # in words, beside the date fields of the action it is about, with no path or field name
+    box = list(row.box.children)
+    assert box.index(row.problem) == box.index(row.dates) + 1
+    assert "The due date is before the start date" in row.problem.value
+    shown = re.sub(r"<[^>]+>", "", row.problem.value + editor.status.value)
+    for machine in ("actions[", "plan.json", "datetime", "/"):
+        assert machine not in shown
+    assert all(r.problem.value == "" for r in editor.rows if r is not row)
     row.due.value = row.start.value  # fixed: saving resumes
     assert load_plan(folder).actions[2].due == row.start.value
-    assert editor.error is None
+    assert editor.error is None and row.problem.value == ""
+
+
+def test_an_emptied_date_or_action_is_named_in_words_beside_it(folder: Path):
+    editor = action_plan(folder, delay=0)
+    editor.rows[0].start.value = None
+    assert (
+        editor.rows[0].problem.value and "The start date is empty" in editor.rows[0].problem.value
+    )
+    editor.rows[0].start.value = editor.rows[0].due.value
+    editor.rows[1].what.value = "   "
+    assert "What you will do is empty" in editor.rows[1].problem.value
+
+
+def test_priorities_move_to_the_top_or_leave_the_plan_with_buttons_and_stay_so(folder: Path):
+    editor = action_plan(folder, delay=0)
+    indicators = [r.indicator for r in editor.rows]
+    third = editor.rows[2]
+    assert third.to_top.description == "Move action 3 to the top"
+    third.to_top.click()
+    assert [r.indicator for r in editor.rows][0] == indicators[2]
+    assert [r.number for r in editor.rows] == list(range(1, len(indicators) + 1))
+    assert editor.rows[0].what.description == "Action 1: what"
+    assert load_plan(folder).actions[0].indicator == indicators[2]
+    gone = editor.rows[1]
+    assert gone.remove.description == "Take action 2 out of the plan"
+    gone.remove.click()
+    saved = [a.indicator for a in load_plan(folder).actions]
+    assert gone.indicator not in saved and len(saved) == len(indicators) - 1
+    reopened = action_plan(folder, delay=0)
+    assert [r.indicator for r in reopened.rows] == saved
 
 
 def test_reopening_keeps_edits_and_redraft_adds_without_losing_work(folder: Path):

@@ -1,4 +1,5 @@
-"""Sphinx extension: "Open the live form" on the book's form pages, and the site it opens.
+"""Sphinx extension: "Open this form in the live workbook" on the book's form pages, and the
+site it opens.
 
 * The ``live-form`` directive places a form's box on its page::
 
@@ -6,10 +7,11 @@
       What the page says instead when the book is built without live forms.
       ```
 
-  The forms (id, page, title, purpose, code) come from one list, ``deploy/lite/forms.yaml``.
-  With a live site the box names the form, says what it is for and where the answers are kept,
-  and links to it; without one it shows the directive's own text. Every form must be placed on
-  its own page exactly once (a warning otherwise, so an error under ``-W``).
+  The forms (id, page, title, purpose) come from one list, the package's ``data/workbook.yaml``.
+  With a live site the box names the form, says what it is for, describes what it asks (a
+  list, labelled as a description: nothing on the page can be typed into) and has one button
+  that opens the live workbook at that form; without one it shows the directive's own text.
+  Every form must be placed on its own page exactly once (a warning otherwise, so an error under ``-W``).
 * The ``live_pyodide`` setting (``_config.yml``, ``sphinx: config:``) says where the browser's
   Python comes from: ``cdn`` (default), ``self`` (in the site, for schools that block CDNs), a
   URL of another copy, or ``off`` (no live site, no buttons). The environment variable
@@ -51,6 +53,7 @@ logger = logging.getLogger(__name__)
 ENV_OVERRIDE = "WHOLESCHOOL_LIVE_PYODIDE"
 LIVE_DIR = "live"
 CACHE_DIR = ".live-site"
+AUDIT_PREFIX = "self-audit-"
 
 
 def live_enabled(config: Config) -> bool:
@@ -58,7 +61,7 @@ def live_enabled(config: Config) -> bool:
 
 
 def _forms(env: BuildEnvironment) -> dict[str, lite_site.Form]:
-    """The forms of ``forms.yaml`` by id (read once per build)."""
+    """The forms of ``workbook.yaml`` by id (read once per build)."""
     cached = getattr(env.app, "_live_forms", None)
     if cached is None:
         try:
@@ -69,24 +72,51 @@ def _forms(env: BuildEnvironment) -> dict[str, lite_site.Form]:
     return cached
 
 
+def outline(form: lite_site.Form) -> list[str]:
+    """What the form asks, one line each: a self-audit's indicators and choices, or the
+    form's own ``shows`` lines."""
+    if form.id.startswith(AUDIT_PREFIX):
+        from wholeschool import FRAMEWORK
+
+        principle = FRAMEWORK.principle(form.id[len(AUDIT_PREFIX) :])
+        levels = ", ".join(level.label for level in FRAMEWORK.scale)
+        return [
+            *(f"{n}. {ind.text}" for n, ind in enumerate(principle.indicators, start=1)),
+            f"For each: choose one level ({levels}) and, if you like, write a short note.",
+        ]
+    return list(form.shows)
+
+
 def live_box(form: lite_site.Form, href: str) -> nodes.Node:
-    """The box on the page: what the form is for, the button, where the answers stay."""
+    """The box on the page: what the form is for, a description of it that cannot be mistaken
+    for the form (no controls, labelled as a description), the one button, where answers stay."""
     box = nodes.admonition(classes=["live-form", "tip"])
     box += nodes.title(text=f"Fill it in online: {form.title}")
     box += nodes.paragraph(text=form.purpose)
+    lines = outline(form)
+    if lines:
+        items = "".join(f"<li>{html.escape(line)}</li>" for line in lines)
+        box += nodes.raw(
+            "",
+            '<div class="live-form-outline" role="note" aria-label="What the form asks">'
+            "<p><strong>What the form asks</strong> (a description, not the form: nothing can "
+            "be filled in here; use the button below)</p>"
+            f"<ul>{items}</ul></div>",
+            format="html",
+        )
     button = (
-        f'<p><a class="btn btn-primary live-form-button" href="{html.escape(href)}" '
-        'target="_blank" rel="noopener">Open the live form '
-        '<span class="visually-hidden">(opens in a new tab)</span></a></p>'
+        f'<p><a class="btn btn-primary live-form-button" href="{html.escape(href)}">'
+        "Open this form in the live workbook</a></p>"
     )
     box += nodes.raw("", button, format="html")
     box += nodes.paragraph(
         text=(
-            "It runs in your web browser, with nothing to install and no account. Your "
-            "answers are saved in this browser, on this device, and nothing is sent anywhere. "
-            "The first visit downloads the browser's own Python (15 MB or more) and can take "
-            "a minute; after that the form opens from the browser's copy, offline too. The "
-            "same form works in Jupyter on your own computer."
+            "The live workbook runs in your web browser, with nothing to install and no "
+            "account: all the forms of the course in one place, each with a link back to its "
+            "page. Your answers are saved in this browser, on this device, and nothing is sent "
+            "anywhere. The first visit downloads the browser's own Python (about 15 MB); after "
+            "that the workbook opens from the browser's copy, offline too. The same forms work "
+            "in Jupyter on your own computer."
         )
     )
     return box

@@ -48,7 +48,7 @@ import build_pyodide  # noqa: E402  (the sibling module, found through HERE)
 ROOT = HERE.parents[1]
 PACKAGE = "wholeschool-course"
 PACKAGE_SOURCE = ROOT / "widgets" / "wholeschool"
-FORMS_FILE = HERE / "forms.yaml"
+FORMS_FILE = PACKAGE_SOURCE / "data" / "workbook.yaml"
 #: Where the kernel keeps the lead's records: under /drive, which the browser keeps.
 RECORDS_IN_BROWSER = "/drive/records"
 CDN = f"https://cdn.jsdelivr.net/pyodide/v{build_pyodide.PYODIDE_VERSION}/full/"
@@ -69,23 +69,31 @@ class LiteBuildError(RuntimeError):
 
 @dataclass(frozen=True)
 class Form:
-    """One live form (an entry of ``forms.yaml``)."""
+    """One form of the live workbook (an entry of the package's ``workbook.yaml``)."""
 
     id: str
     page: str
     title: str
     purpose: str
-    code: str
+    shows: tuple[str, ...] = ()
+
+    @property
+    def code(self) -> str:
+        """What the browser's Python runs when the workbook opens at this form."""
+        return f'from wholeschool.ui import workbook\nworkbook("{self.id}")'
 
     def app_url(self) -> str:
         """The form's address relative to the live site's root: the REPL app, told to start
         the Python kernel, run the code and show only its output."""
         query = {"kernel": "python", "showBanner": "0", "hideCodeInput": "1"}
-        return f"{APP}?{urlencode({**query, 'code': self.code.strip()})}"
+        return f"{APP}?{urlencode({**query, 'code': self.code})}"
+
+
+REQUIRED = ("id", "page", "title", "purpose")
 
 
 def load_forms(path: Path = FORMS_FILE) -> list[Form]:
-    """The live forms, checked: every field present and text, ids and pages unique."""
+    """The workbook's forms, checked: every field present and text, ids and pages unique."""
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as error:
@@ -98,20 +106,25 @@ def load_forms(path: Path = FORMS_FILE) -> list[Form]:
         where = f"{path}: forms[{index}]"
         if not isinstance(entry, dict):
             raise LiteBuildError(f"{where}: must be a mapping")
-        for field in Form.__dataclass_fields__:
+        for field in REQUIRED:
             value = entry.get(field)
             if not isinstance(value, str) or not value.strip():
                 raise LiteBuildError(f"{where}.{field}: missing or empty")
         unknown = set(entry) - set(Form.__dataclass_fields__)
         if unknown:
             raise LiteBuildError(f"{where}: unknown field(s) {', '.join(sorted(unknown))}")
+        shows = entry.get("shows", [])
+        if not isinstance(shows, list) or not all(isinstance(s, str) and s for s in shows):
+            raise LiteBuildError(f"{where}.shows: must be a list of lines of text")
         if not re.fullmatch(r"[a-z0-9-]+", entry["id"]):
             raise LiteBuildError(f"{where}.id: use lower-case letters, digits and hyphens")
         for key in ("id", "page"):
             if (key, entry[key]) in seen:
                 raise LiteBuildError(f"{where}.{key}: {entry[key]!r} is used twice")
             seen.add((key, entry[key]))
-        forms.append(Form(**{k: entry[k].strip() for k in Form.__dataclass_fields__}))
+        forms.append(
+            Form(**{k: entry[k].strip() for k in REQUIRED}, shows=tuple(s.strip() for s in shows))
+        )
     return forms
 
 
@@ -221,7 +234,7 @@ def lite_config(title: str, kernel_settings: dict) -> dict:
     return {
         "jupyter-lite-schema-version": 0,
         "jupyter-config-data": {
-            "appName": f"Live form · {title}",
+            "appName": f"Live workbook · {title}",
             "appUrl": "./repl",
             # The default points at the JupyterLab app, which this site leaves out.
             "faviconUrl": "./icon-120x120.png",
@@ -278,17 +291,31 @@ ONLY_OUR_FORMS = """<script>
 </script>"""
 
 
-def finish_app_page(page: Path, title: str, forms: list[Form]) -> None:
-    """The REPL page as a form page: only the course's forms run in it (see above); its
-    language, a title, an icon, and the style that hides the console around the form
-    (``live-form.css``)."""
+#: Seconds after which a workbook whose Python has not started says so (see ``workbook.js``).
+FAIL_AFTER_S = 90
+
+
+def finish_app_page(page: Path, title: str, forms: list[Form], kernel: dict) -> None:
+    """The REPL page as the workbook's page: only the course's forms run in it (see above); its
+    language, a title, an icon, the script that says what is happening until the workbook has
+    drawn and makes each rating one radio group (``workbook.js``), and the style that hides the
+    console around the form (``live-form.css``)."""
     html = page.read_text(encoding="utf-8")
-    codes = json.dumps([form.code.strip() for form in forms]).replace("</", "<\\/")
+    codes = json.dumps([form.code for form in forms]).replace("</", "<\\/")
     guard = ONLY_OUR_FORMS % codes
+    pages = json.dumps({form.id: form.page for form in forms}).replace("</", "<\\/")
+    script = (HERE / "workbook.js").read_text(encoding="utf-8")
+    # What the kernel fetches first (relative to the site's root, or on a CDN or mirror).
+    probe = [kernel["pyodideUrl"], kernel["loadPyodideOptions"]["lockFileURL"]]
+    script = (
+        script.replace("%%BOOK_PAGES%%", pages)
+        .replace("%%FAIL_AFTER_S%%", str(FAIL_AFTER_S))
+        .replace("%%PROBE%%", json.dumps(probe).replace("</", "<\\/"))
+    )
     style = (HERE / "live-form.css").read_text(encoding="utf-8")
     html = html.replace("<html>", '<html lang="en">', 1)
-    html = re.sub(r"<title>.*?</title>", f"<title>Live form · {title}</title>", html, count=1)
-    html = html.replace("<head>", f"<head>\n{guard}", 1)
+    html = re.sub(r"<title>.*?</title>", f"<title>Live workbook · {title}</title>", html, count=1)
+    html = html.replace("<head>", f"<head>\n{guard}\n<script>\n{script}</script>", 1)
     icon = '<link rel="icon" href="../icon-120x120.png">'
     html = html.replace("</head>", f"{icon}\n<style>\n{style}</style>\n</head>", 1)
     page.write_text(html, encoding="utf-8")
@@ -334,7 +361,7 @@ def build_site(out: Path, mode: str = "cdn", *, title: str = "Live forms") -> di
         built = tmp / "out"
         run_lite_build(lite_dir, built)
         shutil.copytree(staged, built / PYODIDE_DIR)
-        finish_app_page(built / APP, title, load_forms())
+        finish_app_page(built / APP, title, load_forms(), composed["settings"])
         fix_service_worker(built / "service-worker.js")
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(built, out)

@@ -8,9 +8,9 @@ from ..core.framework import FRAMEWORK, Framework
 
 
 def indicator_list(principle_id: str, framework: Framework = FRAMEWORK) -> Markdown:
-    """The indicators of one principle as a numbered Markdown list with their ids."""
+    """The indicators of one principle as a numbered Markdown list (no internal ids)."""
     principle = framework.principle(principle_id)
-    lines = [f"1. {indicator.text} `{indicator.id}`" for indicator in principle.indicators]
+    lines = [f"1. {indicator.text}" for indicator in principle.indicators]
     return Markdown("\n".join(lines))
 
 
@@ -36,8 +36,12 @@ def good_practice(principle_id: str, framework: Framework = FRAMEWORK) -> Markdo
 
     examples = load_examples(principle_id, framework=framework)
     parts = []
-    for indicator in framework.principle(principle_id).indicators:
-        parts.append(f"### {indicator.text}\n\n*Indicator `{indicator.id}`*\n")
+    principle = framework.principle(principle_id)
+    for number, indicator in enumerate(principle.indicators, start=1):
+        parts.append(
+            f"### {indicator.text}\n\n*Indicator {principle.number}.{number}: number "
+            f"{number} in the {principle.short_name.lower()} self-audit*\n"
+        )
         per_setting = examples.indicators[indicator.id]
         for setting in SETTINGS:
             parts.append(f"- **{setting.capitalize()}:** {getattr(per_setting, setting)}")

@@ -262,7 +262,8 @@ def change_words(report: GovernorReport) -> str:
         if before is not None and now is not None and abs(now - before) >= 0.05:
             (up if now > before else down).append(p.short_name)
     text = f"Compared with the {report.previous.label}, "
-    text += f"{len(up)} principle(s) moved up" + (f" ({', '.join(up)})" if up else "")
+    noun = "principle" if len(up) == 1 else "principles"
+    text += f"{len(up)} {noun} moved up" + (f" ({', '.join(up)})" if up else "")
     text += f" and {len(down)} moved down" + (f" ({', '.join(down)})" if down else "") + "."
     return text
 
@@ -474,9 +475,10 @@ def _appendices(report: GovernorReport) -> list[Block]:
 
 
 def _chart(report: GovernorReport, key: str, alt: str, caption: str, width: float) -> list[Block]:
-    """The chart as an image block, if charts could be drawn here."""
+    """The chart as an image block; where charts cannot be drawn (the browser's Python has no
+    matplotlib) its description in words instead, so no section is left empty."""
     if key not in report.charts:
-        return []
+        return [Paragraph(f"In words (this copy of the report has no charts): {alt}")]
     return [Image(report.charts[key], alt, caption, width_cm=width)]
 
 

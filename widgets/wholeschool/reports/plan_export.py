@@ -95,24 +95,26 @@ def plan_document(
     gate: GateStatus | None = None,
 ) -> Document:
     """The plan as a document: the gate's box (see :mod:`.safeguarding`), then one block of
-    label–value pairs per action, by principle."""
+    label–value pairs per action, by principle (each keeps its number in the plan, as the form
+    shows it)."""
     gate = gate if gate is not None else gate_status(framework, [audit])
     table = plan_table(plan, audit, framework, gate)
+    count = len(plan.actions)
     blocks = [
         Paragraph(
             f"Drafted from the self-audit of {plan.audit_date or 'an unknown date'}; "
-            f"last changed {plan.date}. {len(plan.actions)} action(s)."
+            f"last changed {plan.date}. {count} action{'' if count == 1 else 's'}."
         )
     ]
     blocks[:0] = gate_notes(gate)
-    number = 0
+    # Grouped by principle, each action keeps its number in the plan (as the form shows it).
+    numbered = list(enumerate(table.rows, start=1))
     for principle in framework.principles:
-        rows = [r for r in table.rows if r[0] == principle.short_name]
+        rows = [(n, r) for n, r in numbered if r[0] == principle.short_name]
         if not rows:
             continue
         blocks.append(Heading(f"{principle.number}. {principle.short_name}", 2))
-        for row in rows:
-            number += 1
+        for number, row in rows:
             pairs = list(zip(COLUMNS[1:], [str(c) for c in row[1:]], strict=True))
             blocks.append(Fields(f"Action {number}", pairs))
     return Document(f"{TITLE}: {plan.school}", blocks)

@@ -17,6 +17,7 @@ _WHERE = {
     "progress_page": "outputs",
     "records_panel": "records_form",
     "governors_report": "report_page",
+    "workbook": "workbook_app",
 }
 
 __all__ = sorted(_WHERE)

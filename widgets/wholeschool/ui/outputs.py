@@ -39,7 +39,8 @@ def progress_charts(
         )
     if not charts_available():
         return _message(
-            "Charts need matplotlib, which this Python does not have; the table below has the same figures."
+            "The charts cannot be drawn in the browser's own Python; the table below has the "
+            "same figures, and Jupyter on your own computer or a course hub draws them."
         )
     from ..render.charts import png
 

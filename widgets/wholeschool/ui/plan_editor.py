@@ -13,6 +13,7 @@ import os
 from collections.abc import Sequence
 
 import ipywidgets as widgets
+from pydantic import ValidationError
 
 from ..core.clock import Clock, system_clock
 from ..core.errors import RecordError
@@ -42,60 +43,120 @@ def _what_for(framework: Framework, key: str) -> tuple[str, str]:
     return framework.principle(indicator.principle_id).short_name, indicator.text
 
 
-class ActionRow:
-    """The editable fields of one action."""
+#: What each field of an action is called on screen, for errors written beside it.
+FIELD_WORDS = {
+    "what": "What you will do",
+    "lead": "Who leads",
+    "start": "The start date",
+    "due": "The due date",
+    "measure": "How you will know",
+    "status": "The status",
+}
 
-    def __init__(self, number: int, action: PlanAction, framework: Framework, looks: Looks) -> None:
+
+def problem_words(error: ValidationError) -> str:
+    """The first problem of an action's validation, in words about the field on screen."""
+    first = error.errors(include_url=False)[0]
+    field = str(first["loc"][0]) if first["loc"] else ""
+    name = FIELD_WORDS.get(field, "This action")
+    kind = first["type"]
+    if field == "due" and kind.startswith("value_error"):
+        return "The due date is before the start date: choose a due date on or after it."
+    if kind in ("date_type", "none_required", "missing", "date_from_datetime_parsing"):
+        return (
+            f"{name} is empty: choose a date." if field in ("start", "due") else f"{name} is empty."
+        )
+    if kind == "string_too_short":
+        return f"{name} is empty: write a few words."
+    if kind == "string_too_long":
+        return (
+            f"{name} is too long: shorten it to {first['ctx']['max_length']} characters or fewer."
+        )
+    return f"{name}: {first['msg'].removeprefix('Value error, ')}."
+
+
+class ActionRow:
+    """The editable fields of one action, with buttons to move it to the top of the plan or
+    take it out (not for the safeguarding action, which always comes first), and its problem,
+    if any, written beside its fields."""
+
+    def __init__(
+        self,
+        number: int,
+        action: PlanAction,
+        framework: Framework,
+        looks: Looks,
+        *,
+        fixed: bool = False,
+    ) -> None:
         self.indicator = action.indicator
-        principle, text = _what_for(framework, action.indicator)
-        label = f"Action {number}"
-        self.header = looks.html(
-            f"<h4>{label} · {html.escape(principle)}</h4><p>{html.escape(text)}</p>"
-        )
-        self.what = widgets.Textarea(
-            action.what,
-            description=f"{label}: what",
-            rows=2,
-            layout=looks.note,
-            style=looks.text_style,
-        )
+        self.fixed = fixed
+        self.principle, self.text = _what_for(framework, action.indicator)
+        self.header = looks.html("")
+        self.what = widgets.Textarea(action.what, rows=2, layout=looks.note, style=looks.text_style)
         self.lead = widgets.Text(
-            action.lead,
-            description=f"{label}: who leads",
-            placeholder="A role, such as SMHL or PSHE lead",
-            style=looks.text_style,
+            action.lead, placeholder="A role, such as SMHL or PSHE lead", style=looks.text_style
         )
-        self.start = widgets.DatePicker(
-            value=action.start, description=f"{label}: start", style=looks.description
-        )
-        self.due = widgets.DatePicker(
-            value=action.due, description=f"{label}: due", style=looks.description
-        )
+        self.start = widgets.DatePicker(value=action.start, style=looks.description)
+        self.due = widgets.DatePicker(value=action.due, style=looks.description)
         self.measure = widgets.Textarea(
-            action.measure,
-            description=f"{label}: how we will know",
-            rows=2,
-            layout=looks.note,
-            style=looks.text_style,
+            action.measure, rows=2, layout=looks.note, style=looks.text_style
         )
         self.status = widgets.Dropdown(
-            options=STATUSES,
-            value=action.status,
-            description=f"{label}: status",
-            style=looks.description,
+            options=STATUSES, value=action.status, style=looks.description
         )
+        self.problem = widgets.HTML()
+        self.to_top = widgets.Button(layout=widgets.Layout(width="auto"), icon="arrow-up")
+        self.remove = widgets.Button(layout=widgets.Layout(width="auto"), icon="trash")
         self.controls = [self.what, self.lead, self.start, self.due, self.measure, self.status]
+        self.dates = widgets.HBox([self.start, self.due])
+        moves = [] if fixed else [widgets.HBox([self.to_top, self.remove])]
         self.box = widgets.VBox(
             [
                 self.header,
                 self.what,
                 self.lead,
-                widgets.HBox([self.start, self.due]),
+                self.dates,
+                self.problem,
                 self.measure,
                 self.status,
+                *moves,
             ],
             layout=looks.row,
         )
+        self.relabel(number)
+
+    def relabel(self, number: int) -> None:
+        """Number the action (its place in the plan) in its heading and every label."""
+        label = f"Action {number}"
+        self.number = number
+        self.header.value = (
+            f"<h4>{label} · {html.escape(self.principle)}</h4><p>{html.escape(self.text)}</p>"
+        )
+        self.what.description = f"{label}: what"
+        self.lead.description = f"{label}: who leads"
+        self.start.description = f"{label}: start"
+        self.due.description = f"{label}: due"
+        self.measure.description = f"{label}: how we will know"
+        self.status.description = f"{label}: status"
+        self.to_top.description = f"Move action {number} to the top"
+        self.to_top.tooltip = "Put this action first in the plan (after any safeguarding action)"
+        self.remove.description = f"Take action {number} out of the plan"
+        self.remove.tooltip = "Remove this action from the plan"
+
+    def check(self) -> str:
+        """The action's problem in words (empty if it is valid), shown beside its fields."""
+        try:
+            PlanAction.model_validate(self.data())
+        except ValidationError as error:
+            words = problem_words(error)
+            self.problem.value = (
+                f'<p role="alert" style="color:{ERROR_COLOUR};margin:0">'
+                f"<strong>{html.escape(words)}</strong></p>"
+            )
+            return words
+        self.problem.value = ""
+        return ""
 
     def data(self) -> dict:
         return {
@@ -168,11 +229,34 @@ class PlanEditor(SavesItself, widgets.VBox):
         self._show()
 
     def _add_row(self, action: PlanAction) -> ActionRow:
-        row = ActionRow(len(self.rows) + 1, action, self.framework, self.looks)
+        gate = self.framework.gate
+        fixed = gate is not None and action.indicator == gate.id
+        row = ActionRow(len(self.rows) + 1, action, self.framework, self.looks, fixed=fixed)
         for control in row.controls:
             control.observe(lambda _change: self.saver.changed(), names="value")
+        row.to_top.on_click(lambda _button, row=row: self.move_to_top(row))
+        row.remove.on_click(lambda _button, row=row: self.remove_action(row))
         self.rows.append(row)
         return row
+
+    def _renumber(self) -> None:
+        for number, row in enumerate(self.rows, start=1):
+            row.relabel(number)
+        self._show()
+        self.saver.changed()
+
+    def move_to_top(self, row: ActionRow) -> None:
+        """Put ``row`` first in the plan, after any safeguarding action (which stays first)."""
+        self.rows.remove(row)
+        at = sum(1 for r in self.rows if r.fixed)
+        self.rows.insert(at, row)
+        self._renumber()
+
+    def remove_action(self, row: ActionRow) -> None:
+        """Take ``row`` out of the plan (never the safeguarding action)."""
+        if not row.fixed:
+            self.rows.remove(row)
+            self._renumber()
 
     def _escalation(self) -> str:
         """The gate's box (see :mod:`wholeschool.core.gate`), or nothing when in place."""
@@ -236,17 +320,28 @@ class PlanEditor(SavesItself, widgets.VBox):
         )
 
     def _write(self) -> None:
+        problems = [(row.number, row.check()) for row in self.rows]
+        problems = [(n, words) for n, words in problems if words]
+        if problems:
+            numbers = ", ".join(str(n) for n, _ in problems)
+            noun = "Action" if len(problems) == 1 else "Actions"
+            raise RecordError(
+                self.folder.file(PLAN_FILE),
+                None,
+                f"{noun} {numbers}: see the message beside the field",
+            )
         record = self.record()
         self.folder.save(record, PLAN_FILE)
         self.plan = record
 
     def describe(self, error: RecordError) -> str:
-        """Name the action by its number as the lead sees it, beside the file and field."""
+        """The problem in words: an action's own problem is beside its fields, so the status
+        line only points to it; no file path or field name reaches the lead."""
         field = error.field or ""
         if field.startswith("actions["):
             number = int(field[len("actions[") : field.index("]")]) + 1
-            return f"Action {number}: {error}"
-        return str(error)
+            return f"Action {number}: see the message beside the field"
+        return error.problem
 
     def make_files(self) -> dict[str, bytes]:
         """Make the plan's files from what is on screen and offer them for download."""

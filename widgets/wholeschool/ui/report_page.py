@@ -70,11 +70,20 @@ def governors_report(
         files.children = [downloads(made, "The report, ready to download")]
 
     make.on_click(on_make)
+    what_made = (
+        "<p>The report files are a web page (open it in any browser or in Word, then print or "
+        "save it as PDF) and a Word document.</p>"
+        if word_available()
+        else "<p>The report file is a web page: open it in any browser or in Word, then print "
+        "it or save it as PDF. A separate Word document and the report's charts are made in "
+        "Jupyter on your own computer or on a course hub, not in the browser's own Python; "
+        "here the charts are described in words.</p>"
+    )
     children: list[widgets.Widget] = [
         widgets.HTML(intro + body_html(report_document(report))),
         widgets.HTML("<h3>One audit, several frameworks</h3>"),
         crosswalk_view(report.records.audit, framework=folder.framework),  # type: ignore[arg-type]
-        widgets.HTML("<h3>Take it to the governors</h3>"),
+        widgets.HTML("<h3>Take it to the governors</h3>" + what_made),
         make,
         files,
     ]

@@ -1,0 +1,146 @@
+/* The live workbook's page, around JupyterLite's REPL app: inlined into repl/index.html by
+   deploy/lite/lite_site.py (placeholders in %%...%% filled in there).
+
+   - Until the workbook has drawn, a panel says what is happening; if the browser's Python cannot
+     be fetched, fails, or has not started within a set time, the panel says so instead, with
+     what to try and the printable form (the book page), never "Loading" for ever.
+   - Each rating's choices become one radio group (one name per group: the arrow keys stay in it
+     and it is one Tab stop), named for screen readers by its indicator.
+   - The page title follows the form on screen. */
+(function () {
+  "use strict";
+  const BOOK_PAGES = %%BOOK_PAGES%%;
+  const FAIL_AFTER_S = %%FAIL_AFTER_S%%;
+  const PROBE = %%PROBE%%;
+  const params = new URLSearchParams(window.location.search);
+  const waitSeconds = Number(params.get("failAfter")) > 0 ? Number(params.get("failAfter")) : FAIL_AFTER_S;
+  const startId = (/workbook\("([a-z0-9-]+)"\)/.exec(params.get("code") || "") || [])[1] || "";
+  const bookPage = "../../" + (BOOK_PAGES[startId] || BOOK_PAGES[Object.keys(BOOK_PAGES)[0]]) + ".html";
+  let ready = false;
+  let failed = false;
+  let panel = null;
+
+  function el(tag, attrs, text) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    if (text) node.textContent = text;
+    return node;
+  }
+
+  function showLoading() {
+    panel = el("div", { id: "workbook-status", role: "status", "aria-live": "polite" });
+    panel.appendChild(el("h1", {}, "Opening the live workbook\u2026"));
+    panel.appendChild(el("p", { id: "workbook-status-text" },
+      "The first visit fetches the browser's own Python (about 15 MB); after that it opens " +
+      "from this browser's own copy."));
+    document.body.appendChild(panel);
+    window.setTimeout(function () {
+      if (!ready && !failed) {
+        document.getElementById("workbook-status-text").textContent =
+          "Still opening: a slow connection can take a minute on the first visit. Please wait.";
+      }
+    }, 20000);
+  }
+
+  function fail(what) {
+    if (ready || failed) return;
+    failed = true;
+    window.workbookProblem = what;
+    if (!panel) showLoading();
+    panel.setAttribute("role", "alert");
+    panel.textContent = "";
+    panel.appendChild(el("h1", {}, "The live workbook could not open"));
+    panel.appendChild(el("p", {}, what));
+    panel.appendChild(el("h2", {}, "What you can try"));
+    const list = el("ul");
+    for (const item of [
+      "Reload this page.",
+      "Open the course in another browser (for example Edge, Chrome or Firefox), or on another device.",
+      "If you are on a school network, ask your IT team to allow this site, including the " +
+        "WebAssembly (.wasm) and Python files it loads.",
+    ]) list.appendChild(el("li", {}, item));
+    panel.appendChild(list);
+    const back = el("p");
+    const link = el("a", { href: bookPage, class: "workbook-printable" },
+      "Open the printable form on the course page");
+    back.appendChild(link);
+    back.appendChild(document.createTextNode(
+      ": it lists every question, so you can print it and fill it in on paper meanwhile."));
+    panel.appendChild(back);
+    const reload = el("button", { type: "button" }, "Reload this page");
+    reload.addEventListener("click", function () { window.location.reload(); });
+    panel.appendChild(reload);
+  }
+
+  /* Each rating becomes one group with a name a screen reader reads. */
+  let groups = 0;
+  function groupRadios(root) {
+    for (const box of root.querySelectorAll(".widget-radio-box")) {
+      if (!box.dataset.group) {
+        box.dataset.group = "choice-" + (++groups);
+        box.setAttribute("role", "radiogroup");
+        const described = box.parentElement && box.parentElement.querySelector(":scope > .widget-label");
+        const row = box.closest(".widget-vbox");
+        const question = row && row.querySelector(".widget-html strong");
+        const names = [described && described.textContent.trim(), question && question.textContent.trim()];
+        box.setAttribute("aria-label", names.filter(Boolean).join(": ") || "Choices");
+      }
+      for (const input of box.querySelectorAll('input[type="radio"]')) {
+        if (input.name !== box.dataset.group) input.name = box.dataset.group;
+      }
+    }
+  }
+
+  let lastHeading = null;
+  function watchForm() {
+    const heading = document.querySelector(".workbook-heading");
+    if (heading) {
+      if (!ready) {
+        ready = true;
+        if (panel) panel.remove();
+      }
+      if (heading.textContent !== lastHeading) {
+        if (lastHeading !== null) {
+          heading.setAttribute("tabindex", "-1");
+          heading.focus();
+        }
+        lastHeading = heading.textContent;
+        document.title = heading.textContent + " \u00b7 Live workbook";
+      }
+    } else if (!ready && document.querySelector(
+      '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')) {
+      fail("The browser's Python started, but the form could not be made in it.");
+    }
+    groupRadios(document);
+  }
+
+  async function probe() {
+    /* The kernel fetches its Python from these: a refused or failed fetch means it never will. */
+    if (!navigator.onLine) return;
+    const root = new URL("../", window.location.href);
+    for (const url of PROBE) {
+      let response = null;
+      try {
+        response = await fetch(new URL(url, root), { cache: "no-cache" });
+      } catch (error) {
+        fail("The browser could not fetch its own Python from the course site. A school " +
+          "network, filter or browser setting may be blocking it.");
+        return;
+      }
+      if (!response.ok) {
+        fail("The browser could not fetch its own Python from the course site (the site " +
+          "answered " + response.status + "). A school network or filter may be blocking it.");
+        return;
+      }
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    showLoading();
+    new MutationObserver(watchForm).observe(document.body, { childList: true, subtree: true });
+    window.setTimeout(function () {
+      fail("The browser's Python has not started after " + waitSeconds + " seconds.");
+    }, waitSeconds * 1000);
+    probe();
+  });
+})();

@@ -1,0 +1,78 @@
+"""The live workbook (``wholeschool.ui.workbook``) in CPython: one app for every form.
+
+The browser journey is in ``test_lite.py``; here the same widget is driven directly: every form
+of the list opens under its heading with a link back to its course page and next steps, and
+switching forms saves the form on screen first and reads the records afresh.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from strategies import CLOCK
+from wholeschool.store import AUDIT_FILE, RecordFolder
+from wholeschool.ui import workbook
+from wholeschool.ui.workbook_app import workbook_forms
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "deploy" / "lite"))
+
+import lite_site  # noqa: E402
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> RecordFolder:
+    return RecordFolder(tmp_path / "records", clock=CLOCK)
+
+
+def test_the_workbook_and_the_book_read_one_list_of_forms():
+    built = lite_site.load_forms()
+    assert [(f.id, f.page, f.title) for f in workbook_forms()] == [
+        (f.id, f.page, f.title) for f in built
+    ]
+    assert all(f.code == f'from wholeschool.ui import workbook\nworkbook("{f.id}")' for f in built)
+
+
+def test_every_form_opens_under_its_heading_with_a_way_back_and_next_steps(folder):
+    book = workbook(workbook_forms()[0].id, folder)
+    forms = workbook_forms()
+    for at, form in enumerate(forms):
+        book.show(form.id)
+        assert f">{form.title}</h1>" in book.heading.value
+        assert f'href="../../{form.page}.html"' in book.back.value
+        assert "Back to the course page" in book.back.value
+        assert book.menu.value == form.id and book.body.children == (book.form,)
+        steps = [button.description for button in book.next.children[1:]]
+        if at + 1 < len(forms):
+            assert steps[0] == f"Next: {forms[at + 1].title}"
+        else:
+            assert steps == []
+        if form.id.startswith("self-audit-") and form.id != "self-audit-targeted-support":
+            assert steps[-1] == "Next: Action plan"
+
+
+def test_switching_saves_the_form_on_screen_first_and_reads_records_afresh(folder):
+    book = workbook("self-audit-leadership", folder)
+    book.form.saver.delay = 60  # a change still waiting for its pause when the lead moves on
+    row = book.form.rows["leadership.1"]
+    row.rating.value = 1
+    assert not folder.file(AUDIT_FILE).exists()
+    book.menu.value = "action-plan"
+    book.go.click()
+    saved = json.loads(folder.file(AUDIT_FILE).read_text())
+    assert saved["ratings"]["leadership.1"]["rating"] == 1
+    assert book.current == "action-plan" and book.form.rows  # the plan drafted from it
+    book.next.children[1].click()
+    assert book.current == "progress-log"
+
+
+def test_an_unknown_start_opens_the_first_form_and_no_machine_words_show(folder):
+    book = workbook("no-such-form", folder)
+    assert book.current == workbook_forms()[0].id
+    shown = re.sub(r"<[^>]+>", "", book.heading.value + book.back.value)
+    assert shown.startswith(workbook_forms()[0].title)
+    assert not re.search(r"wholeschool|\.py\b|/tmp/|self-audit-", shown)

@@ -1,0 +1,157 @@
+"""The live workbook: every form of the course in one app, on one running Python.
+
+The book's "Open in the live workbook" buttons open the browser app at one form
+(``workbook("action-plan")``); the workbook shows that form under its heading, a link back to
+the course page it belongs to, a menu to open any other form and "next step" buttons. Opening
+another form replaces the one on screen (after saving it) in the same Python, so it takes a
+moment rather than a new start. The forms, their order, titles and pages are data:
+``data/workbook.yaml`` (the book build reads the same list).
+"""
+
+from __future__ import annotations
+
+import html
+import os
+import time
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import ipywidgets as widgets
+import yaml
+
+from ..core.clock import Clock, system_clock
+from ..store import RecordFolder
+
+WORKBOOK_FILE = Path(str(resources.files("wholeschool") / "data" / "workbook.yaml"))
+#: From the app's page (``live/repl/index.html``) to the book's root.
+BOOK_ROOT = "../../"
+AUDIT_PREFIX = "self-audit-"
+
+
+@dataclass(frozen=True)
+class WorkbookForm:
+    """One form of the workbook: its id, book page, heading and one-line purpose."""
+
+    id: str
+    page: str
+    title: str
+    purpose: str
+
+
+def workbook_forms(path: Path = WORKBOOK_FILE) -> list[WorkbookForm]:
+    """The workbook's forms in order (the book build checks the file in full)."""
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))["forms"]
+    return [WorkbookForm(e["id"], e["page"], e["title"], e["purpose"]) for e in entries]
+
+
+def build_form(form_id: str, folder: RecordFolder) -> widgets.Widget:
+    """The form widget for ``form_id``, on the lead's records ``folder``."""
+    from . import action_plan, audit, governors_report, progress_page, records_panel
+
+    if form_id.startswith(AUDIT_PREFIX):
+        return audit(form_id[len(AUDIT_PREFIX) :], folder)
+    builders = {
+        "action-plan": action_plan,
+        "progress-log": progress_page,
+        "governors-report": governors_report,
+        "my-records": records_panel,
+    }
+    return builders[form_id](folder)
+
+
+def next_steps(forms: list[WorkbookForm], form_id: str) -> list[WorkbookForm]:
+    """Where a lead goes after ``form_id``: the next form in order and, from a self-audit that
+    is not the last, the action plan too."""
+    ids = [f.id for f in forms]
+    at = ids.index(form_id)
+    steps = forms[at + 1 : at + 2]
+    plan = next((f for f in forms if f.id == "action-plan"), None)
+    if form_id.startswith(AUDIT_PREFIX) and plan is not None and plan not in steps:
+        steps.append(plan)
+    return steps
+
+
+class Workbook(widgets.VBox):
+    """The workbook app: a bar (back to the course, open another form), the form's heading,
+    the form, and its next steps."""
+
+    def __init__(self, start: str, folder: RecordFolder, book_root: str = BOOK_ROOT) -> None:
+        self.forms = workbook_forms()
+        self.by_id = {f.id: f for f in self.forms}
+        if start not in self.by_id:
+            start = self.forms[0].id
+        self.folder = folder
+        self.book_root = book_root
+        self.back = widgets.HTML()
+        self.menu = widgets.Dropdown(
+            options=[(f.title, f.id) for f in self.forms],
+            value=start,
+            description="Another form",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="auto", max_width="100%"),
+        )
+        self.go = widgets.Button(
+            description="Open this form",
+            tooltip="Open the form chosen in the list (your answers here are saved first)",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.go.on_click(lambda _button: self.show(self.menu.value))
+        bar = widgets.HBox(
+            [self.back, self.menu, self.go],
+            layout=widgets.Layout(flex_flow="row wrap", align_items="center"),
+        )
+        bar.add_class("workbook-bar")
+        self.heading = widgets.HTML()
+        self.body = widgets.VBox()
+        self.next = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
+        self.next.add_class("workbook-next")
+        self.form: widgets.Widget | None = None
+        self.current = start
+        self.switch_seconds = 0.0
+        super().__init__([bar, self.heading, self.body, self.next])
+        self.add_class("workbook")
+        self.show(start)
+
+    def show(self, form_id: str) -> None:
+        """Save the form on screen, then show ``form_id`` with its heading and next steps."""
+        started = time.perf_counter()
+        flush = getattr(self.form, "flush", None)
+        if callable(flush):
+            flush()
+        form = self.by_id[form_id]
+        self.current = form_id
+        self.menu.value = form_id
+        self.back.value = (
+            f'<a class="workbook-back" href="{html.escape(self.book_root + form.page)}.html">'
+            "\u2190 Back to the course page</a>"
+        )
+        self.heading.value = (
+            f'<h1 class="workbook-heading" data-form="{html.escape(form.id)}">'
+            f"{html.escape(form.title)}</h1><p>{html.escape(form.purpose)}</p>"
+        )
+        self.form = build_form(form_id, self.folder)
+        self.body.children = [self.form]
+        buttons = []
+        for step in next_steps(self.forms, form_id):
+            button = widgets.Button(
+                description=f"Next: {step.title}",
+                tooltip=f"Open {step.title} (your answers here are saved first)",
+                layout=widgets.Layout(width="auto", max_width="100%"),
+            )
+            button.on_click(lambda _button, target=step.id: self.show(target))
+            buttons.append(button)
+        self.next.children = [widgets.HTML("<h2>Next step</h2>"), *buttons] if buttons else []
+        self.switch_seconds = time.perf_counter() - started
+
+
+def workbook(
+    start: str,
+    folder: str | os.PathLike[str] | RecordFolder | None = None,
+    *,
+    clock: Clock = system_clock,
+) -> Workbook:
+    """The live workbook opened at the form ``start`` (an id of ``data/workbook.yaml``)."""
+    if not isinstance(folder, RecordFolder):
+        folder = RecordFolder(folder, clock=clock)
+    return Workbook(start, folder)

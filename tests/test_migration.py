@@ -130,11 +130,17 @@ def test_the_changes_page_lists_exactly_the_splits_in_the_migration_data():
     import re
 
     page = (Path(__file__).parents[1] / "course" / "changes.md").read_text(encoding="utf-8")
-    section = page.split("## Indicators that were split", 1)[1].split("\n## ", 1)[0]
-    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    section = page.split("### Indicators that were split", 1)[1].split("\n#", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| **")]
+    by_number = {str(p.number): p.id for p in FRAMEWORK.principles}
+
+    def ids(cell: str) -> list[str]:
+        """The indicators a cell names by number (**1.6**: principle 1's sixth indicator)."""
+        return [f"{by_number[p]}.{i}" for p, i in re.findall(r"\*\*(\d+)\.(\d+)\*\*", cell)]
+
     on_page = {}
     for row in rows:
         old, new = row.strip("|").split("|")[:2]
-        on_page[re.findall(r"`([a-z-]+\.\d+)`", old)[0]] = re.findall(r"`([a-z-]+\.\d+)`", new)
+        on_page[ids(old)[0]] = ids(new)
     splits = {old: list(new) for old, new in STEP.indicators.items() if len(new) > 1}
     assert on_page == splits

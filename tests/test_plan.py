@@ -189,7 +189,7 @@ def test_redrafting_keeps_the_escalation_at_the_top(tmp_path: Path):
 
 
 def test_the_safeguarding_action_has_no_move_or_remove_buttons_and_stays_first(tmp_path: Path):
-    save_record(audit_of({"ethos.1": 0, "ethos.2": 1}, gate=None), tmp_path / "audit.json")
+    save_record(audit_of({"ethos.1": 0, "ethos.2": 1}, gate="not-sure"), tmp_path / "audit.json")
     editor = action_plan(tmp_path, delay=0)
     gate_row, last = editor.rows[0], editor.rows[-1]
     assert gate_row.indicator == GATE.id and gate_row.fixed

@@ -112,3 +112,18 @@ def test_cli_compares_a_ratings_file(tmp_path: Path):
     assert "You agreed with the moderated rating on 1 of 14" in result.stdout
     assert "Two or more levels out" in result.stdout
     assert SETTINGS["college"].moderated["parents-carers.2"].reason in result.stdout
+
+
+def test_the_ratings_box_reads_levels_by_indicator_number_and_skips_other_lines():
+    from wholeschool.grading.calibration_cells import number, read_ratings
+
+    assert number("leadership.3") == "1.3" and number("ethos.9") == "2.9"
+    box = (
+        "%%ratings\n"
+        "Write a level after each colon.\n"
+        "1.3 Objectives: costed, in the plan: Developing\n"  # a colon in the words
+        "2.1 Warm relationships:\n"  # not rated yet
+        "9.1 No such principle: Embedded\n"
+        "1.99 No such indicator: Embedded\n"
+    )
+    assert read_ratings(box) == {"leadership.3": "Developing", "ethos.1": ""}

@@ -15,7 +15,7 @@ import pytest
 from helpers import BIN, ROOT, page_text
 from wholeschool import FRAMEWORK
 from wholeschool.core.calibration import calibration_settings
-from wholeschool.grading.calibration_cells import ASSIGNMENT, SETTING
+from wholeschool.grading.calibration_cells import ASSIGNMENT, SETTING, number
 
 pytestmark = pytest.mark.nbgrader
 
@@ -24,12 +24,14 @@ LABELS = [level.label for level in FRAMEWORK.scale]
 
 
 def answer(shift: dict[str, int], blank: tuple[str, ...] = ()) -> str:
-    """Every moderated rating, moved by ``shift`` levels where given, ``blank`` left empty."""
-    lines = []
+    """Every moderated rating, moved by ``shift`` levels where given, ``blank`` left empty,
+    written in the ratings box as a lead types it (number, words, colon, level)."""
+    lines = ["%%ratings"]
     for key, item in MODERATED.items():
         level = min(max(item.rating + shift.get(key, 0), 0), len(LABELS) - 1)
-        lines.append(f'    "{key}": "{"" if key in blank else LABELS[level]}",')
-    return "ratings = {\n" + "\n".join(lines) + "\n}\n"
+        words = FRAMEWORK.indicator_by_id[key].text.rstrip(".")
+        lines.append(f"{number(key)} {words}: {'' if key in blank else LABELS[level]}")
+    return "\n".join(lines) + "\n"
 
 
 ONE_OUT = {"ethos.1": 1, "leadership.3": -1}  # still within one level: full marks
@@ -108,8 +110,10 @@ def test_the_source_passes_and_the_release_hides_the_moderated_ratings(graded) -
     assert "Success! Your notebook passes all the tests." in graded["validated"]
     released = json.loads(graded["released"])
     sources = {c.get("id"): "".join(c["source"]) for c in released["cells"]}
-    assert "raise NotImplementedError()" in sources[ASSIGNMENT]
-    assert '"ethos.1": "",' in sources[ASSIGNMENT]
+    box = sources[ASSIGNMENT]
+    assert box.startswith("%%ratings\n") and "NotImplementedError" not in box  # no code to write
+    words = FRAMEWORK.indicator_by_id["ethos.1"].text.rstrip(".")
+    assert f"\n2.1 {words}:\n" in box and "ethos.1" not in box
     assert "check_rating" not in "".join(sources[cell(k)] for k in MODERATED)
     for item in MODERATED.values():
         assert item.reason not in graded["released"]

@@ -4,23 +4,68 @@ A lead reads a fictional setting's one-page picture, rates every indicator of it
 and the autograder gives a point for each rating within one level of the moderated one. Each
 hidden test prints the moderators' reason, so the feedback quotes it for every indicator; a
 rating two or more levels out (or missing) fails with the reason as its message.
+
+No code to write: the lead's ratings are a ``%%ratings`` box of plain lines, one per indicator
+by its number in the self-audit ("2.3 Calm places ...: Developing"); running the box reads them
+and says which still need a level.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from ..core.calibration import calibration_settings, compare
 from ..core.framework import FRAMEWORK
 from ..core.records import NO_PUPIL_DATA
+from .answers import model_or_answer
 from .reflect_cells import CellSpec
 
 ASSIGNMENT = "calibration"
 SETTING = "primary"
-IMPORTS = (
-    "from wholeschool.grading.calibration_cells import check_format, check_rating, show_setting"
+IMPORTS = "from wholeschool.grading.calibration_cells import check_rating, show_setting, start"
+LEVELS = ", ".join(level.label for level in FRAMEWORK.scale[:-1]) + (
+    f" or {FRAMEWORK.scale[-1].label}"
 )
-LEVELS = ", ".join(f'"{level.label}"' for level in FRAMEWORK.scale)
+#: A line of the ratings box: an indicator's number, its words, a colon, then the level (after
+#: the last colon, so words with a colon of their own still read).
+_LINE = re.compile(r"^\s*(\d+)\.(\d+)\b[^\n]*:[ \t]*(?P<level>[^:\n]*?)\s*$", re.M)
+
+
+def number(indicator_id: str) -> str:
+    """An indicator's number as the self-audit shows it ("leadership.3" is "1.3")."""
+    principle_id, _, index = indicator_id.rpartition(".")
+    return f"{FRAMEWORK.principle(principle_id).number}.{index}"
+
+
+def read_ratings(text: str) -> dict[str, str]:
+    """The levels written in a ratings box, by indicator id; lines that are not
+    "N.M ...: level" (instructions, blank lines) are skipped, and unknown numbers too."""
+    by_number = {str(p.number): p.id for p in FRAMEWORK.principles}
+    ratings = {}
+    for match in _LINE.finditer(text):
+        principle_id = by_number.get(match.group(1))
+        key = f"{principle_id}.{match.group(2)}"
+        if principle_id and key in FRAMEWORK.indicator_by_id:
+            ratings[key] = match["level"]
+    return ratings
+
+
+def start(setting_id: str) -> None:
+    """Make the ``%%ratings`` box work in this notebook (reads it into ``ratings``)."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None:  # not in a notebook: nothing to register
+        return
+
+    def ratings_magic(line: str, cell: str) -> None:
+        ratings = read_ratings(model_or_answer(cell))
+        shell.user_ns["ratings"] = ratings
+        check_format(setting_id, ratings)
+
+    shell.register_magic_function(ratings_magic, "cell", "ratings")
+    shell.user_ns.setdefault("ratings", {})
 
 
 def _level(value: object) -> int | None:
@@ -47,7 +92,7 @@ def show_setting(setting_id: str) -> object:
                 f"  - *{level.label}*: {FRAMEWORK.descriptor(indicator.id, level.value)}"
                 for level in FRAMEWORK.scale
             )
-            parts.append(f'- **"{indicator.id}"**: {indicator.text}\n{levels}')
+            parts.append(f"- **{number(indicator.id)}** {indicator.text}\n{levels}")
     return Markdown("\n\n".join(parts))
 
 
@@ -57,9 +102,12 @@ def check_format(setting_id: str, ratings: Mapping[str, object]) -> None:
     missing = [key for key in setting.moderated if _level(ratings.get(key)) is None]
     unknown = [key for key in ratings if key not in setting.moderated]
     if unknown:
-        print(f"These are not indicators of this exercise: {', '.join(unknown)}")
+        print(f"Not part of this exercise: {', '.join(number(key) for key in unknown)}")
     if missing:
-        print(f"{len(missing)} still need a level ({LEVELS}): {', '.join(missing)}")
+        print(
+            f"{len(missing)} still need a level ({LEVELS}): "
+            f"{', '.join(number(key) for key in missing)}"
+        )
     else:
         print(f"All {len(setting.moderated)} indicators have a level. Ready to submit.")
 
@@ -97,34 +145,30 @@ def calibration_specs(setting_id: str = SETTING) -> list[CellSpec]:
         "your designated safeguarding lead (DSL) straight away."
     )
     template = "\n".join(
-        f'    "{key}": "",  # {FRAMEWORK.indicator_by_id[key].text}' for key in setting.moderated
+        f"{number(key)} {FRAMEWORK.indicator_by_id[key].text.rstrip('.')}:"
+        for key in setting.moderated
     )
     labels = {level.value: level.label for level in FRAMEWORK.scale}
     solution = "\n".join(
-        f'    "{key}": "{labels[item.rating]}",' for key, item in setting.moderated.items()
+        f"{number(key)} {FRAMEWORK.indicator_by_id[key].text.rstrip('.')}: {labels[item.rating]}"
+        for key, item in setting.moderated.items()
     )
-    answer = (
-        f"# Write a level for each indicator: {LEVELS}.\n"
-        f"# {NO_PUPIL_DATA}\n"
-        f"ratings = {{\n{template}\n}}\n"
-        f"### BEGIN SOLUTION\nratings = {{\n{solution}\n}}\n### END SOLUTION"
-    )
+    answer = f"%%ratings\n{template}\n### BEGIN SOLUTION\n{solution}\n### END SOLUTION"
     prompt = (
         "## Your ratings\n\n"
-        "In the cell below, write a level in the quotes after each indicator, **delete the "
-        "two lines** `# YOUR CODE HERE` and `raise NotImplementedError()`, and run it. The "
-        "cell after it tells you which indicators still need a level."
+        f"In the box below, after the colon at the end of each indicator, write one level: "
+        f"{LEVELS}. Then run the box: it tells you which indicators still need a level. "
+        f"Leave the first line (`%%ratings`) as it is.\n\n*{NO_PUPIL_DATA}*"
     )
     specs = [
         CellSpec(f"{ASSIGNMENT}-intro", "markdown", intro),
         CellSpec(
             f"{ASSIGNMENT}-setting",
             "check",
-            f'{IMPORTS}\n\nSETTING = "{setting_id}"\nshow_setting(SETTING)',
+            f'{IMPORTS}\n\nSETTING = "{setting_id}"\nstart(SETTING)\nshow_setting(SETTING)',
         ),
         CellSpec(f"{ASSIGNMENT}-prompt", "markdown", prompt),
         CellSpec(ASSIGNMENT, "answer", answer),
-        CellSpec(f"{ASSIGNMENT}-format", "check", "check_format(SETTING, ratings)"),
     ]
     for key in setting.moderated:
         text = FRAMEWORK.indicator_by_id[key].text

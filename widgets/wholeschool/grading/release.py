@@ -1,6 +1,6 @@
 """nbgrader's ``ClearSolutions`` for the leads' strand: a text answer keeps its template only.
 
-A leads'-strand answer cell (``%%reflection`` or ``%%answer``) holds the template a lead writes
+A leads'-strand answer cell (``%%reflection``, ``%%answer`` or ``%%ratings``) holds the template a lead writes
 over, then the model answer between nbgrader's solution markers. nbgrader would put its code
 stub (``# YOUR CODE HERE`` and ``raise NotImplementedError()``) in place of the model answer;
 here such a cell keeps just the template, so the lead never sees a line of code to delete.
@@ -15,7 +15,7 @@ from typing import Any
 from nbgrader.preprocessors import ClearSolutions as NbgraderClearSolutions
 
 #: First lines of the cells whose solutions are removed without a stub.
-TEXT_ANSWER = re.compile(r"^%%(reflection|answer)\b")
+TEXT_ANSWER = re.compile(r"^%%(reflection|answer|ratings)\b")
 _REGION = re.compile(r"\n?[ \t]*### BEGIN SOLUTION\n.*?### END SOLUTION[ \t]*(\n|$)", re.S)
 
 

@@ -254,6 +254,36 @@ def test_navigation_reaches_every_principle_chapter(site: str, offline: Offline)
     assert offline.blocked == []
 
 
+@pytest.mark.parametrize("width", [390, 820])
+def test_the_menu_button_opens_the_page_list_on_phones_and_tablets(site: str, chromium, width: int):
+    """The visible menu button opens the page list, from which a lead reaches a chapter (the
+    theme once listened only to a hidden copy of the button: tapping did nothing)."""
+    context = offline_context(chromium, viewport={"width": width, "height": 800})
+    page = context.context.new_page()
+    page.goto(f"{site}/course/intro.html", wait_until="load")
+    buttons = page.locator(".primary-toggle")
+    (visible,) = [buttons.nth(i) for i in range(buttons.count()) if buttons.nth(i).is_visible()]
+    visible.click()
+    menu = page.locator("#pst-primary-sidebar-modal")
+    menu.wait_for(state="visible", timeout=5000)
+    link = menu.locator('a[href$="principles/leadership/index.html"]')
+    link.click()
+    page.wait_for_load_state("load")
+    assert page.url.endswith("course/principles/leadership/index.html")
+    page.screenshot(path=str(site_screens(f"menu-{width}.png")))
+    context.context.close()
+    assert context.blocked == []
+
+
+def site_screens(name: str) -> Path:
+    """Where the browser tests leave a screenshot to look at (in the pytest temp folder)."""
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / "wholeschool-browser-screens"
+    folder.mkdir(exist_ok=True)
+    return folder / name
+
+
 def _glossary_terms(page) -> list[str]:
     terms = page.locator("article.bd-article dl.glossary > dt")
     if terms.count() == 0:

@@ -756,7 +756,7 @@ def test_blocked_python_says_what_happened_and_what_to_try(
         for advice in ("Reload this page", "another browser", "ask your IT team"):
             assert advice in text, advice
         assert "Opening the live workbook" not in page.locator("body").inner_text()
-        printable = alert.get_by_role("link", name="Open the printable form on the course page")
+        printable = alert.get_by_role("link", name="Open this form's questions on the course page")
         printable.click()
         page.wait_for_url(f"**/{LEADERSHIP.page}.html")
         assert page.get_by_text(FRAMEWORK.principle("leadership").indicators[0].text).count()

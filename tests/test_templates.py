@@ -63,6 +63,15 @@ def test_each_word_file_opens_with_the_template_headings(written: Path, template
     assert template.summary in text
 
 
+def test_each_word_file_carries_its_title_and_none_of_the_library_s_properties(written: Path):
+    """File > Info in Word shows the template's title, no "python-docx" author or comment and
+    no 2013 dates from the library's empty template."""
+    for path in sorted(written.glob("*.docx")):
+        props = docx.Document(str(path)).core_properties
+        assert props.title and "python-docx" not in f"{props.author}{props.comments}", path.name
+        assert props.created is None and props.modified is None, path.name
+
+
 @pytest.mark.parametrize("template", TEMPLATES, ids=lambda t: t.id)
 def test_each_markdown_file_has_the_template_headings_and_the_reminder(written: Path, template):
     markdown = (written / f"{template.id}.md").read_text(encoding="utf-8")

@@ -76,3 +76,24 @@ def test_an_unknown_start_opens_the_first_form_and_no_machine_words_show(folder)
     shown = re.sub(r"<[^>]+>", "", book.heading.value + book.back.value)
     assert shown.startswith(workbook_forms()[0].title)
     assert not re.search(r"wholeschool|\.py\b|/tmp/|self-audit-", shown)
+
+
+def test_the_description_of_each_self_audit_lists_every_question_it_asks():
+    """The static page's description of a self-audit names each indicator and, for the
+    principle that holds it, the safeguarding route first (the one question a lead working on
+    paper must not miss)."""
+    sys.path.insert(0, str(Path(__file__).parents[1] / "course" / "_ext"))
+    from live_forms import outline
+    from wholeschool import FRAMEWORK
+
+    for form in lite_site.load_forms():
+        if not form.id.startswith("self-audit-"):
+            continue
+        principle = FRAMEWORK.principle(form.id.removeprefix("self-audit-"))
+        lines = outline(form)
+        for indicator in principle.indicators:
+            assert any(indicator.text in line for line in lines), (form.id, indicator.id)
+        has_gate = principle.id == FRAMEWORK.gate.principle
+        assert (FRAMEWORK.gate.text in lines[0]) is has_gate, form.id
+        if has_gate:
+            assert all(a.label in lines[0] for a in FRAMEWORK.gate.answers)

@@ -80,10 +80,15 @@ def outline(form: lite_site.Form) -> list[str]:
 
         principle = FRAMEWORK.principle(form.id[len(AUDIT_PREFIX) :])
         levels = ", ".join(level.label for level in FRAMEWORK.scale)
-        return [
+        lines = [
             *(f"{n}. {ind.text}" for n, ind in enumerate(principle.indicators, start=1)),
             f"For each: choose one level ({levels}) and, if you like, write a short note.",
         ]
+        gate = FRAMEWORK.gate
+        if gate is not None and gate.principle == principle.id:  # the one question not rated
+            answers = ", ".join(answer.label for answer in gate.answers)
+            lines.insert(0, f"First, the safeguarding route: {gate.text} Answer: {answers}.")
+        return lines
     return list(form.shows)
 
 

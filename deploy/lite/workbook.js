@@ -18,6 +18,8 @@
   const bookPage = "../../" + (BOOK_PAGES[startId] || BOOK_PAGES[Object.keys(BOOK_PAGES)[0]]) + ".html";
   let ready = false;
   let failed = false;
+  /* The outside site the browser's Python comes from, when it is not this one (a public CDN). */
+  let pythonHost = "";
   let panel = null;
 
   function el(tag, attrs, text) {
@@ -56,16 +58,19 @@
     for (const item of [
       "Reload this page.",
       "Open the course in another browser (for example Edge, Chrome or Firefox), or on another device.",
-      "If you are on a school network, ask your IT team to allow this site, including the " +
-        "WebAssembly (.wasm) and Python files it loads.",
+      "If you are on a school network, ask your IT team to allow " +
+        (pythonHost ? pythonHost + " (where this course's browser Python comes from) and this site"
+                    : "this site") +
+        ", including the WebAssembly (.wasm) and Python files it loads.",
     ]) list.appendChild(el("li", {}, item));
     panel.appendChild(list);
     const back = el("p");
     const link = el("a", { href: bookPage, class: "workbook-printable" },
-      "Open the printable form on the course page");
+      "Open this form's questions on the course page");
     back.appendChild(link);
     back.appendChild(document.createTextNode(
-      ": it lists every question, so you can print it and fill it in on paper meanwhile."));
+      ": print them to note your answers on paper meanwhile, and type them in once the " +
+      "workbook opens."));
     panel.appendChild(back);
     const reload = el("button", { type: "button" }, "Reload this page");
     reload.addEventListener("click", function () { window.location.reload(); });
@@ -119,17 +124,20 @@
     if (!navigator.onLine) return;
     const root = new URL("../", window.location.href);
     for (const url of PROBE) {
+      const where = new URL(url, root);
+      pythonHost = where.host !== window.location.host ? where.host : "";
+      const site = pythonHost ? pythonHost + " (the public site it comes from)" : "the course site";
       let response = null;
       try {
-        response = await fetch(new URL(url, root), { cache: "no-cache" });
+        response = await fetch(where, { cache: "no-cache" });
       } catch (error) {
-        fail("The browser could not fetch its own Python from the course site. A school " +
+        fail("The browser could not fetch its own Python from " + site + ". A school " +
           "network, filter or browser setting may be blocking it.");
         return;
       }
       if (!response.ok) {
-        fail("The browser could not fetch its own Python from the course site (the site " +
-          "answered " + response.status + "). A school network or filter may be blocking it.");
+        fail("The browser could not fetch its own Python from " + site + ": it answered " +
+          response.status + ". A school network or filter may be blocking it.");
         return;
       }
     }

@@ -71,9 +71,21 @@ def to_docx(document: Document) -> bytes:
         docx.add_paragraph(_text(document.subtitle)).runs[0].bold = True
     for block in document.blocks:
         _add(docx, block)
+    _properties(docx, _text(document.title))
     buffer = io.BytesIO()
     docx.save(buffer)
     return buffer.getvalue()
+
+
+def _properties(docx, title: str) -> None:
+    """File properties of the school's own document: its title, no author, and not the empty
+    template's ("python-docx", a comment about it, dates of 2013)."""
+    props = docx.core_properties
+    props.title = title
+    props.author = props.last_modified_by = props.comments = props.keywords = ""
+    for child in list(props._element):  # Word stamps its own dates when the file is saved
+        if child.tag.rpartition("}")[2] in ("created", "modified", "lastPrinted"):
+            props._element.remove(child)
 
 
 def _page(section, landscape: bool) -> None:

@@ -387,12 +387,16 @@ def lead_structured_cells(assignment: str) -> list[NotebookNode]:
 
 
 def spec_cells(specs) -> list[NotebookNode]:
+    """Notebook cells for cell specs: answers are solution cells, checks worth nothing are
+    locked cells, every other check or test a locked grade cell worth its points."""
     cells = []
     for spec in specs:
         if spec.kind == "markdown":
             cells.append(markdown(spec.id, spec.source))
         elif spec.kind == "answer":
             cells.append(code(spec.id, spec.source, solution=True))
+        elif spec.kind == "check" and not spec.points:
+            cells.append(code(spec.id, spec.source, locked=True))
         else:
             cells.append(code(spec.id, spec.source, grade=True, locked=True, points=spec.points))
     return cells
@@ -494,7 +498,12 @@ def assignment_cells(assignment: str, rubric: Rubric) -> list[NotebookNode]:
 
 
 def build_notebook(assignment: str, rubric: Rubric) -> NotebookNode:
-    notebook = nbformat.v4.new_notebook(cells=assignment_cells(assignment, rubric))
+    return python_notebook(assignment_cells(assignment, rubric))
+
+
+def python_notebook(cells: list[NotebookNode]) -> NotebookNode:
+    """A validated notebook of ``cells`` for the course's Python kernel."""
+    notebook = nbformat.v4.new_notebook(cells=cells)
     notebook.metadata = {
         "kernelspec": {
             "display_name": "Python 3 (ipykernel)",
@@ -531,27 +540,7 @@ def render(notebook: NotebookNode) -> str:
 
 def calibration_notebook() -> NotebookNode:
     """Rate a fictional school; one autograded point per rating within one level."""
-    cells = []
-    for spec in calibration_specs():
-        if spec.kind == "markdown":
-            cells.append(markdown(spec.id, spec.source))
-        elif spec.kind == "answer":
-            cells.append(code(spec.id, spec.source, solution=True))
-        elif spec.kind == "check":
-            cells.append(code(spec.id, spec.source, locked=True))
-        else:
-            cells.append(code(spec.id, spec.source, grade=True, locked=True, points=spec.points))
-    notebook = nbformat.v4.new_notebook(cells=cells)
-    notebook.metadata = {
-        "kernelspec": {
-            "display_name": "Python 3 (ipykernel)",
-            "language": "python",
-            "name": "python3",
-        },
-        "language_info": {"name": "python"},
-    }
-    nbformat.validate(notebook)
-    return notebook
+    return python_notebook(spec_cells(calibration_specs()))
 
 
 def build_all(source: Path = SOURCE, rubric_file: Path = RUBRIC_FILE) -> dict[Path, str]:

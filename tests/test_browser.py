@@ -275,6 +275,16 @@ def test_the_menu_button_opens_the_page_list_on_phones_and_tablets(site: str, ch
     assert context.blocked == []
 
 
+def test_the_download_menu_offers_print_but_not_the_page_source(site: str, offline: Offline):
+    """A lead downloading a page gets a printable copy, never its source full of code."""
+    page = offline.context.new_page()
+    page.goto(f"{site}/course/principles/leadership/self-audit.html", wait_until="load")
+    page.locator(".dropdown-download-buttons button.dropdown-toggle").click()
+    assert page.locator(".btn-download-pdf-button").is_visible()
+    assert page.locator(".btn-download-source-button").count() == 1  # there, and hidden
+    assert not page.locator(".btn-download-source-button").is_visible()
+
+
 def site_screens(name: str) -> Path:
     """Where the browser tests leave a screenshot to look at (in the pytest temp folder)."""
     import tempfile

@@ -78,10 +78,22 @@ def ensure_tools_on_path() -> None:
 
 
 def load_config(root: Path, timeout: int | None = None) -> Any:
-    """nbgrader's config for the course folder ``root``, with an optional execution timeout."""
-    from traitlets.config.loader import PyFileConfigLoader
+    """nbgrader's config for the course folder ``root``, with an optional execution timeout.
 
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    As nbgrader's own commands do, the ``nbgrader_config.py`` files of Jupyter's config path
+    come first (a course hub's settings for every account, ``JUPYTER_CONFIG_PATH``), then the
+    course folder's own, which wins where both set something.
+    """
+    from jupyter_core.paths import jupyter_config_path
+    from traitlets.config import Config
+    from traitlets.config.loader import ConfigFileNotFound, PyFileConfigLoader
+
+    config = Config()
+    for folder in [*reversed(jupyter_config_path()), str(root)]:
+        try:
+            config.merge(PyFileConfigLoader("nbgrader_config.py", path=folder).load_config())
+        except ConfigFileNotFound:
+            continue
     config.CourseDirectory.root = str(root)
     if timeout is not None:
         config.Execute.timeout = timeout

@@ -21,12 +21,8 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d
 _MONTH_FORMATS = ("%B %Y", "%b %Y")
 
 
-_RELATIVE = re.compile(
-    r"^(?:in|within) (?P<n>\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve) "
-    r"(?P<unit>day|week|month|year)s?(?: time| from now)?$",
-    re.I,
-)
-_SMALL = [
+#: Number words up to thirteen (Year groups go to 13; relative dates use the first twelve).
+_NUMBER_WORDS = [
     "one",
     "two",
     "three",
@@ -39,7 +35,14 @@ _SMALL = [
     "ten",
     "eleven",
     "twelve",
+    "thirteen",
 ]
+_SMALL = _NUMBER_WORDS[:12]
+_RELATIVE = re.compile(
+    r"^(?:in|within) (?P<n>\d{1,3}|a|an|" + "|".join(_SMALL) + r") "
+    r"(?P<unit>day|week|month|year)s?(?: time| from now)?$",
+    re.I,
+)
 
 
 def relative_date(text: str, today: dt.date) -> dt.date | None:
@@ -129,21 +132,6 @@ def mentioned_indicators(text: str, principle: Principle, criteria: Criteria) ->
 
 
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+|[.;!?\n]")
-_NUMBER_WORDS = [
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-]
 _YEAR_GROUP = re.compile(
     r"\b(?:(?:Year|Yr|Y)\s?(?:1[0-3]|[1-9])|Year\s+(?:" + "|".join(_NUMBER_WORDS) + r")"
     r"|Reception)\b",

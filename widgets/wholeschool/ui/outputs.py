@@ -39,8 +39,9 @@ def progress_charts(
         )
     if not charts_available():
         return _message(
-            "The charts cannot be drawn in the browser's own Python; the table below has the "
-            "same figures, and Jupyter on your own computer or a course hub draws them."
+            "The charts cannot be drawn in the browser's own Python. The one-page summary "
+            "(next) has the same figures as a table; Jupyter on your own computer or a course "
+            "hub draws the charts."
         )
     from ..render.charts import png
 

@@ -285,6 +285,54 @@ def test_the_download_menu_offers_print_but_not_the_page_source(site: str, offli
     assert not page.locator(".btn-download-source-button").is_visible()
 
 
+#: Every search control a lead could see: the search fields and buttons the theme places (page
+#: header, page list, top bar) and the search page's own field; not the search dialog's.
+SEARCH_CONTROLS_JS = """() => [...document.querySelectorAll(
+    'button.search-button__button, .bd-search-container form.bd-search')]
+  .filter(e => e.offsetParent !== null && e.getBoundingClientRect().width > 0
+               && getComputedStyle(e).visibility !== 'hidden')
+  .map(e => e.closest('.bd-header, .bd-sidebar-primary, .bd-header-article, .bd-search-container')
+             ?.className.split(' ')[0] || e.className)"""
+#: How far the typed text of each visible search field starts right of its magnifying glass
+#: (negative: the glass sits on the text).
+SEARCH_ICON_GAP_JS = """() => [...document.querySelectorAll('form.bd-search')]
+  .filter(f => f.offsetParent !== null && f.getBoundingClientRect().width > 0)
+  .map(f => {
+    const icon = f.querySelector('i').getBoundingClientRect();
+    const input = f.querySelector('input');
+    const style = getComputedStyle(input);
+    const text = input.getBoundingClientRect().left + parseFloat(style.borderLeftWidth)
+                 + parseFloat(style.paddingLeft);
+    return text - icon.right;
+  })"""
+
+
+@pytest.mark.parametrize("width", [1280, 820, 390])
+def test_one_search_box_and_its_glass_clear_of_the_text(site: str, chromium, width: int):
+    """A page shows one search control (the theme once showed the header's and the page
+    list's side by side, three on the search page), and in each search field the typed text
+    starts clear of the magnifying glass (it once sat on the first letter)."""
+    context = offline_context(chromium, viewport={"width": width, "height": 900})
+    page = context.context.new_page()
+    for name in ("course/principles/leadership/self-audit", "course/intro", "search"):
+        page.goto(f"{site}{name}.html", wait_until="load")
+        controls = page.evaluate(SEARCH_CONTROLS_JS)
+        assert len(controls) == 1, f"{name} at {width}px: {controls}"
+        if name == "search":
+            page.locator(".bd-search-container input").fill("governors")
+            page.screenshot(path=str(site_screens(f"search-page-{width}.png")))
+        else:  # the one control opens the search dialog
+            page.locator("button.search-button__button:visible").first.click()
+            page.locator("#pst-search-dialog input").fill("governors")
+            page.screenshot(path=str(site_screens(f"search-dialog-{width}.png")))
+        gaps = page.evaluate(SEARCH_ICON_GAP_JS)
+        assert gaps and min(gaps) >= 4, (
+            f"{name} at {width}px: text starts {gaps} px after the glass"
+        )
+    context.context.close()
+    assert context.blocked == []
+
+
 def site_screens(name: str) -> Path:
     """Where the browser tests leave a screenshot to look at (in the pytest temp folder)."""
     import tempfile

@@ -605,6 +605,66 @@ def test_switching_forms_keeps_the_same_python_and_takes_a_moment(live_app: Live
     assert not slow, f"switching took a new start's time: {slow}"
 
 
+def _form_in_address(page) -> str:
+    """The form the workbook's address names (the code the book's buttons put in it)."""
+    code = parse_qs(urlsplit(page.url).query).get("code", [""])[0]
+    named = [form.id for form in FORMS if form.code == code]
+    return named[0] if named else f"(no form: {code!r})"
+
+
+def _heading_becomes(page, title: str) -> None:
+    page.wait_for_function(
+        "t => document.querySelector('.workbook-heading')?.textContent === t",
+        arg=title,
+        timeout=30_000,
+    )
+
+
+def test_the_address_follows_the_form_so_back_reload_and_bookmarks_return_to_it(
+    live_app: LiveApp, tmp_path: Path
+):
+    """Switching forms changes the address (a new history entry): Back and Forward open the
+    form before or after in the same Python, a reload opens the form on screen, and the address
+    is the one a bookmark keeps."""
+    page = live_app.page
+    plan, log = (next(f for f in FORMS if f.id == i) for i in ("action-plan", "progress-log"))
+    if page.locator(".workbook-heading").inner_text() != LEADERSHIP.title:
+        _switch(page, LEADERSHIP.title)
+    page.evaluate("() => { window.sameApp = true; }")
+    assert _form_in_address(page) == LEADERSHIP.id
+    start = page.evaluate("() => history.length")
+    _switch(page, plan.title)
+    assert _form_in_address(page) == plan.id
+    _switch(page, log.title)
+    assert _form_in_address(page) == log.id
+    assert page.evaluate("() => history.length") == start + 2
+    page.get_by_text("indicators rated").first.wait_for()  # the log's own line, under its heading
+    for name, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        _shot(page, tmp_path, f"after-a-switch-{name}")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.go_back()
+    _heading_becomes(page, plan.title)
+    assert _form_in_address(page) == plan.id
+    page.go_back()
+    _heading_becomes(page, LEADERSHIP.title)
+    page.locator(FORM_READY).first.wait_for()
+    assert _form_in_address(page) == LEADERSHIP.id
+    page.go_forward()
+    _heading_becomes(page, plan.title)
+    assert page.evaluate("() => window.sameApp") is True, "Back or Forward reloaded the page"
+    assert page.evaluate("() => history.length") == start + 2  # Back/Forward add no entries
+    assert page.title().startswith(plan.title)
+    bookmark = page.url
+    page.reload()
+    page.wait_for_selector(WORKBOOK_READY, timeout=180_000)
+    assert page.locator(WORKBOOK_READY).inner_text() == plan.title
+    assert page.url == bookmark
+    _shot(page, tmp_path, "after-reload")
+    _switch(page, LEADERSHIP.title)  # as the tests after this one expect
+    page.locator(FORM_READY).first.wait_for()
+
+
 # --- the rest of the loop: plan, exports, download all, restore elsewhere ----------------------
 # These run after the self-audit test above, in the same browser, on the records it saved.
 

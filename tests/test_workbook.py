@@ -70,6 +70,21 @@ def test_switching_saves_the_form_on_screen_first_and_reads_records_afresh(folde
     assert book.current == "progress-log"
 
 
+def test_the_heading_changes_only_once_the_new_form_is_on_screen(folder):
+    """The heading is the last thing a switch changes (the page script takes it as the sign the
+    form is there): it never stands over the form it replaces."""
+    book = workbook("self-audit-leadership", folder)
+    seen = []
+    book.heading.observe(
+        lambda change: seen.append((book.body.children, book.form, book.next.children[1:])),
+        names="value",
+    )
+    book.show("action-plan")
+    ((body, form, steps),) = seen
+    assert body == (form,) and type(form).__name__ != "AuditForm"  # the plan, or its note
+    assert [b.description for b in steps] == ["Next: Termly progress log"]
+
+
 def test_an_unknown_start_opens_the_first_form_and_no_machine_words_show(folder):
     book = workbook("no-such-form", folder)
     assert book.current == workbook_forms()[0].id

@@ -6,7 +6,9 @@
      what to try and the printable form (the book page), never "Loading" for ever.
    - Each rating's choices become one radio group (one name per group: the arrow keys stay in it
      and it is one Tab stop), named for screen readers by its indicator.
-   - The page title follows the form on screen. */
+   - The page title follows the form on screen, and so does the address: switching forms adds
+     the new form's address to the browser's history (reload and bookmarks open that form), and
+     Back or Forward opens the form the address names, in the same Python. */
 (function () {
   "use strict";
   const BOOK_PAGES = %%BOOK_PAGES%%;
@@ -96,6 +98,33 @@
     }
   }
 
+  /* The form the address names (the book's buttons say it in the "code" the app runs). */
+  function formInAddress() {
+    const code = new URLSearchParams(window.location.search).get("code") || "";
+    return (/workbook\("([a-z0-9-]+)"\)/.exec(code) || [])[1] || "";
+  }
+
+  /* The address of form ``id``: this one with the form named in its code changed. */
+  function addressOf(id) {
+    const query = new URLSearchParams(window.location.search);
+    query.set("code", (query.get("code") || "").replace(/workbook\("[a-z0-9-]+"\)/, 'workbook("' + id + '")'));
+    return window.location.pathname + "?" + query.toString() + window.location.hash;
+  }
+
+  /* Back or Forward: open the form the address names with the workbook's own menu and button
+     (the form on screen is saved first, as on any switch). */
+  function openFormInAddress() {
+    const id = formInAddress();
+    const heading = document.querySelector(".workbook-heading");
+    const index = Object.keys(BOOK_PAGES).indexOf(id);
+    const menu = document.querySelector(".workbook-bar select");
+    const go = document.querySelector(".workbook-bar button");
+    if (!heading || index < 0 || !menu || !go || heading.dataset.form === id) return;
+    menu.selectedIndex = index;
+    menu.dispatchEvent(new Event("change", { bubbles: true }));
+    go.click();
+  }
+
   let lastHeading = null;
   function watchForm() {
     const heading = document.querySelector(".workbook-heading");
@@ -105,9 +134,13 @@
         if (panel) panel.remove();
       }
       if (heading.textContent !== lastHeading) {
+        const id = heading.dataset.form || "";
         if (lastHeading !== null) {
           heading.setAttribute("tabindex", "-1");
           heading.focus();
+          if (id && id !== formInAddress()) window.history.pushState({ form: id }, "", addressOf(id));
+        } else if (id && id !== formInAddress()) {
+          window.history.replaceState({ form: id }, "", addressOf(id));
         }
         lastHeading = heading.textContent;
         document.title = heading.textContent + " \u00b7 Live workbook";
@@ -142,6 +175,8 @@
       }
     }
   }
+
+  window.addEventListener("popstate", openFormInAddress);
 
   document.addEventListener("DOMContentLoaded", function () {
     showLoading();

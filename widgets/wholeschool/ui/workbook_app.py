@@ -122,14 +122,6 @@ class Workbook(widgets.VBox):
         form = self.by_id[form_id]
         self.current = form_id
         self.menu.value = form_id
-        self.back.value = (
-            f'<a class="workbook-back" href="{html.escape(self.book_root + form.page)}.html">'
-            "\u2190 Back to the course page</a>"
-        )
-        self.heading.value = (
-            f'<h1 class="workbook-heading" data-form="{html.escape(form.id)}">'
-            f"{html.escape(form.title)}</h1><p>{html.escape(form.purpose)}</p>"
-        )
         self.form = build_form(form_id, self.folder)
         self.body.children = [self.form]
         buttons = []
@@ -142,6 +134,17 @@ class Workbook(widgets.VBox):
             button.on_click(lambda _button, target=step.id: self.show(target))
             buttons.append(button)
         self.next.children = [widgets.HTML("<h2>Next step</h2>"), *buttons] if buttons else []
+        self.back.value = (
+            f'<a class="workbook-back" href="{html.escape(self.book_root + form.page)}.html">'
+            "\u2190 Back to the course page</a>"
+        )
+        # The heading changes last: the new heading never stands over the old form, and the
+        # page script takes its change as the sign that the form is on screen (page title,
+        # focus, address).
+        self.heading.value = (
+            f'<h1 class="workbook-heading" data-form="{html.escape(form.id)}">'
+            f"{html.escape(form.title)}</h1><p>{html.escape(form.purpose)}</p>"
+        )
         self.switch_seconds = time.perf_counter() - started
 
 

@@ -293,6 +293,17 @@ SEARCH_CONTROLS_JS = """() => [...document.querySelectorAll(
                && getComputedStyle(e).visibility !== 'hidden')
   .map(e => e.closest('.bd-header, .bd-sidebar-primary, .bd-header-article, .bd-search-container')
              ?.className.split(' ')[0] || e.className)"""
+#: Whether the one search control is in sight when the page opens: inside the window and not
+#: covered (the theme scrolls the page list to the page open, with its search field).
+SEARCH_IN_SIGHT_JS = """() => [...document.querySelectorAll(
+    'button.search-button__button, .bd-search-container form.bd-search')]
+  .filter(e => e.offsetParent !== null && e.getBoundingClientRect().width > 0)
+  .some(e => {
+    const r = e.getBoundingClientRect();
+    if (r.top < 0 || r.bottom > window.innerHeight) return false;
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return hit !== null && e.contains(hit);
+  })"""
 #: How far the typed text of each visible search field starts right of its magnifying glass
 #: (negative: the glass sits on the text).
 SEARCH_ICON_GAP_JS = """() => [...document.querySelectorAll('form.bd-search')]
@@ -314,10 +325,12 @@ def test_one_search_box_and_its_glass_clear_of_the_text(site: str, chromium, wid
     starts clear of the magnifying glass (it once sat on the first letter)."""
     context = offline_context(chromium, viewport={"width": width, "height": 900})
     page = context.context.new_page()
-    for name in ("course/principles/leadership/self-audit", "course/intro", "search"):
+    pages = ("course/principles/leadership/self-audit", "course/governors-report", "search")
+    for name in pages:
         page.goto(f"{site}{name}.html", wait_until="load")
         controls = page.evaluate(SEARCH_CONTROLS_JS)
         assert len(controls) == 1, f"{name} at {width}px: {controls}"
+        assert page.evaluate(SEARCH_IN_SIGHT_JS), f"{name} at {width}px: search out of sight"
         if name == "search":
             page.locator(".bd-search-container input").fill("governors")
             page.screenshot(path=str(site_screens(f"search-page-{width}.png")))

@@ -86,7 +86,10 @@ class ModerationRow:
             style=looks.text_style,
             layout=looks.note,
         )
-        self.box = widgets.VBox([self.text, self.agreed, self.note], layout=looks.row)
+        # its own layout (not the shared one): the filter hides rows one by one
+        self.box = widgets.VBox(
+            [self.text, self.agreed, self.note], layout=widgets.Layout(margin="0 0 1.2em 0")
+        )
 
 
 class ModerationForm(widgets.VBox):

@@ -1,7 +1,7 @@
 """A record problem in a lead's words: the file's name and the field as it is on screen.
 
 :class:`~wholeschool.core.errors.RecordError` names a field as the file holds it
-(``ratings["ethos.2"].note``); a form says "the note of ethos and environment, indicator 2"
+(``ratings["ethos.2"].note``); a form says "the note of Ethos and environment, indicator 2"
 instead, and names the file without its folder, so no internal id or path reaches the lead.
 """
 
@@ -45,15 +45,17 @@ def field_words(field: str, framework: Framework) -> str:
 
 
 def problem_words(error: RecordError, framework: Framework, *, with_file: bool = False) -> str:
-    """``error`` in plain words: "[file name, ]field: problem"."""
+    """``error`` in plain words: "[file name: ]the field is ..." (a problem that reads as a
+    sentence of its own follows a colon)."""
     field = error.field or ""
     problem = error.problem
     found = _RATING.match(field)
     if found and found[1] not in framework.indicator_by_id:
         problem = UNKNOWN_INDICATOR
-    parts = [PurePath(error.path).name] if with_file else []
+    text = problem
     if field:
-        parts.append(field_words(field, framework))
-    where = ", ".join(parts)
-    text = f"{where}: {problem}" if where else problem
-    return text if with_file else text[:1].upper() + text[1:]
+        joiner = ": " if problem[:1].isupper() else " "
+        text = f"{field_words(field, framework)}{joiner}{problem}"
+    if with_file:
+        return f"{PurePath(error.path).name}: {text}"
+    return text[:1].upper() + text[1:]

@@ -86,10 +86,7 @@ class ModerationRow:
             style=looks.text_style,
             layout=looks.note,
         )
-        # its own layout (not the shared one): the filter hides rows one by one
-        self.box = widgets.VBox(
-            [self.text, self.agreed, self.note], layout=widgets.Layout(margin="0 0 1.2em 0")
-        )
+        self.box = widgets.VBox([self.text, self.agreed, self.note], layout=looks.row)
 
 
 class ModerationForm(widgets.VBox):
@@ -117,6 +114,8 @@ class ModerationForm(widgets.VBox):
         )
         self.only_differ.observe(lambda _change: self._filter(), names="value")
         self.rows: dict[str, ModerationRow] = {}
+        #: Each principle's heading and its rows, in order (the filter shows some of them).
+        self.sections: list[tuple[widgets.Widget, list[ModerationRow]]] = []
         self.questions = widgets.VBox()
         self.record_button = widgets.Button(
             description="Record the agreed ratings",
@@ -202,12 +201,13 @@ class ModerationForm(widgets.VBox):
         if not raters:
             self.summary.value = "<p>No colleague's file is loaded yet.</p>"
             self.rows = {}
+            self.sections = []
             self.questions.children = []
             self.bottom.layout.display = "none"
             self.only_differ.layout.display = "none"
             return
         self.rows = {}
-        children: list[widgets.Widget] = []
+        self.sections = []
         found = spreads(raters, self.framework)
         by_principle: dict[str, list[Spread]] = {}
         for spread in found:
@@ -220,7 +220,8 @@ class ModerationForm(widgets.VBox):
             heading = self.looks.html(
                 f"<h3>{principle.number}. {html.escape(principle.short_name)}</h3>"
             )
-            children.append(heading)
+            section: list[ModerationRow] = []
+            self.sections.append((heading, section))
             for spread in shown:
                 number = principle.indicators.index(spread.indicator) + 1
                 key = spread.indicator.id
@@ -234,8 +235,7 @@ class ModerationForm(widgets.VBox):
                 if key in on_screen:
                     row.agreed.value, row.note.value = on_screen[key]
                 self.rows[key] = row
-                children.append(row.box)
-        self.questions.children = children
+                section.append(row)
         differ = [s for s in found if s.status == "differ"]
         roles = ", ".join(r.role for r in raters)
         unrated = sum(1 for s in found if not s.views)
@@ -252,9 +252,13 @@ class ModerationForm(widgets.VBox):
         self._filter()
 
     def _filter(self) -> None:
+        """Show every row, or only those where the team differs (and their headings)."""
         only = self.only_differ.value
-        for row in self.rows.values():
-            row.box.layout.display = "none" if only and row.spread.status != "differ" else None
+        children: list[widgets.Widget] = []
+        for heading, section in self.sections:
+            boxes = [r.box for r in section if not only or r.spread.status == "differ"]
+            children += [heading, *boxes] if boxes else []
+        self.questions.children = children
 
     def record(self) -> ModerationRecord | None:
         """Save the agreed ratings with the spread, and put them in the self-audit."""

@@ -63,6 +63,7 @@ def main() -> None:
     from wholeschool.store import RecordFolder
     from wholeschool.store.team import import_rater_files, team_raters
     from wholeschool.ui.audit_form import audit
+    from wholeschool.ui.moderation_form import moderation_view as moderation_form
 
     indicators = len(FRAMEWORK.indicator_by_id)
     with tempfile.TemporaryDirectory() as tmp:
@@ -107,6 +108,20 @@ def main() -> None:
 
         first, median = timed(view, runs)
         report(f"moderation view, {RATERS} raters x {indicators} indicators", first, median, 0.200)
+
+        def form_and_draw() -> None:
+            form = moderation_form(folder)
+            assert len(form.rows) == indicators
+            embed_data(views=[form], state=dependency_state([form]))
+            Widget.close_all()
+
+        first, median = timed(form_and_draw, max(5, runs // 4))
+        report(
+            f"  the workbook's moderation form, built and first draw, {RATERS} raters",
+            first,
+            median,
+            0.200,
+        )
 
 
 if __name__ == "__main__":

@@ -312,3 +312,21 @@ def merge_plan(
     covered = {a.indicator for a in kept}
     added = [a for a in fresh.actions if a.indicator not in covered]
     return fresh.model_copy(update={"actions": gate_first(kept + added, framework)})
+
+
+def reorder_plan(
+    existing: PlanRecord, fresh: PlanRecord, framework: Framework = FRAMEWORK
+) -> PlanRecord:
+    """Redraft in a new order without losing work (such as favouring the gaps a team audit
+    disagreed on): the fresh draft's indicators come first in its order, each with the
+    existing actions for it (edits kept) or else the fresh ones; every other existing action
+    follows in its old order. The safeguarding gate's actions stay at the top."""
+    dropped = set(fresh.dropped)
+    kept = [a for a in existing.actions if a.indicator not in dropped]
+    order = list(dict.fromkeys(a.indicator for a in fresh.actions))
+    actions = []
+    for indicator in order:
+        mine = [a for a in kept if a.indicator == indicator]
+        actions += mine or [a for a in fresh.actions if a.indicator == indicator]
+    actions += [a for a in kept if a.indicator not in set(order)]
+    return fresh.model_copy(update={"actions": gate_first(actions, framework)})

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +21,7 @@ from ..core.records import AuditRecord, IndicatorRating, ModerationRecord, Rater
 from ..core.team import moderation_record
 from .folder import RecordFolder
 from .locations import AUDIT_FILE
-from .reader import Limits, parse_json, parse_record, read_guarded
+from .reader import Limits, parse_json, parse_record, read_guarded, too_large
 
 #: A rater file with every indicator rated and a long note on each is about 70 kB.
 RATER_LIMITS = Limits(max_bytes=100_000, max_depth=6)
@@ -32,22 +32,31 @@ MODERATION_FILE = "moderation.json"
 def read_rater_file(path: str | os.PathLike[str], folder: RecordFolder, school: str) -> RaterRecord:
     """A colleague's rater file, checked for this school and framework; else :class:`RecordError`."""
     path = Path(path)
-    raw = read_guarded(path, RATER_LIMITS)
+    return read_rater_bytes(read_guarded(path, RATER_LIMITS), path, folder, school)
+
+
+def read_rater_bytes(
+    raw: bytes, where: str | os.PathLike[str], folder: RecordFolder, school: str
+) -> RaterRecord:
+    """A rater file's bytes (an upload in the browser, named ``where``), checked like
+    :func:`read_rater_file`; else :class:`RecordError` naming ``where`` and the field."""
+    if len(raw) > RATER_LIMITS.max_bytes:
+        raise RecordError(where, None, too_large(len(raw), RATER_LIMITS))
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise RecordError(path, None, f"is not UTF-8 text (byte {error.start})") from None
-    data = parse_json(text, path, RATER_LIMITS)
+        raise RecordError(where, None, f"is not UTF-8 text (byte {error.start})") from None
+    data = parse_json(text, Path(where), RATER_LIMITS)
     if not isinstance(data, dict):
-        raise RecordError(path, None, "is not a colleague's ratings file")
+        raise RecordError(where, None, "is not a colleague's ratings file")
     if data.get("kind") != "rater":
         raise RecordError(
-            path, "kind", "is not a colleague's ratings file (it is another kind of record)"
+            where, "kind", "is not a colleague's ratings file (it is another kind of record)"
         )
     version = folder.framework.version
     if data.get("framework_version") != version:
         raise RecordError(
-            path,
+            where,
             "framework_version",
             f"was made with framework {data.get('framework_version')!r}, not this course's "
             f"{version}; ask your colleague to rate again with the current pages",
@@ -55,12 +64,12 @@ def read_rater_file(path: str | os.PathLike[str], folder: RecordFolder, school: 
     label = data.get("school")
     if not isinstance(label, str) or label.strip() != school.strip():
         raise RecordError(
-            path,
+            where,
             "school",
             f"is for {label!r}, not your school label {school!r}; check it is your team's file",
         )
     record = parse_record(
-        raw, path, today=folder.today(), framework=folder.framework, limits=RATER_LIMITS
+        raw, where, today=folder.today(), framework=folder.framework, limits=RATER_LIMITS
     )
     assert isinstance(record, RaterRecord)  # the kind was checked above
     return record
@@ -85,7 +94,8 @@ def team_raters(folder: RecordFolder) -> list[RaterRecord]:
     ]
 
 
-def _slug(role: str) -> str:
+def role_slug(role: str) -> str:
+    """A rater's role as a short file-name part ("Pastoral lead" → "pastoral-lead")."""
     return re.sub(r"[^a-z0-9]+", "-", role.lower()).strip("-")[:30] or "rater"
 
 
@@ -93,18 +103,38 @@ def import_rater_files(
     folder: RecordFolder, paths: Iterable[str | os.PathLike[str]], school: str
 ) -> Imported:
     """Import each file into the records folder; a bad file is refused, the others come in."""
+    readers = [
+        (Path(path), lambda path=path: read_rater_file(path, folder, school)) for path in paths
+    ]
+    return _import(folder, readers)
+
+
+def import_rater_uploads(folder: RecordFolder, files: Mapping[str, bytes], school: str) -> Imported:
+    """Import uploaded rater files (name → bytes, as a browser hands them over), each checked
+    exactly as :func:`import_rater_files` checks a file on disk; the name is only ever used in
+    messages, never as a path."""
+    readers = [
+        (Path(name), lambda name=name, raw=raw: read_rater_bytes(raw, name, folder, school))
+        for name, raw in files.items()
+    ]
+    return _import(folder, readers)
+
+
+def _import(
+    folder: RecordFolder, readers: list[tuple[Path, Callable[[], RaterRecord]]]
+) -> Imported:
     result = Imported()
     existing = [r.model_dump(exclude={"date"}) for r in team_raters(folder)]
     folder.path.mkdir(parents=True, exist_ok=True)
-    for path in map(Path, paths):
+    for where, read in readers:
         try:
-            record = read_rater_file(path, folder, school)
+            record = read()
         except RecordError as error:
             result.refused.append(error)
             continue
         same = record.model_dump(exclude={"date"})
         if same in existing:
-            result.skipped.append(path)
+            result.skipped.append(where)
             continue
         result.added.append(_save_new(folder, record))
         existing.append(same)
@@ -115,7 +145,7 @@ def _save_new(folder: RecordFolder, record: RaterRecord) -> Path:
     """Save under the first free name ``rater-<role>-<n>.json``; never replaces a file."""
     number = 1
     while True:
-        name = Path(f"{RATER_PREFIX}{_slug(record.role)}-{number}.json")
+        name = Path(f"{RATER_PREFIX}{role_slug(record.role)}-{number}.json")
         if not os.path.lexists(folder.file(name)):
 
             def only_if_new(current: RaterRecord | None, name: Path = name) -> RaterRecord:

@@ -10,6 +10,9 @@ import importlib
 
 _WHERE = {
     "audit": "audit_form",
+    "calibration": "calibration_form",
+    "moderation_view": "moderation_form",
+    "colleague_rating": "rater_form",
     "action_plan": "plan_editor",
     "progress_log": "progress_form",
     "progress_charts": "outputs",

@@ -28,8 +28,8 @@ from .looks import (
     UNRATED,
     Looks,
     error_html,
+    indicator_choices,
     rated,
-    rating_choices,
     reminder_html,
 )
 from .saving import SavesItself
@@ -63,7 +63,7 @@ class IndicatorRow:
         )
         value = entry.rating if entry and entry.rating is not None else UNRATED
         self.rating = widgets.RadioButtons(
-            options=rating_choices(framework)[:1] + framework.level_choices(indicator.id),
+            options=indicator_choices(framework, indicator.id),
             value=value,
             description=f"Rating {number}",
             style=looks.description,

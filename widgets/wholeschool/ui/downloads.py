@@ -29,6 +29,7 @@ LABELS = {
     ".html": "web page",
     ".png": "chart (PNG)",
     ".zip": "all records (zip)",
+    ".json": "ratings file",
 }
 
 
@@ -44,7 +45,7 @@ def download_link(name: str, data: bytes) -> str:
     uri = f"data:{_type(name)};base64,{base64.b64encode(data).decode('ascii')}"
     return (
         f'<a download="{html.escape(name)}" href="{uri}" class="wholeschool-download">'
-        f"Download {html.escape(name)}</a> <small>({label}, {len(data) / 1024:.0f} KB)</small>"
+        f"Download {html.escape(name)}</a> <small>({label}, {max(1, round(len(data) / 1024))} KB)</small>"
     )
 
 

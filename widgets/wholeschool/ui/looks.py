@@ -19,7 +19,7 @@ from ..render.alert import ALERT_COLOUR
 
 #: A rating control's value for "not rated yet" (a selection cannot hold ``None`` as a choice).
 UNRATED = -1
-__all__ = ["DEFAULT_SCHOOL", "UNRATED", "Looks", "rating_choices", "rated"]
+__all__ = ["DEFAULT_SCHOOL", "UNRATED", "Looks", "indicator_choices", "rating_choices", "rated"]
 ERROR_COLOUR = ALERT_COLOUR
 
 
@@ -46,6 +46,12 @@ def rating_choices(framework: Framework) -> list[tuple[str, int]]:
     return [("Not rated yet", UNRATED)] + [
         (f"{level.label}: {level.descriptor}", level.value) for level in framework.scale
     ]
+
+
+def indicator_choices(framework: Framework, indicator_id: str) -> list[tuple[str, int]]:
+    """The choices of one indicator's rating: "Not rated yet", then what each level looks like
+    for this indicator (the generic meaning where it has no descriptor)."""
+    return rating_choices(framework)[:1] + framework.level_choices(indicator_id)
 
 
 def rated(value: int) -> int | None:

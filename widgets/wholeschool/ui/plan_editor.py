@@ -19,8 +19,16 @@ from ..core.clock import Clock, system_clock
 from ..core.errors import RecordError
 from ..core.framework import FRAMEWORK, Framework
 from ..core.gate import GateStatus
-from ..core.planning import DEFAULT_LIMIT, NEW_ACTION, draft_plan, merge_plan, with_escalation
-from ..core.records import STATUSES, AuditRecord, PlanAction, PlanRecord
+from ..core.planning import (
+    DEFAULT_LIMIT,
+    NEW_ACTION,
+    draft_plan,
+    merge_plan,
+    reorder_plan,
+    with_escalation,
+)
+from ..core.records import STATUSES, AuditRecord, ModerationRecord, PlanAction, PlanRecord
+from ..core.team import disputed
 from ..core.text import clean_text
 from ..render.alert import alert_html
 from ..render.word import available as word_available
@@ -28,6 +36,7 @@ from ..reports.plan_export import EXPORT_FORMATS, plan_files
 from ..reports.safeguarding import gate_notes
 from ..store import AUDIT_FILE, PLAN_FILE, RecordFolder
 from ..store.current import current_records
+from ..store.team import MODERATION_FILE
 from .autosave import DEFAULT_DELAY, Autosaver
 from .downloads import downloads
 from .looks import ERROR_COLOUR, Looks, reminder_html
@@ -189,9 +198,12 @@ class PlanEditor(SavesItself, widgets.VBox):
         *,
         delay: float = DEFAULT_DELAY,
         gate: GateStatus | None = None,
+        disputed: Sequence[str] = (),
+        favoured: bool = False,
     ) -> None:
         self.plan = plan
         self.gate = gate
+        self.disputed = list(disputed)
         self.folder = folder
         self.framework = folder.framework
         self.error = None
@@ -225,6 +237,23 @@ class PlanEditor(SavesItself, widgets.VBox):
         )
         self.export_button.on_click(lambda _button: self.make_files())
         self.files = widgets.VBox()
+        self.team_choice = widgets.RadioButtons(
+            options=[
+                ("Lowest ratings first, as usual", False),
+                ("Also put first the indicators where your team differed", True),
+            ],
+            value=favoured,
+            description="Order of the plan",
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="auto"),
+        )
+        self.redraft_button = widgets.Button(
+            description="Draft the plan again in this order",
+            tooltip="Re-order the plan; every action and every edit you made is kept",
+            icon="refresh",
+            layout=widgets.Layout(width="auto", max_width="100%"),
+        )
+        self.redraft_button.on_click(lambda _button: self.redraft())
         super().__init__()
         self._show()
 
@@ -283,12 +312,78 @@ class PlanEditor(SavesItself, widgets.VBox):
         self.children = [
             self.looks.html(self._escalation()),
             self.intro,
+            *self._team_box(),
             self.looks.html(reminder_html()),
             self.status,
             *(row.box for row in self.rows),
             adder,
             exporter,
         ]
+
+    def _team_box(self) -> list[widgets.Widget]:
+        """The choice to favour the team's disagreements, shown only after a team audit in
+        which the team differed by two levels or more somewhere."""
+        if not self.disputed:
+            return []
+        count = len(self.disputed)
+        words = (
+            f"<h4>Your team audit</h4><p>Your team differed by two levels or more on {count} "
+            f"indicator{'' if count == 1 else 's'}. A wide spread often means practice differs "
+            "across the school, so you can put those gaps first: each counts as if it were rated "
+            "one level lower. Your actions and edits are kept whichever you choose.</p>"
+        )
+        return [
+            widgets.VBox(
+                [self.looks.html(words), self.team_choice, self.redraft_button],
+                layout=self.looks.row,
+            )
+        ]
+
+    def redraft(self) -> None:
+        """Draft again from the latest audit in the chosen order, keeping every action."""
+        self.flush()
+        problems = [row.number for row in self.rows if row.check()]
+        if problems:
+            numbers = ", ".join(map(str, problems))
+            self.intro.value = (
+                f'<p style="color:{ERROR_COLOUR}">The plan was not drafted again: action '
+                f"{numbers} has a problem (see the message beside the field). Fix it first.</p>"
+            )
+            return
+        try:
+            records = current_records(self.folder)
+            if records.audit is None:
+                raise ValueError("no self-audit has been saved yet")
+            fresh, message = draft_plan(
+                records.audit,
+                today=self.folder.today(),
+                pinned=self.plan.pinned,
+                dropped=self.plan.dropped,
+                framework=self.framework,
+                gate=records.gate,
+                favour=self.disputed if self.team_choice.value else (),
+            )
+            plan = reorder_plan(self.record(), fresh, self.framework)
+            plan = with_escalation(
+                plan, records.gate, self.folder.today(), framework=self.framework
+            )
+        except (RecordError, ValueError) as error:
+            self.intro.value = (
+                f'<p style="color:{ERROR_COLOUR}">The plan was not drafted again: '
+                f"{html.escape(str(error))}. Your plan is unchanged.</p>"
+            )
+            return
+        self.gate = records.gate
+        self.plan = plan
+        self.rows = []
+        for action in plan.actions:
+            self._add_row(action)
+        order = "your team's differences first" if self.team_choice.value else "as usual"
+        self.intro.value = (
+            f"<p>Drafted again, lowest ratings first, {order}. {html.escape(message)}</p>"
+        )
+        self._show()
+        self.save_now()
 
     def add_action(self, indicator_id: str, start: dt.date | None = None) -> ActionRow:
         """Add a blank action for ``indicator_id`` to the end of the plan, and save."""
@@ -368,6 +463,7 @@ def action_plan(
     dropped: Sequence[str] = (),
     limit: int = DEFAULT_LIMIT,
     redraft: bool = False,
+    favour_team: bool = False,
     delay: float = DEFAULT_DELAY,
     clock: Clock = system_clock,
     framework: Framework = FRAMEWORK,
@@ -375,7 +471,9 @@ def action_plan(
     """Open the saved plan, or draft one from the self-audit; returns the editing form.
 
     ``redraft=True`` drafts again from the latest audit (with ``pinned``/``dropped``) and keeps
-    every action already in the plan. A record that cannot be read is reported, never replaced.
+    every action already in the plan. After a team audit, ``favour_team=True`` drafts the gaps
+    the team differed on first (the form offers the same as a choice). A record that cannot be
+    read is reported, never replaced.
     """
     if not isinstance(folder, RecordFolder):
         folder = RecordFolder(folder, clock=clock, framework=framework)
@@ -384,9 +482,11 @@ def action_plan(
         folder.read_optional(AUDIT_FILE, AuditRecord)  # a bad audit file is reported
         records = current_records(folder)
         audit, gate = records.audit, records.gate
+        moderation = folder.read_optional(MODERATION_FILE, ModerationRecord)
+        team = {"disputed": disputed(moderation) if moderation else [], "favoured": favour_team}
         if existing is not None and not redraft:
             plan = with_escalation(existing, gate, folder.today(), framework=folder.framework)
-            editor = PlanEditor(plan, folder, "Your saved plan.", delay=delay, gate=gate)
+            editor = PlanEditor(plan, folder, "Your saved plan.", delay=delay, gate=gate, **team)
             if len(plan.actions) > len(existing.actions):
                 editor.save_now()  # the escalation's actions were added
             return editor
@@ -403,6 +503,7 @@ def action_plan(
             limit=limit,
             framework=folder.framework,
             gate=gate,
+            favour=team["disputed"] if favour_team else (),
         )
     except (RecordError, ValueError) as error:
         return widgets.HTML(
@@ -412,7 +513,7 @@ def action_plan(
     if existing is not None:  # a closed escalation kept from before does not cover a new one
         plan = merge_plan(existing, plan, folder.framework)
         plan = with_escalation(plan, gate, folder.today(), framework=folder.framework)
-    editor = PlanEditor(plan, folder, message, delay=delay, gate=gate)
+    editor = PlanEditor(plan, folder, message, delay=delay, gate=gate, **team)
     if plan.actions:
         editor.save_now()
     return editor

@@ -47,11 +47,24 @@ def workbook_forms(path: Path = WORKBOOK_FILE) -> list[WorkbookForm]:
 
 def build_form(form_id: str, folder: RecordFolder) -> widgets.Widget:
     """The form widget for ``form_id``, on the lead's records ``folder``."""
-    from . import action_plan, audit, governors_report, progress_page, records_panel
+    from . import (
+        action_plan,
+        audit,
+        calibration,
+        colleague_rating,
+        governors_report,
+        moderation_view,
+        progress_page,
+        records_panel,
+    )
 
     if form_id.startswith(AUDIT_PREFIX):
         return audit(form_id[len(AUDIT_PREFIX) :], folder)
+    if form_id == "calibration":
+        return calibration(folder.framework)  # practice on an invented school: saves nothing
     builders = {
+        "colleague-rating": colleague_rating,
+        "team-moderation": moderation_view,
         "action-plan": action_plan,
         "progress-log": progress_page,
         "governors-report": governors_report,

@@ -913,8 +913,8 @@ def test_a_leads_jupyterlab_shows_their_assignments_and_none_of_the_trainers_pan
     cohort: Cohort, screens: Path
 ):
     """A lead (the latecomer, who fetches the released assignment now) has the Assignments
-    list but no Formgrader, Courses or Create Assignment, no news pop-up, and the notebook's
-    locked code boxes folded while their output shows."""
+    list, linked from their landing page, but no Formgrader, Courses or Create Assignment, no
+    news pop-up, and the notebook's locked code boxes folded while their output shows."""
     hub = cohort.hub
     lead = Person(LATECOMER, "latecomer-passphrase")
     wait_for_server(hub, lead.name)
@@ -957,8 +957,12 @@ def test_a_leads_jupyterlab_shows_their_assignments_and_none_of_the_trainers_pan
             assert output.first.inner_text().strip()
             cells.nth(3).scroll_into_view_if_needed()
             page.screenshot(path=str(screens / "lead-3-folded-code-output-shown.png"))
-            page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
-            page.locator(".lm-Menu-itemLabel", has_text="Assignment List").click()
+            # The lead's landing page (the course apps) links to their Assignments list.
+            page.goto(
+                f"{hub.url}/user/{lead.name}/voila/render/course-apps/index.ipynb",
+                wait_until="domcontentloaded",
+            )
+            page.get_by_role("link", name="Assignments page").click()
             listed = page.locator("#nbgrader-assignment-list")
             listed.get_by_text(ASSIGNMENT, exact=True).first.wait_for(timeout=60_000)
             page.screenshot(path=str(screens / "lead-4-assignments.png"))

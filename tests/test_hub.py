@@ -957,6 +957,17 @@ def test_a_leads_jupyterlab_shows_their_assignments_and_none_of_the_trainers_pan
             assert output.first.inner_text().strip()
             cells.nth(3).scroll_into_view_if_needed()
             page.screenshot(path=str(screens / "lead-3-folded-code-output-shown.png"))
+            page.set_viewport_size({"width": 820, "height": 820})
+            page.screenshot(path=str(screens / "lead-3-folded-code-output-shown-820.png"))
+            page.set_viewport_size({"width": 390, "height": 820})
+            page.goto(
+                f"{hub.url}/user/{lead.name}/voila/render/course-apps/index.ipynb",
+                wait_until="domcontentloaded",
+            )
+            page.get_by_role("link", name="Assignments page").wait_for(timeout=120_000)
+            page.get_by_role("link", name="Assignments page").scroll_into_view_if_needed()
+            page.screenshot(path=str(screens / "lead-4-apps-page-390.png"))
+            page.set_viewport_size({"width": 1280, "height": 820})
             # The lead's landing page (the course apps) links to their Assignments list.
             page.goto(
                 f"{hub.url}/user/{lead.name}/voila/render/course-apps/index.ipynb",
@@ -965,7 +976,7 @@ def test_a_leads_jupyterlab_shows_their_assignments_and_none_of_the_trainers_pan
             page.get_by_role("link", name="Assignments page").click()
             listed = page.locator("#nbgrader-assignment-list")
             listed.get_by_text(ASSIGNMENT, exact=True).first.wait_for(timeout=60_000)
-            page.screenshot(path=str(screens / "lead-4-assignments.png"))
+            page.screenshot(path=str(screens / "lead-5-assignments.png"))
             assert offline.blocked == [], offline.blocked
         finally:
             browser.close()

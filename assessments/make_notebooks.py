@@ -327,6 +327,7 @@ def lead_plan_cells() -> list[NotebookNode]:
         f"again.\n\n*{NO_PUPIL_DATA}*"
     )
     tests = (
+        "# Checked automatically: your plan has an action under this principle.\n"
         "assert plan.plan is not None, plan.message\n"
         "### BEGIN HIDDEN TESTS\n"
         "_planned = planned_principles(plan)\n"
@@ -362,6 +363,7 @@ def safeguarding_choice_cells() -> list[NotebookNode]:
     template = "Write one letter here: A, B, C or D"
     answer = f"%%answer {CHOICE_ID}\n{template}\n### BEGIN SOLUTION\nB\n### END SOLUTION"
     tests = (
+        "# Checked automatically: your choice.\n"
         f'_choice = choice("{CHOICE_ID}")\n'
         'assert _choice in ("A", "B", "C", "D"), (\n'
         '    "write one letter, A, B, C or D, in the box above and run it"\n'
@@ -441,10 +443,13 @@ def questions_for(assignment: str) -> tuple[Question, ...]:
 def fold_locked_code(cells: list[NotebookNode]) -> list[NotebookNode]:
     """The leads' strand: each locked code box (set-up, plan, checks) shown folded in
     JupyterLab, its output still shown. nbgrader's checksums and locks do not cover this
-    metadata, so they hold."""
+    metadata, so they hold. A folded box still shows its first line, so that line must be a
+    caption in plain words (a comment), never code."""
     for cell in cells:
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and meta.get("locked") and not meta.get("solution"):
+            if not cell.source.startswith("# "):
+                raise ValueError(f"{meta['grade_id']}: a folded box must start with a caption")
             cell.metadata["jupyter"] = {"source_hidden": True}
     return cells
 

@@ -877,9 +877,10 @@ def test_the_trainer_marks_a_written_answer_in_formgrader_inside_jupyterlab(
             grader.get_by_role("link", name=ASSIGNMENT, exact=True).wait_for(timeout=60_000)
             assert grader.get_by_text("No data available").count() == 0
             page.screenshot(path=str(screens / "trainer-2-formgrader-assignments.png"))
-            grader.get_by_role("link", name="Gradebook").click()
-            grader.get_by_role("link", name=ASSIGNMENT, exact=True).click()
-            grader.get_by_role("link", name=ASSIGNMENT, exact=True).click()  # its one notebook
+            grader.get_by_role("link", name="Manual Grading").click()
+            # The assignment, then its one notebook (by address: the pages share link names).
+            grader.locator(f'a[href$="/formgrader/gradebook/{ASSIGNMENT}"]').click()
+            grader.locator(f'a[href$="/formgrader/gradebook/{ASSIGNMENT}/{ASSIGNMENT}"]').click()
             link = grader.locator(f'a.name-hidden[href$="/formgrader/submissions/{submission}"]')
             link.wait_for(timeout=60_000)
             assert grader.locator("a.name-hidden").count() == len(SUBMISSIONS)

@@ -130,6 +130,8 @@ def test_notebook_structure(assignment: str) -> None:
         meta = cell.metadata.get("nbgrader", {})
         if cell.cell_type == "code" and meta.get("locked"):
             assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, meta["grade_id"]
+            # JupyterLab still shows a folded box's first line: a caption, not code.
+            assert cell.source.startswith("# "), cell.source.splitlines()[0]
     # No code to write: every code cell a lead works in is a text box (%%reflection or
     # %%answer); the rest are locked.
     for cell in notebook.cells:

@@ -288,7 +288,8 @@ def title(assignment: str) -> tuple[str, str]:
 HOW_TO = (
     "**How to work through it.** You do not need to write any code. The grey boxes are the "
     "places to work: click in one and press **Shift + Enter** to run it (or use the ▶ button "
-    "above). Run the first box before any other. Where a box asks for your words, write over "
+    "above). Boxes folded to a thin bar are the course's own steps and checks: run them the "
+    "same way (there is nothing to change in them); run the first box before any other. Where a box asks for your words, write over "
     "the guidance in it and keep its first line (the one starting `%%`) as it is. Boxes marked "
     "*checked automatically* show their result as soon as you run them. Your written "
     "reflections are marked by your trainer against the rubric shown with them. When you have "
@@ -326,6 +327,7 @@ def lead_plan_cells() -> list[NotebookNode]:
         f"again.\n\n*{NO_PUPIL_DATA}*"
     )
     tests = (
+        "# Checked automatically: your plan has an action under this principle.\n"
         "assert plan.plan is not None, plan.message\n"
         "### BEGIN HIDDEN TESTS\n"
         "_planned = planned_principles(plan)\n"
@@ -361,6 +363,7 @@ def safeguarding_choice_cells() -> list[NotebookNode]:
     template = "Write one letter here: A, B, C or D"
     answer = f"%%answer {CHOICE_ID}\n{template}\n### BEGIN SOLUTION\nB\n### END SOLUTION"
     tests = (
+        "# Checked automatically: your choice.\n"
         f'_choice = choice("{CHOICE_ID}")\n'
         'assert _choice in ("A", "B", "C", "D"), (\n'
         '    "write one letter, A, B, C or D, in the box above and run it"\n'
@@ -411,10 +414,15 @@ def reflection_cells(questions: tuple[Question, ...], rubric: Rubric) -> list[No
         f"{rubric.version}); the share of the points you earn sets the level.\n\n"
         f"{rubric.to_markdown()}"
     )
-    cells = [markdown("reflections", intro)]
+    # Read-only (nbgrader restores them at autograde): the trainer marking in formgrader sees
+    # the rubric and, above each answer, which score means which level, as the lead saw them.
+    cells = [markdown("reflections", intro, locked=True)]
     for number, question in enumerate(questions, start=1):
-        prompt = f"### Reflection {number} ({question.points} points)\n\n{question.text}"
-        cells.append(markdown(f"{question.id}-prompt", prompt))
+        prompt = (
+            f"### Reflection {number} ({question.points} points)\n\n{question.text}\n\n"
+            f"{rubric.marking_guide(question.points)}"
+        )
+        cells.append(markdown(f"{question.id}-prompt", prompt, locked=True))
         cells.append(
             markdown(
                 question.id, "YOUR ANSWER HERE", solution=True, grade=True, points=question.points
@@ -432,6 +440,20 @@ def questions_for(assignment: str) -> tuple[Question, ...]:
     return reflection_questions("capstone" if assignment == CAPSTONE else assignment)
 
 
+def fold_locked_code(cells: list[NotebookNode]) -> list[NotebookNode]:
+    """The leads' strand: each locked code box (set-up, plan, checks) shown folded in
+    JupyterLab, its output still shown. nbgrader's checksums and locks do not cover this
+    metadata, so they hold. A folded box still shows its first line, so that line must be a
+    caption in plain words (a comment), never code."""
+    for cell in cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("locked") and not meta.get("solution"):
+            if not cell.source.startswith("# "):
+                raise ValueError(f"{meta['grade_id']}: a folded box must start with a caption")
+            cell.metadata["jupyter"] = {"source_hidden": True}
+    return cells
+
+
 def lead_cells(assignment: str, rubric: Rubric) -> list[NotebookNode]:
     """Every cell of a leads'-strand notebook, in order."""
     body = (
@@ -440,7 +462,7 @@ def lead_cells(assignment: str, rubric: Rubric) -> list[NotebookNode]:
         + reflection_cells(questions_for(assignment), rubric)
         + lead_structured_cells(assignment)
     )
-    return lead_intro_cells(assignment, cell_points(body)) + body
+    return fold_locked_code(lead_intro_cells(assignment, cell_points(body)) + body)
 
 
 # --- the data strand (MSc cohorts): pandas tasks on the invented school data -------------
@@ -540,7 +562,7 @@ def render(notebook: NotebookNode) -> str:
 
 def calibration_notebook() -> NotebookNode:
     """Rate a fictional school; one autograded point per rating within one level."""
-    return python_notebook(spec_cells(calibration_specs()))
+    return python_notebook(fold_locked_code(spec_cells(calibration_specs())))
 
 
 def build_all(source: Path = SOURCE, rubric_file: Path = RUBRIC_FILE) -> dict[Path, str]:

@@ -270,8 +270,13 @@ def test_unmarked_answers_are_named_in_plain_words() -> None:
 
 def test_unmarked_answers_are_left_out_of_totals_not_counted_as_zero() -> None:
     totals = student_totals(_scores()).set_index("student")
-    assert totals.loc["bo", "score"] == 0 and totals.loc["bo", "max_score"] == 2
-    assert totals.loc["bo", "to_mark"] == 2 and totals.loc["bo", "percent"] == 0
+    # bo: the part checked automatically is known (0 of 2); the part marked by hand, the total
+    # and the percentage wait for the two answers, out of the whole assignment (10 points).
+    assert totals.loc["bo", "autograded"] == 0 and totals.loc["bo", "autograded_of"] == 2
+    assert pd.isna(totals.loc["bo", "hand_marked"]) and totals.loc["bo", "hand_marked_of"] == 8
+    assert totals.loc["bo", "to_mark"] == 2 and totals.loc["bo", "out_of"] == 10
+    assert pd.isna(totals.loc["bo", "total"]) and pd.isna(totals.loc["bo", "percent"])
+    assert totals.loc["amy", "total"] == 5 and totals.loc["amy", "out_of"] == 6
     assert totals.loc["amy", "percent"] == pytest.approx(83.3)
     wide = scores_by_question(_scores())
     assert pd.isna(wide.loc[("ethos", "bo"), "ethos-q1"])

@@ -809,6 +809,180 @@ def test_release_fetch_submit_collect_autograde_and_feedback_through_the_exchang
         assert returned[0].stat().st_uid == pwd.getpwnam(lead.name).pw_uid
 
 
+@pytest.fixture(scope="module")
+def screens(tmp_path_factory) -> Path:
+    """Where the browser walks leave their screenshots (printed, to look at)."""
+    folder = tmp_path_factory.mktemp("hub-screens")
+    print(f"screenshots: {folder}")
+    return folder
+
+
+def open_lab(page, hub_url: str, person: Person, path: str = "lab") -> None:
+    """Log ``person`` in and open their JupyterLab (at ``path``) once it has settled."""
+    browser_log_in(page, hub_url, person)
+    page.goto(f"{hub_url}/user/{person.name}/{path}", wait_until="domcontentloaded")
+    page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").wait_for(timeout=120_000)
+    page.wait_for_timeout(4000)  # time for a pop-up (JupyterLab's news) to appear
+
+
+def nbgrader_menu(page) -> list[str]:
+    """The items of JupyterLab's Nbgrader menu (opened, read, closed)."""
+    page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+    items = page.locator(".lm-Menu-content .lm-Menu-item:visible .lm-Menu-itemLabel")
+    items.first.wait_for()
+    labels = items.all_inner_texts()
+    page.keyboard.press("Escape")
+    return labels
+
+
+def news_pop_ups(page) -> int:
+    """JupyterLab's news or update notices on the page."""
+    return page.get_by_text(re.compile(r"Jupyter news|updates", re.I)).count()
+
+
+#: The written answer the trainer marks in formgrader, and the score given there.
+MARKED_IN_BROWSER = ("identifying-need-q3", 2)
+
+
+def test_the_trainer_marks_a_written_answer_in_formgrader_inside_jupyterlab(
+    cohort: Cohort, screens: Path
+):
+    """Nbgrader → Formgrader in the trainer's JupyterLab finds the course (no file made by
+    hand, no gradebook anywhere else), lists the assignment and the leads' submissions; above
+    each written answer the rubric's levels with their scores; a score given there is kept."""
+    from nbgrader.api import Gradebook
+
+    hub, trainer = cohort.hub, cohort.trainer
+    lead = cohort.leads[0].name
+    question, score = MARKED_IN_BROWSER
+    home = cohort.home(trainer.name)
+    gradebook_url = f"sqlite:///{home / 'assessments' / 'gradebook.db'}"
+    with Gradebook(gradebook_url, COURSE) as gradebook:
+        before = gradebook.find_grade(question, ASSIGNMENT, ASSIGNMENT, lead).score
+        submission = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, lead).id
+    assert before != score
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            offline = offline_context(browser, viewport={"width": 1280, "height": 820})
+            page = offline.context.new_page()
+            open_lab(page, hub.url, trainer)
+            assert news_pop_ups(page) == 0
+            assert page.locator('[data-id="nbgrader-create_assignemnt"]').count() == 1
+            assert "Formgrader" in nbgrader_menu(page)
+            page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+            page.screenshot(path=str(screens / "trainer-1-nbgrader-menu.png"))
+            page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Formgrader$")).click()
+            grader = page.frame_locator("#formgrader iframe")
+            grader.get_by_role("link", name=ASSIGNMENT, exact=True).wait_for(timeout=60_000)
+            assert grader.get_by_text("No data available").count() == 0
+            page.screenshot(path=str(screens / "trainer-2-formgrader-assignments.png"))
+            grader.get_by_role("link", name="Manual Grading").click()
+            # The assignment, then its one notebook (by address: the pages share link names).
+            grader.locator(f'a[href$="/formgrader/gradebook/{ASSIGNMENT}"]').click()
+            grader.locator(f'a[href$="/formgrader/gradebook/{ASSIGNMENT}/{ASSIGNMENT}"]').click()
+            link = grader.locator(f'a.name-hidden[href$="/formgrader/submissions/{submission}"]')
+            link.wait_for(timeout=60_000)
+            assert grader.locator("a.name-hidden").count() == len(SUBMISSIONS)
+            page.screenshot(path=str(screens / "trainer-3-submissions.png"))
+            link.click()
+            answer = grader.locator(f"input.score#{question}")
+            answer.wait_for(timeout=60_000)
+            guide = grader.get_by_text("Rubric levels for this answer (out of 4)")
+            assert guide.count() == 3, guide.count()
+            assert grader.get_by_text(re.compile("3 or 4 = Strong")).count() == 3
+            guide.last.scroll_into_view_if_needed()
+            page.screenshot(path=str(screens / "trainer-4-rubric-levels-above-answer.png"))
+            answer.fill(str(score))
+            answer.press("Tab")
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:
+                with Gradebook(gradebook_url, COURSE) as gradebook:
+                    now = gradebook.find_grade(question, ASSIGNMENT, ASSIGNMENT, lead).score
+                if now == score:
+                    break
+                time.sleep(0.5)
+            page.screenshot(path=str(screens / "trainer-5-score-given.png"))
+            assert now == score, (before, now)
+            assert offline.blocked == [], offline.blocked
+        finally:
+            browser.close()
+    assert not (home / "gradebook.db").exists(), "formgrader made a gradebook in the home"
+
+
+def test_a_leads_jupyterlab_shows_their_assignments_and_none_of_the_trainers_panels(
+    cohort: Cohort, screens: Path
+):
+    """A lead (the latecomer, who fetches the released assignment now) has the Assignments
+    list, linked from their landing page, but no Formgrader, Courses or Create Assignment, no
+    news pop-up, and the notebook's locked code boxes folded while their output shows."""
+    hub = cohort.hub
+    lead = Person(LATECOMER, "latecomer-passphrase")
+    wait_for_server(hub, lead.name)
+    server = UserServer(hub, lead.name)
+    assert server.assignments("fetch", COURSE, ASSIGNMENT)["success"]
+    notebook = f"{ASSIGNMENT}/{ASSIGNMENT}.ipynb"
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            offline = offline_context(browser, viewport={"width": 1280, "height": 820})
+            page = offline.context.new_page()
+            open_lab(page, hub.url, lead, f"lab/tree/{notebook}")
+            page.screenshot(path=str(screens / "lead-1-notebook.png"))
+            assert news_pop_ups(page) == 0
+            assert page.locator('[data-id="nbgrader-create_assignemnt"]').count() == 0
+            menu = nbgrader_menu(page)
+            assert menu == ["Assignment List"], menu
+            page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").click()
+            page.screenshot(path=str(screens / "lead-2-nbgrader-menu.png"))
+            page.keyboard.press("Escape")
+            cells = page.locator(".jp-Notebook .jp-Cell")
+            cells.first.wait_for()
+            # The set-up box, the plan box and its check: folded, no code on show; the
+            # safeguarding choice (a box the lead writes in) stays open.
+            for index, code in ((1, "start(PRINCIPLE)"), (3, "my_plan()"), (4, "assert")):
+                cell = cells.nth(index)
+                assert cell.locator(".jp-InputPlaceholder").is_visible(), index
+                assert not cell.locator(".jp-InputArea-editor").is_visible(), index
+                assert code not in cell.inner_text(), index
+            choice = cells.nth(6)
+            choice.scroll_into_view_if_needed()
+            assert "Write one letter here" in choice.locator(".jp-InputArea-editor").inner_text()
+            # Run the boxes from the top as a lead does (Shift + Enter from the first): the
+            # folded plan box still shows what it found.
+            cells.nth(0).click()
+            for _ in range(4):  # the intro, the set-up box, the plan's prompt, the plan box
+                page.keyboard.press("Shift+Enter")
+            output = cells.nth(3).locator(".jp-OutputArea-output")
+            output.first.wait_for(timeout=120_000)
+            assert output.first.inner_text().strip()
+            cells.nth(3).scroll_into_view_if_needed()
+            page.screenshot(path=str(screens / "lead-3-folded-code-output-shown.png"))
+            page.set_viewport_size({"width": 820, "height": 820})
+            page.screenshot(path=str(screens / "lead-3-folded-code-output-shown-820.png"))
+            page.set_viewport_size({"width": 390, "height": 820})
+            page.goto(
+                f"{hub.url}/user/{lead.name}/voila/render/course-apps/index.ipynb",
+                wait_until="domcontentloaded",
+            )
+            page.get_by_role("link", name="Assignments page").wait_for(timeout=120_000)
+            page.get_by_role("link", name="Assignments page").scroll_into_view_if_needed()
+            page.screenshot(path=str(screens / "lead-4-apps-page-390.png"))
+            page.set_viewport_size({"width": 1280, "height": 820})
+            # The lead's landing page (the course apps) links to their Assignments list.
+            page.goto(
+                f"{hub.url}/user/{lead.name}/voila/render/course-apps/index.ipynb",
+                wait_until="domcontentloaded",
+            )
+            page.get_by_role("link", name="Assignments page").click()
+            listed = page.locator("#nbgrader-assignment-list")
+            listed.get_by_text(ASSIGNMENT, exact=True).first.wait_for(timeout=60_000)
+            page.screenshot(path=str(screens / "lead-5-assignments.png"))
+            assert offline.blocked == [], offline.blocked
+        finally:
+            browser.close()
+
+
 def test_the_trainers_server_opens_no_kernel_for_a_leads_work(cohort: Cohort):
     """A submitted notebook opens without a kernel in the trainer's server (its code would
     run as the trainer); the trainer's own notebooks still get one."""

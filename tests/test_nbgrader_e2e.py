@@ -389,13 +389,23 @@ def test_report_totals_are_exact(cycle: dict) -> None:
     totals = pd.read_csv(out / "students.csv").set_index("student")
     manual = pd.Series(MANUAL).groupby(level=0).sum()
     for case, auto in AUTO_SCORES.items():
-        assert totals.loc[case, "score"] == auto + manual.get(case, 0), case
         # nbgrader leaves a deleted test cell for the trainer to mark by hand (2 points).
         unmarked = 0 if case in FULLY_MARKED else 3 + (case == "deleted-tests")
-        unmarked_points = 4 * min(unmarked, 3) + 2 * (unmarked == 4)
-        # Unmarked answers are left out of the maximum too, never counted as zeros.
-        assert totals.loc[case, "max_score"] == MAX_POINTS - unmarked_points, case
         assert totals.loc[case, "to_mark"] == unmarked, case
+        # Each part out of its own points, the total out of the whole assignment; a part
+        # with an answer still to mark, and the total, stay empty (never a zero).
+        assert totals.loc[case, "autograded_of"] == MAX_POINTS - 12, case
+        assert totals.loc[case, "hand_marked_of"] == 12 and totals.loc[case, "out_of"] == MAX_POINTS
+        if case == "deleted-tests":
+            assert pd.isna(totals.loc[case, "autograded"]), case
+        else:
+            assert totals.loc[case, "autograded"] == auto, case
+        if case in FULLY_MARKED:
+            assert totals.loc[case, "hand_marked"] == manual.get(case, 0), case
+            assert totals.loc[case, "total"] == auto + manual.get(case, 0), case
+        else:
+            assert pd.isna(totals.loc[case, "hand_marked"]), case
+            assert pd.isna(totals.loc[case, "total"]) and pd.isna(totals.loc[case, "percent"])
     scores = pd.read_csv(out / "scores.csv")
     assert len(scores) == (2 + 3 + 8) * len(AUTO_SCORES)  # plan, choice, 3 written, 8 structured
     wide = pd.read_csv(out / "scores-by-question.csv").set_index("student")

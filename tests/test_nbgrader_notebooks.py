@@ -114,8 +114,24 @@ def test_notebook_structure(assignment: str) -> None:
     assert written == {q.id: q.points for q in questions}
     for question in questions:
         assert question.text in text
-    for criterion in load_rubric(COURSE / "rubric.yaml").criteria:
+    rubric = load_rubric(COURSE / "rubric.yaml")
+    for criterion in rubric.criteria:
         assert criterion.name in text
+    # Right above each written answer, in a read-only cell (restored at autograde, so what the
+    # trainer sees in formgrader is what the lead saw): which score means which level.
+    for before, answer in zip(notebook.cells, notebook.cells[1:], strict=False):
+        if answer.metadata.get("nbgrader", {}).get("grade_id") in written:
+            assert (
+                before.metadata["nbgrader"]["locked"] and not before.metadata["nbgrader"]["grade"]
+            )
+            assert rubric.marking_guide(written[answer.metadata.nbgrader.grade_id]) in before.source
+    # The locked code boxes (set-up, plan, checks) are folded: a lead sees no code.
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type == "code" and meta.get("locked"):
+            assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, meta["grade_id"]
+            # JupyterLab still shows a folded box's first line: a caption, not code.
+            assert cell.source.startswith("# "), cell.source.splitlines()[0]
     # No code to write: every code cell a lead works in is a text box (%%reflection or
     # %%answer); the rest are locked.
     for cell in notebook.cells:
@@ -139,6 +155,14 @@ def test_rubric_levels() -> None:
     with pytest.raises(ValueError, match="outside 0–4"):
         rubric.level_for(5, 4)
     assert "**3 / 6 — Secure**" in rubric.feedback_markdown(3, 6)
+    assert rubric.marking_guide(4).endswith(
+        "0 = Not yet shown · 1 = Emerging · 2 = Secure · 3 or 4 = Strong"
+    )
+    assert rubric.marking_guide(8).endswith(
+        "0 or 1 = Not yet shown · 2 or 3 = Emerging · 4 or 5 = Secure · 6 to 8 = Strong"
+    )
+    # A level no whole score reaches is left out, never shown with no score.
+    assert [level.label for _s, level in rubric.score_levels(1)] == ["Not yet shown", "Strong"]
 
 
 def _broken(data: dict, path: list, value: object) -> dict:

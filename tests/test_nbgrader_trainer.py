@@ -46,7 +46,9 @@ def scores_frame() -> pd.DataFrame:
 
 def test_student_totals_and_weakest_questions() -> None:
     totals = student_totals(scores_frame()).set_index("student")
-    assert totals.loc["s1", "score"] == 3 and totals.loc["s1", "max_score"] == 6
+    assert totals.loc["s1", "autograded"] == 2 and totals.loc["s1", "autograded_of"] == 2
+    assert totals.loc["s1", "hand_marked"] == 1 and totals.loc["s1", "hand_marked_of"] == 4
+    assert totals.loc["s1", "total"] == 3 and totals.loc["s1", "out_of"] == 6
     assert totals.loc["s1", "percent"] == 50.0
     assert totals.loc["s2", "to_mark"] == 1
     summary = question_summary(scores_frame()).set_index("question")

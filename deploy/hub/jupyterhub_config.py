@@ -455,6 +455,10 @@ def prepare_account(spawner) -> None:
         spawner.environment["JUPYTER_PATH"] = os.pathsep.join(
             [str(HERE / "trainer-data"), str(HERE / "jupyter-data")]
         )
+    else:  # a lead's JupyterLab without the trainer's panels (lead-config/labconfig)
+        spawner.environment["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+            [str(HERE / "lead-config"), str(HERE / "user-config")]
+        )
     spawner.port = server_port(name)
     spawner.default_url = "/lab" if trainer else "/voila/render/course-apps/index.ipynb"
 

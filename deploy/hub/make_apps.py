@@ -23,6 +23,10 @@ SAFEGUARDING = (
     "safety goes to your designated safeguarding lead (DSL), following your school's "
     "safeguarding procedures, not into this form."
 )
+#: The lead's Assignments list in JupyterLab (from the index, deploy/hub/apps/index.ipynb, at
+#: /user/<name>/voila/render/course-apps/): a workspace holding only that panel, written by
+#: the lead's server (user-config/assignments_workspace.py), copied afresh on every visit.
+ASSIGNMENTS_LINK = "../../../lab/workspaces/course?clone=assignments"
 SAVES = "Your answers save themselves to your own folder on the hub (`wholeschool-records`)."
 
 
@@ -102,8 +106,9 @@ def index_notebook(apps: list[dict[str, str]]) -> nbformat.NotebookNode:
             "can read it. Work through the self-audit of each principle first: the action plan, "
             "the progress log and the report read from it.\n\n" + "\n".join(lines) + "\n\n"
             f"**Safeguarding:** {SAFEGUARDING}\n\n"
-            "The reflection tasks are in JupyterLab's *Assignments* tab; the course pages are "
-            "in the `course` folder."
+            "Your reflection tasks are on your "
+            f"[Assignments page]({ASSIGNMENTS_LINK}) (in JupyterLab): fetch one, work through "
+            "it and submit it there. The course pages are in the `course` folder."
         )
     ]
     return nb

@@ -52,6 +52,10 @@ if os.environ.get("WHOLESCHOOL_HUB_ROLE") == "lead":
         "nbgrader.server_extensions.formgrader": False,
         "nbgrader.server_extensions.course_list": False,
     }
+    # The course apps' index links to the lead's Assignments list through this workspace.
+    from assignments_workspace import write_assignments_workspace
+
+    write_assignments_workspace()
 
 # Kernels talk to their server over Unix sockets in the account's own runtime folder (0700
 # home), not TCP ports on 127.0.0.1: no port another account can reach, and no race for ports

@@ -1,6 +1,9 @@
 """nbgrader settings for every account on the course hub (found via JUPYTER_CONFIG_PATH).
 
-The hub sets the two variables; a course folder's own nbgrader_config.py adds the rest.
+The hub sets the two variables; a course folder's own nbgrader_config.py adds the rest. In the
+trainer's server the course is the trainer's copy at ``~/assessments`` (made by the hub), so
+formgrader (JupyterLab's *Nbgrader* menu) finds it, with its own settings and gradebook, though
+the server starts in the home folder.
 Collect and feedback are the hub's own (hub_exchange.py): a submission is collected only from
 the account of the student it names, and one student's broken files never stop the others.
 """
@@ -12,6 +15,15 @@ c = get_config()  # noqa: F821
 
 c.Exchange.root = os.environ.get("WHOLESCHOOL_EXCHANGE", "/srv/nbgrader/exchange")
 c.CourseDirectory.course_id = os.environ.get("WHOLESCHOOL_COURSE_ID", "wholeschool-smhl")
+
+if os.environ.get("WHOLESCHOOL_HUB_ROLE") == "trainer":
+    # The course's own settings (gradebook with its lock timeout, feedback steps, rubric), then
+    # its folder as the root: a gradebook is never made in the home folder. A command given
+    # another course folder still reads that folder's config last, which wins.
+    _course = os.path.join(os.path.expanduser("~"), "assessments")
+    if os.path.isfile(os.path.join(_course, "nbgrader_config.py")):
+        load_subconfig(os.path.join(_course, "nbgrader_config.py"))  # noqa: F821
+    c.CourseDirectory.root = _course
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hub_exchange import OneByOneReleaseFeedback, OwnedCollect  # noqa: E402

@@ -225,8 +225,9 @@ def report(ctx: click.Context, assignments: tuple[str, ...], out: Path | None) -
         to_mark = int(totals["to_mark"].sum())
         if to_mark:
             click.echo(
-                f"\n{to_mark} written answers are still to be marked: they are left out of "
-                "the scores, percentages and the weakest questions until they are marked."
+                f"\n{to_mark} written answers are still to be marked: a lead's part marked by "
+                "hand, total and percentage stay empty until all their answers are marked, and "
+                "the weakest questions count marked answers only."
             )
         click.echo("\nWeakest questions (marked answers only):")
         click.echo(summary.head(5).round(2).to_string(index=False))

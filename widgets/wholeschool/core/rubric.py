@@ -71,6 +71,27 @@ class Rubric(DataModel):
         fraction = score / points
         return [level for level in self.levels if fraction >= level.min_fraction - 1e-9][-1]
 
+    def score_levels(self, points: int) -> list[tuple[list[int], Level]]:
+        """Each level with the whole-number scores out of ``points`` that reach it (a level no
+        whole score reaches is left out), lowest first."""
+        bands: dict[str, tuple[list[int], Level]] = {}
+        for score in range(points + 1):
+            level = self.level_for(score, points)
+            bands.setdefault(level.id, ([], level))[0].append(score)
+        return list(bands.values())
+
+    def marking_guide(self, points: int) -> str:
+        """Which score out of ``points`` means which level, in one line of Markdown."""
+
+        def scores(values: list[int]) -> str:
+            if len(values) == 1:
+                return str(values[0])
+            joint = " or " if len(values) == 2 else " to "
+            return f"{values[0]}{joint}{values[-1]}"
+
+        parts = [f"{scores(values)} = {level.label}" for values, level in self.score_levels(points)]
+        return f"**Rubric levels for this answer (out of {points}):** " + " · ".join(parts)
+
     def to_markdown(self) -> str:
         """The whole rubric as a Markdown table, criteria down and levels across."""
         header = "| Criterion | " + " | ".join(level.label for level in self.levels) + " |"

@@ -165,6 +165,7 @@ def calibration_specs(setting_id: str = SETTING) -> list[CellSpec]:
         CellSpec(
             f"{ASSIGNMENT}-setting",
             "check",
+            "# Run this box first: it shows the school to rate (nothing to change here).\n"
             f'{IMPORTS}\n\nSETTING = "{setting_id}"\nstart(SETTING)\nshow_setting(SETTING)',
         ),
         CellSpec(f"{ASSIGNMENT}-prompt", "markdown", prompt),

@@ -156,24 +156,48 @@ def gradebook_frame(root: Path, assignments: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=SCORE_COLUMNS)
 
 
+#: Columns of the students table: each part of an assignment (checked automatically, marked
+#: by hand) with what it is out of, answers still to mark, then the total of the whole.
+TOTAL_COLUMNS = [
+    "assignment",
+    "student",
+    "autograded",
+    "autograded_of",
+    "hand_marked",
+    "hand_marked_of",
+    "to_mark",
+    "total",
+    "out_of",
+    "percent",
+]
+
+
 def student_totals(scores: pd.DataFrame) -> pd.DataFrame:
-    """Per student and assignment: score and maximum of the marked answers, percentage, and
-    how many answers are still to be marked by hand (left out of the score, the maximum and
-    the percentage, so an unmarked answer never counts as a zero)."""
-    marked = ~scores["needs_manual_grade"].astype(bool)
+    """Per student and assignment: the part checked automatically and the part marked by hand,
+    each with what it is out of, how many answers are still to mark, and the total out of the
+    whole assignment. A part (and the total and percentage) stays empty while any of its
+    answers is unmarked: an unmarked answer is never counted as a zero, and a part-marked
+    score is never shown as if it were the whole."""
     frame = scores.assign(
-        score=scores["score"].where(marked, 0.0),
-        max_score=scores["max_score"].where(marked, 0.0),
+        hand=scores["kind"].eq("written"),
+        waiting=scores["needs_manual_grade"].astype(bool),
     )
-    totals = frame.groupby(["assignment", "student"]).agg(
-        score=("score", "sum"),
-        max_score=("max_score", "sum"),
-        to_mark=("needs_manual_grade", "sum"),
-    )
-    totals["to_mark"] = totals["to_mark"].astype(int)
-    share = totals["score"] / totals["max_score"].where(totals["max_score"] > 0)
-    totals["percent"] = (100 * share).round(1)
-    return totals.reset_index()
+    rows = []
+    for (assignment, student), group in frame.groupby(["assignment", "student"]):
+        row: dict[str, object] = {"assignment": assignment, "student": student}
+        for part, rows_of in (
+            ("autograded", group[~group["hand"]]),
+            ("hand_marked", group[group["hand"]]),
+        ):
+            row[part] = float("nan") if rows_of["waiting"].any() else rows_of["score"].sum()
+            row[f"{part}_of"] = rows_of["max_score"].sum()
+        row["to_mark"] = int(group["waiting"].sum())
+        row["out_of"] = group["max_score"].sum()
+        row["total"] = float("nan") if row["to_mark"] else group["score"].sum()
+        share = row["total"] / row["out_of"] if row["out_of"] else float("nan")
+        row["percent"] = round(100 * share, 1)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=TOTAL_COLUMNS)
 
 
 def scores_by_question(scores: pd.DataFrame) -> pd.DataFrame:

@@ -897,9 +897,16 @@ def test_a_lead_goes_round_the_whole_loop_in_the_workbook(
         actions = [h for h in headings if h.startswith("Action ")]
         third = actions[2].split(" · ", 1)[1]
         page.get_by_role("button", name="Move action 3 to the top").click()
+        # Until the plan is redrawn in its new order, two rows may briefly share a number.
         page.wait_for_function(
-            "() => [...document.querySelectorAll('.jp-OutputArea-output h4')]"
-            ".some(h => h.textContent.startsWith('Action 1 '))"
+            """([t, n]) => {
+              const first = [...document.querySelectorAll('.jp-OutputArea-output h4')]
+                .find(h => h.textContent.startsWith('Action '));
+              const takes = [...document.querySelectorAll('.jp-OutputArea-output button')]
+                .map(b => b.textContent.trim()).filter(x => x.startsWith('Take action'));
+              return first?.textContent.endsWith(t) && new Set(takes).size === n;
+            }""",
+            arg=[third, len(actions)],
         )
         page.get_by_role("button", name="Take action 2 out of the plan").click()
         page.wait_for_function(

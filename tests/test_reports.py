@@ -340,6 +340,17 @@ def test_full_year_report_lists_all_evidence(tmp_path: Path):
     assert evidence_rows == 100
 
 
+def test_the_example_year_shows_a_lead_no_indicator_ids(tmp_path: Path):
+    """The report a lead sees before saving a self-audit is the example year's: its actions say
+    what the indicator says, never the indicator's id ("Action 2 for leadership.7: ...")."""
+    folder = write_sample_year(tmp_path / "records", actions=12)
+    report = build_report(store(folder))
+    assert report.records.plan is not None
+    shown = [action.what for action in report.records.plan.actions]
+    ids = [i for i in FRAMEWORK.indicator_by_id if any(i in text for text in shown)]
+    assert ids == [], shown
+
+
 def test_cli_refuses_a_top_below_one(folder: Path, tmp_path: Path):
     result = subprocess.run(
         [

@@ -90,7 +90,8 @@ def write_sample_year(
         plan_actions.append(
             PlanAction(
                 indicator=indicator,
-                what=f"Action {n + 1} for {indicator}: {framework.indicator_by_id[indicator].text}",
+                # The indicator's words, not its id: the example report is read by leads.
+                what=f"Action {n + 1}: {framework.indicator_by_id[indicator].text}",
                 lead=LEADS[n % len(LEADS)],
                 start=start,
                 due=start + dt.timedelta(days=60 + 5 * (n % 9)),

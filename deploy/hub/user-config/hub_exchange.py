@@ -4,6 +4,9 @@
 * A submission is collected only when its folder in ``inbound/`` belongs to the Unix account of
   the student it names; any other is refused with one line and never graded (nbgrader itself
   only warns, so a lead could submit in another lead's name).
+* Fetching leaves a receipt in the course's ``fetched/`` folder (write-only for leads, as
+  ``inbound/``), so the trainer's cohort page can say who fetched; it names the lead and is
+  counted only when the lead's own account made it.
 * One student's broken submission or feedback (a file the trainer cannot read, a missing
   ``submission_secret.txt``) is reported in one line and skipped; the others go on.
 """
@@ -14,11 +17,20 @@ import glob
 import os
 import pwd
 import re
+import secrets
 import shutil
+import stat
 
 from nbgrader.exchange.default.collect import ExchangeCollect
+from nbgrader.exchange.default.fetch_assignment import ExchangeFetchAssignment
+from nbgrader.exchange.default.release_assignment import ExchangeReleaseAssignment
 from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
-from nbgrader.utils import notebook_hash
+from nbgrader.utils import get_username, notebook_hash
+
+#: The course's folder of fetch receipts (wholeschool.grading.cohort_status reads it).
+RECEIPTS = "fetched"
+#: Write-only for leads, never listed by them; only a receipt's maker or the trainer removes it.
+RECEIPTS_MODE = stat.S_ISVTX | 0o733
 
 
 def owner_name(path: str) -> str:
@@ -108,3 +120,35 @@ class OneByOneReleaseFeedback(ExchangeReleaseFeedback):
                         "the others' was"
                     )
                 )
+
+
+class ReleaseWithReceipts(ExchangeReleaseAssignment):
+    """nbgrader's release, also making the course's folder of fetch receipts."""
+
+    def init_dest(self):
+        super().init_dest()
+        folder = os.path.join(self.course_path, RECEIPTS)
+        os.makedirs(folder, exist_ok=True)
+        os.chmod(folder, RECEIPTS_MODE)
+
+
+class FetchWithReceipt(ExchangeFetchAssignment):
+    """nbgrader's fetch, then an empty receipt ``<lead>+<assignment>+<random>`` for the
+    trainer's cohort page (a missing receipt folder never stops a fetch)."""
+
+    def copy_files(self):
+        super().copy_files()
+        student = self.coursedir.student_id
+        if student in ("", "*"):
+            student = get_username()
+        name = f"{student}+{self.coursedir.assignment_id}+{secrets.token_hex(8)}"
+        try:
+            os.close(
+                os.open(
+                    os.path.join(self.course_path, RECEIPTS, name),
+                    os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                    0o600,
+                )
+            )
+        except OSError as error:
+            self.log.warning(one_line(f"The trainer will not see this fetch: {error}"))

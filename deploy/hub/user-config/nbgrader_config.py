@@ -14,9 +14,17 @@ c.Exchange.root = os.environ.get("WHOLESCHOOL_EXCHANGE", "/srv/nbgrader/exchange
 c.CourseDirectory.course_id = os.environ.get("WHOLESCHOOL_COURSE_ID", "wholeschool-smhl")
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hub_exchange import OneByOneReleaseFeedback, OwnedCollect  # noqa: E402
+from hub_exchange import (  # noqa: E402
+    FetchWithReceipt,
+    OneByOneReleaseFeedback,
+    OwnedCollect,
+    ReleaseWithReceipts,
+)
 
 c.ExchangeFactory.collect = OwnedCollect
+# Fetch leaves a receipt the trainer's cohort page reads (release makes its folder).
+c.ExchangeFactory.release_assignment = ReleaseWithReceipts
+c.ExchangeFactory.fetch_assignment = FetchWithReceipt
 c.ExchangeFactory.release_feedback = OneByOneReleaseFeedback
 
 # The trainer's kernels run in a sandbox that sees only the folder a kernel starts in

@@ -6,7 +6,8 @@
   only warns, so a lead could submit in another lead's name).
 * Fetching leaves a receipt in the course's ``fetched/`` folder (write-only for leads, as
   ``inbound/``), so the trainer's cohort page can say who fetched; it names the lead and is
-  counted only when the lead's own account made it.
+  counted only when the lead's own account made it. Release also makes ``shared-audits/``,
+  where a lead who chooses to share their audit summary puts it.
 * One student's broken submission or feedback (a file the trainer cannot read, a missing
   ``submission_secret.txt``) is reported in one line and skipped; the others go on.
 """
@@ -27,10 +28,11 @@ from nbgrader.exchange.default.release_assignment import ExchangeReleaseAssignme
 from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
 from nbgrader.utils import get_username, notebook_hash
 
-#: The course's folder of fetch receipts (wholeschool.grading.cohort_status reads it).
-RECEIPTS = "fetched"
-#: Write-only for leads, never listed by them; only a receipt's maker or the trainer removes it.
-RECEIPTS_MODE = stat.S_ISVTX | 0o733
+#: The course's folders leads leave things in for the trainer's cohort page: fetch receipts,
+#: and the audit summaries leads chose to share (wholeschool.store.sharing).
+DROPBOXES = ("fetched", "shared-audits")
+#: Write-only for leads, never listed by them; only a file's maker or the trainer removes it.
+DROPBOX_MODE = stat.S_ISVTX | 0o733
 
 
 def owner_name(path: str) -> str:
@@ -123,13 +125,15 @@ class OneByOneReleaseFeedback(ExchangeReleaseFeedback):
 
 
 class ReleaseWithReceipts(ExchangeReleaseAssignment):
-    """nbgrader's release, also making the course's folder of fetch receipts."""
+    """nbgrader's release, also making the course's folders of fetch receipts and shared
+    audit summaries."""
 
     def init_dest(self):
         super().init_dest()
-        folder = os.path.join(self.course_path, RECEIPTS)
-        os.makedirs(folder, exist_ok=True)
-        os.chmod(folder, RECEIPTS_MODE)
+        for name in DROPBOXES:
+            folder = os.path.join(self.course_path, name)
+            os.makedirs(folder, exist_ok=True)
+            os.chmod(folder, DROPBOX_MODE)
 
 
 class FetchWithReceipt(ExchangeFetchAssignment):
@@ -145,7 +149,7 @@ class FetchWithReceipt(ExchangeFetchAssignment):
         try:
             os.close(
                 os.open(
-                    os.path.join(self.course_path, RECEIPTS, name),
+                    os.path.join(self.course_path, DROPBOXES[0], name),
                     os.O_WRONLY | os.O_CREAT | os.O_EXCL,
                     0o600,
                 )

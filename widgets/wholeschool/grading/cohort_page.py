@@ -16,7 +16,7 @@ def cohort_page_html(status: CohortStatus, formgrader: str = "") -> str:
     """The page; ``formgrader``: formgrader's address, to link each answer still to mark."""
     template = environment().get_template("cohort-status.html.j2")
     return template.render(
-        status=status, steps=STEPS, formgrader=formgrader.rstrip("/"), principles=None, css=CSS
+        status=status, steps=STEPS, formgrader=formgrader.rstrip("/"), css=CSS
     )
 
 

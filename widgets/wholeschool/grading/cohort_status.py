@@ -25,7 +25,11 @@ from pathlib import Path
 import pandas as pd
 
 from ..core.errors import WholeschoolError
+from ..core.framework import FRAMEWORK
 from ..core.rubric import Rubric, load_rubric
+from ..core.shared_summary import MIN_LEADS, SharedSummary
+from ..store.sharing import SHARED_AUDITS
+from .cohort import distributions
 from .trainer import SCORE_COLUMNS, gradebook_frame, question_summary, written_questions
 
 #: The steps a lead's work goes through, in order, with the words the page uses.
@@ -41,6 +45,9 @@ RECEIPTS = "fetched"
 #: How many of the weakest written questions the page lists.
 WEAKEST = 5
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+#: The largest shared summary read (a real one is under 1 kB).
+SUMMARY_LIMIT = 16_384
+_SUMMARY = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\+audit-summary\+[0-9a-f]{16}\.json$")
 _NAME = re.compile(r"^([A-Za-z0-9][A-Za-z0-9_.-]{0,63})\+([A-Za-z0-9][A-Za-z0-9_.-]{0,127})\+")
 
 
@@ -92,6 +99,26 @@ class WeakQuestion:
 
 
 @dataclass(frozen=True)
+class PrincipleScore:
+    """A principle's mean score across the leads who shared their audit summary."""
+
+    principle: str
+    mean: float
+    lowest: float
+    highest: float
+    leads: int
+
+
+@dataclass(frozen=True)
+class SharedPrinciples:
+    """The weakest principles from shared summaries; empty until ``MIN_LEADS`` have shared."""
+
+    consented: int
+    needed: int = MIN_LEADS
+    weakest: tuple[PrincipleScore, ...] = ()
+
+
+@dataclass(frozen=True)
 class CohortStatus:
     """Everything the cohort page shows."""
 
@@ -99,6 +126,7 @@ class CohortStatus:
     to_mark: tuple[ToMark, ...]
     weakest: tuple[WeakQuestion, ...]
     problems: tuple[str, ...] = field(default=())
+    principles: SharedPrinciples = field(default_factory=lambda: SharedPrinciples(0))
 
 
 def owner_name(path: Path) -> str:
@@ -219,6 +247,43 @@ def weakest_questions(
     return tuple(weakest)
 
 
+def shared_principles(outbox: Path) -> SharedPrinciples:
+    """The principles the cohort rates lowest, from the audit summaries leads chose to share
+    (each lead's newest, made by their own account, with consent); none shown below
+    :data:`MIN_LEADS` leads. A file that is not a valid summary is passed over."""
+    newest: dict[str, tuple[float, SharedSummary]] = {}
+    try:
+        entries = list(os.scandir(outbox))
+    except OSError:
+        return SharedPrinciples(0)
+    for entry in entries:
+        match = _SUMMARY.match(entry.name)
+        if not match or not _trusted(Path(entry.path), match[1]):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if not entry.is_file(follow_symlinks=False) or info.st_size > SUMMARY_LIMIT:
+                continue
+            with open(entry.path, "rb") as handle:
+                summary = SharedSummary.model_validate_json(handle.read(SUMMARY_LIMIT))
+        except (OSError, ValueError):
+            continue
+        if match[1] not in newest or info.st_mtime > newest[match[1]][0]:
+            newest[match[1]] = (info.st_mtime, summary)
+    if len(newest) < MIN_LEADS:
+        return SharedPrinciples(len(newest))
+    scores = pd.DataFrame([s.principles for _t, s in newest.values()], dtype=float)
+    table = distributions(scores).dropna(subset=["mean"]).sort_values("mean")
+    names = {p.id: f"{p.number}. {p.short_name}" for p in FRAMEWORK.principles}
+    weakest = tuple(
+        PrincipleScore(
+            names.get(key, key), row["mean"], row["min"], row["max"], int(row["schools"])
+        )
+        for key, row in table.head(3).iterrows()
+    )
+    return SharedPrinciples(len(newest), weakest=weakest)
+
+
 def cohort_status(root: Path, exchange_course: Path | None = None) -> CohortStatus:
     """Where the cohort of the nbgrader course ``root`` stands (``exchange_course``: the
     course's folder in nbgrader's exchange, on the hub)."""
@@ -276,4 +341,11 @@ def cohort_status(root: Path, exchange_course: Path | None = None) -> CohortStat
         rubric = load_rubric(root / "rubric.yaml")
     except (OSError, WholeschoolError, ValueError) as error:
         problems.append(f"The rubric could not be read, so no levels are shown: {error}")
-    return CohortStatus(tuple(table), to_mark, weakest_questions(scores, rubric), tuple(problems))
+    principles = (
+        shared_principles(exchange_course / SHARED_AUDITS)
+        if exchange_course
+        else SharedPrinciples(0)
+    )
+    return CohortStatus(
+        tuple(table), to_mark, weakest_questions(scores, rubric), tuple(problems), principles
+    )

@@ -174,7 +174,7 @@ def test_the_page_escapes_names_and_links_to_formgrader(course: dict) -> None:
     links = re.findall(r'href="/user/trainer/formgrader/submissions/([0-9a-f]+)/"', raw)
     assert len(links) == 1
     assert "0.5 of 4 Not yet shown" in text
-    assert "Needs consent from at least three leads" in text
+    assert "Needs consent from at least 3 leads. 0 of the 3 needed leads have chosen" in text
     for hidden in ("Traceback", str(course["course"]), "identifying-need-q"):
         assert hidden not in raw
 

@@ -92,9 +92,9 @@ def test_the_trainer_sees_who_fetched_and_submitted_and_a_lead_gets_no_page(hub)
             for width in (1280, 820, 390):
                 offline = offline_context(browser, viewport={"width": width, "height": 900})
                 page = offline.context.new_page()
-                log = watch(page)
-                browser_log_in(page, running.url, trainer)
+                browser_log_in(page, running.url, trainer)  # the trainer lands in JupyterLab
                 page.goto(f"{running.url}/hub/home", wait_until="load")
+                log = watch(page)  # from the hub's home page on
                 page.get_by_role("link", name="Open the cohort page").click()
                 page.wait_for_url(f"**/user/{trainer.name}/wholeschool/cohort", timeout=120_000)
                 section = page.locator(f'section[data-assignment="{ASSIGNMENT}"]')
@@ -103,6 +103,7 @@ def test_the_trainer_sees_who_fetched_and_submitted_and_a_lead_gets_no_page(hub)
                     "2 of 2 fetched 1 of 2 submitted 0 of 2 autograded 0 of 2 fully marked "
                     "0 of 2 feedback released"
                 ), counts
+                assert "1 submitted, not autograded yet" in section.locator(".next").inner_text()
                 first = section.locator(f'tr[data-lead="{leads[0].name}"] td')
                 assert [c.split()[0] for c in first.all_inner_texts()] == ["✓", "✓", "–", "–", "–"]
                 assert section.locator(f'tr[data-lead="{leads[2].name}"]').count() == 0

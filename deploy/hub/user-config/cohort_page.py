@@ -32,8 +32,9 @@ class CohortPageHandler(JupyterHandler):
         exchange = Path(os.environ.get("WHOLESCHOOL_EXCHANGE", "/srv/nbgrader/exchange"))
         course = exchange / os.environ.get("WHOLESCHOOL_COURSE_ID", "wholeschool-smhl")
         formgrader = url_path_join(self.base_url, "formgrader")
+        lab = url_path_join(self.base_url, "lab")
         try:
-            page = await asyncio.to_thread(cohort_page, root, course, formgrader)
+            page = await asyncio.to_thread(cohort_page, root, course, formgrader, lab)
         except Exception:  # the trainer sees a plain sentence; the details go to the log
             self.log.exception("The cohort page could not be made")
             raise web.HTTPError(500, "The cohort page could not be made") from None

@@ -4,6 +4,10 @@
 * A submission is collected only when its folder in ``inbound/`` belongs to the Unix account of
   the student it names; any other is refused with one line and never graded (nbgrader itself
   only warns, so a lead could submit in another lead's name).
+* Fetching leaves a receipt in the course's ``fetched/`` folder (write-only for leads, as
+  ``inbound/``), so the trainer's cohort page can say who fetched; it names the lead and is
+  counted only when the lead's own account made it. Release also makes ``shared-audits/``,
+  where a lead who chooses to share their audit summary puts it.
 * One student's broken submission or feedback (a file the trainer cannot read, a missing
   ``submission_secret.txt``) is reported in one line and skipped; the others go on.
 """
@@ -14,11 +18,21 @@ import glob
 import os
 import pwd
 import re
+import secrets
 import shutil
+import stat
 
 from nbgrader.exchange.default.collect import ExchangeCollect
+from nbgrader.exchange.default.fetch_assignment import ExchangeFetchAssignment
+from nbgrader.exchange.default.release_assignment import ExchangeReleaseAssignment
 from nbgrader.exchange.default.release_feedback import ExchangeReleaseFeedback
-from nbgrader.utils import notebook_hash
+from nbgrader.utils import get_username, notebook_hash
+
+#: The course's folders leads leave things in for the trainer's cohort page: fetch receipts,
+#: and the audit summaries leads chose to share (wholeschool.store.sharing).
+DROPBOXES = ("fetched", "shared-audits")
+#: Write-only for leads, never listed by them; only a file's maker or the trainer removes it.
+DROPBOX_MODE = stat.S_ISVTX | 0o733
 
 
 def owner_name(path: str) -> str:
@@ -108,3 +122,37 @@ class OneByOneReleaseFeedback(ExchangeReleaseFeedback):
                         "the others' was"
                     )
                 )
+
+
+class ReleaseWithReceipts(ExchangeReleaseAssignment):
+    """nbgrader's release, also making the course's folders of fetch receipts and shared
+    audit summaries."""
+
+    def init_dest(self):
+        super().init_dest()
+        for name in DROPBOXES:
+            folder = os.path.join(self.course_path, name)
+            os.makedirs(folder, exist_ok=True)
+            os.chmod(folder, DROPBOX_MODE)
+
+
+class FetchWithReceipt(ExchangeFetchAssignment):
+    """nbgrader's fetch, then an empty receipt ``<lead>+<assignment>+<random>`` for the
+    trainer's cohort page (a missing receipt folder never stops a fetch)."""
+
+    def copy_files(self):
+        super().copy_files()
+        student = self.coursedir.student_id
+        if student in ("", "*"):
+            student = get_username()
+        name = f"{student}+{self.coursedir.assignment_id}+{secrets.token_hex(8)}"
+        try:
+            os.close(
+                os.open(
+                    os.path.join(self.course_path, DROPBOXES[0], name),
+                    os.O_WRONLY | os.O_CREAT | os.O_EXCL,
+                    0o600,
+                )
+            )
+        except OSError as error:
+            self.log.warning(one_line(f"The trainer will not see this fetch: {error}"))

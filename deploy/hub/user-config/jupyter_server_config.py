@@ -36,6 +36,10 @@ c.MappingKernelManager.cull_connected = False
 # replaced notebooks in ~/assessments): their code would run as the trainer.
 c.ServerApp.kernel_manager_class = GuardedKernelManager
 
+# The trainer's cohort page (cohort_page.py beside this file): on the trainer's server only.
+if os.environ.get("WHOLESCHOOL_HUB_ROLE") == "trainer":
+    c.ServerApp.jpserver_extensions = {"cohort_page": True}
+
 if os.environ.get("WHOLESCHOOL_HUB_ROLE") == "lead":
     # One kernel kept warm (course package imported) for the next app page: a class opening
     # its apps at once does not wait for thirty kernel starts (see warm_kernels.py, SCALING.md).

@@ -26,9 +26,17 @@ if os.environ.get("WHOLESCHOOL_HUB_ROLE") == "trainer":
     c.CourseDirectory.root = _course
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hub_exchange import OneByOneReleaseFeedback, OwnedCollect  # noqa: E402
+from hub_exchange import (  # noqa: E402
+    FetchWithReceipt,
+    OneByOneReleaseFeedback,
+    OwnedCollect,
+    ReleaseWithReceipts,
+)
 
 c.ExchangeFactory.collect = OwnedCollect
+# Fetch leaves a receipt the trainer's cohort page reads (release makes its folder).
+c.ExchangeFactory.release_assignment = ReleaseWithReceipts
+c.ExchangeFactory.fetch_assignment = FetchWithReceipt
 c.ExchangeFactory.release_feedback = OneByOneReleaseFeedback
 
 # The trainer's kernels run in a sandbox that sees only the folder a kernel starts in

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import html
 import os
+from pathlib import Path
 
 import ipywidgets as widgets
 
 from ..core.clock import Clock, system_clock
 from ..store import RecordFolder, in_browser
 from ..store.bundle import export_zip, import_files
+from ..store.sharing import SharingError, share_summary, shared_file, sharing_folder, stop_sharing
 from .downloads import download_link
 from .looks import ERROR_COLOUR
 
@@ -43,6 +45,55 @@ def _listing(folder: RecordFolder) -> str:
                 f'<li style="color:{ERROR_COLOUR}">{name}: {html.escape(loaded.error.problem)}</li>'  # type: ignore[union-attr]
             )
     return f"<ul>{''.join(rows)}</ul>" if rows else "<p>No records saved yet.</p>"
+
+
+SHARE_LABEL = "Share my audit summary with my trainer"
+SHARE_TEXT = (
+    "Your trainer sees the cohort's weakest principles once at least three leads share. Only the "
+    "average rating of each principle from your current self-audit is shared: never your notes, "
+    "your school's name or your ratings of single indicators. Untick to stop sharing at any time."
+)
+
+
+def sharing_box(folder: RecordFolder, outbox: Path, lead: str) -> widgets.VBox:
+    """The lead's choice to share their audit summary with their trainer (on the hub)."""
+    choice = widgets.Checkbox(
+        value=shared_file(folder, outbox) is not None,
+        description=SHARE_LABEL,
+        indent=False,
+        layout=widgets.Layout(width="auto"),
+    )
+    outcome = widgets.HTML()
+
+    def on_choice(change: dict) -> None:
+        if change["new"]:
+            try:
+                share_summary(folder, outbox, lead)
+            except (SharingError, OSError) as error:
+                message = (
+                    str(error)
+                    if isinstance(error, SharingError)
+                    else ("Your summary could not be shared; try again later.")
+                )
+                outcome.value = (
+                    f'<p role="alert" style="color:{ERROR_COLOUR}">{html.escape(message)}</p>'
+                )
+                choice.unobserve(on_choice, names="value")
+                choice.value = False
+                choice.observe(on_choice, names="value")
+                return
+            outcome.value = (
+                '<p role="status">\u2713 Shared: your trainer can see your average rating for '
+                "each principle. Tick again after a new self-audit to update it.</p>"
+            )
+        else:
+            stop_sharing(folder, outbox)
+            outcome.value = '<p role="status">Not shared: your trainer sees nothing of it.</p>'
+
+    choice.observe(on_choice, names="value")
+    return widgets.VBox(
+        [widgets.HTML(f"<h3>Your trainer</h3><p>{html.escape(SHARE_TEXT)}</p>"), choice, outcome]
+    )
 
 
 def records_panel(
@@ -88,13 +139,15 @@ def records_panel(
 
     prepare.on_click(on_prepare)
     upload.observe(on_upload, names="value")
-    return widgets.VBox(
-        [
-            widgets.HTML(f"<p>{html.escape(where_text(folder))}</p>"),
-            listing,
-            prepare,
-            link,
-            upload,
-            outcome,
-        ]
-    )
+    parts = [
+        widgets.HTML(f"<p>{html.escape(where_text(folder))}</p>"),
+        listing,
+        prepare,
+        link,
+        upload,
+        outcome,
+    ]
+    outbox = sharing_folder()
+    if outbox is not None and os.environ.get("JUPYTERHUB_USER"):
+        parts.append(sharing_box(folder, outbox, os.environ["JUPYTERHUB_USER"]))
+    return widgets.VBox(parts)

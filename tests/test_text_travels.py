@@ -136,3 +136,17 @@ def test_the_terminal_and_the_records_share_one_control_character_rule(character
     text = f"Oak{character}Hill"
     assert control_problem(text, single_line=True) is not None
     assert character not in terminal_safe(text)
+
+
+def test_the_html_documents_own_styles_are_not_escaped_but_a_title_is():
+    """The report's stylesheet is ours and goes into ``<style>`` as written (escaped, the quotes
+    round 'Times New Roman' became ``&#39;`` and the font rule was dropped); text is escaped."""
+    from wholeschool.render.blocks import Document
+    from wholeschool.render.html import to_html
+
+    page = to_html(Document(title="<script>alert(1)</script>"))
+    style = page.split("<style>", 1)[1].split("</style>", 1)[0]
+    assert "'Times New Roman'" in style
+    assert "&#39;" not in style
+    assert "<script>alert(1)</script>" not in page
+    assert "&lt;script&gt;" in page

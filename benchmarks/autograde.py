@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -69,13 +70,19 @@ def make_course(folder: Path, students: int, plain: bool = False) -> Path:
     return folder
 
 
-def timed(command: list[str], cwd: Path) -> float:
-    start = time.perf_counter()
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(command: list[str], cwd: Path) -> tuple[float, float]:
+    """(wall clock, CPU user+sys of the command and every process it started) seconds."""
+    start, cpu = time.perf_counter(), _children_cpu()
     done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env())
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, _children_cpu() - cpu
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout[-3000:]}{done.stderr[-3000:]}")
-    return seconds
+    return seconds, cpu
 
 
 def scores(course: Path) -> dict[str, float]:
@@ -132,8 +139,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="wholeschool-bench-") as tmp:
         sequential = make_course(Path(tmp) / "sequential", args.students, plain=True)
         parallel = make_course(Path(tmp) / "parallel", args.students)
-        seq = timed([sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], sequential)
-        par = timed(
+        seq, seq_cpu = timed(
+            [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT], sequential
+        )
+        par, par_cpu = timed(
             [
                 str(Path(sys.executable).parent / "wholeschool"),
                 "trainer",
@@ -148,8 +157,11 @@ def main() -> None:
         )
         same = scores(sequential) == scores(parallel)
     print(f"{args.students} submissions of {ASSIGNMENT}:")
-    print(f"  nbgrader autograde (sequential):      {seq:6.1f} s")
-    print(f"  wholeschool trainer autograde ({args.workers} workers): {par:6.1f} s")
+    print(f"  nbgrader autograde (sequential):      {seq:6.1f} s (CPU {seq_cpu:.1f} s)")
+    print(
+        f"  wholeschool trainer autograde ({args.workers} workers): {par:6.1f} s "
+        f"(CPU {par_cpu:.1f} s)"
+    )
     print(
         f"  speedup: {seq / par:.2f}x (goal: at least {SPEEDUP_GOAL:g}x)   "
         f"same scores in both gradebooks: {same}"

@@ -44,25 +44,23 @@ CLOCK_OFFSETS ?= 33 430 1100
 
 # Set-up: system packages, then the self-hosted Pyodide the live-form tests run on, assembled
 # from PyPI and npm into _build/lite-pyodide (cached: a second run does nothing). Then the whole
-# suite over the machine's cores (pytest-xdist; tests/conftest.py keeps the hub tests, the
-# built book's tests and each file's tests together on one worker), and the unit tests again
-# at each clock offset.
+# suite, and the unit tests again at each clock offset.
 test: $(STAMP)
 	bash .ci/system-deps.sh
 	$(PY) deploy/lite/build_pyodide.py
-	$(PY) -m pytest $(ALL) -n auto --dist loadgroup
+	$(PY) -m pytest $(ALL)
 	$(MAKE) --no-print-directory test-clock
 
 # The unit tests with the clock moved ahead by each of CLOCK_OFFSETS days in turn.
 test-clock: $(STAMP)
 	@set -e; for days in $(CLOCK_OFFSETS); do \
 	    echo "unit tests with the clock $$days days ahead"; \
-	    WHOLESCHOOL_CLOCK_AHEAD_DAYS=$$days $(PY) -m pytest -q -n auto --dist loadgroup tests; \
+	    WHOLESCHOOL_CLOCK_AHEAD_DAYS=$$days $(PY) -m pytest -q -n 2 tests; \
 	done
 
 # Unit tests only, spread over the machine's cores (pytest-xdist): a quick check while working.
 test-fast: $(STAMP)
-	$(PY) -m pytest -q -n auto --dist loadgroup tests
+	$(PY) -m pytest -q -n auto tests
 
 # The course hub (deploy/hub) on 127.0.0.1 with a trainer and three leads; needs root (it makes
 # one Unix account per user). deploy/hub/setup.sh caches the users' environment and the proxy.

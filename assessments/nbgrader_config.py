@@ -53,6 +53,8 @@ c.Autograde.autograde_preprocessors = [
 # account could reach, and no "running over TCP without encryption" warning in the terminal);
 # wholeschool's Execute step gives each kernel a socket folder of its own.
 c.PrivateSocketKernelManager.transport = "ipc"
+# A kernel started ahead imports the course package while the previous notebook runs.
+c.Execute.preload = ["wholeschool.grading.answers"]
 
 # Feedback: nbgrader's own steps, with the grade cells' hidden tests (and the tracebacks that
 # quote them) taken out, and the rubric's level and descriptors under each marked written

@@ -190,3 +190,20 @@ def test_ten_thousand_records_aggregate_correctly() -> None:
     for principle in FRAMEWORK.principles:  # one school, checked the slow, obvious way
         values = [v for k, v in first.items() if k.startswith(principle.id + ".")]
         assert scores.iloc[0][principle.id] == pytest.approx(sum(values) / len(values))
+
+
+def test_every_school_scores_as_worked_out_by_hand() -> None:
+    """All schools, not only the first: each principle's mean of the rated indicators; an
+    unrated indicator, and one this framework does not have, count for nothing."""
+    records = example_cohort(300, seed=3)
+    records[0].ratings["leadership.99"] = records[0].ratings["leadership.1"].model_copy()
+    records[1].ratings = {}
+    scores = principle_scores(records)
+    for row, record in enumerate(records):
+        rated = record.rated()
+        for principle in FRAMEWORK.principles:
+            ids = {i.id for i in principle.indicators}
+            values = [v for k, v in rated.items() if k in ids]
+            expected = sum(values) / len(values) if values else np.nan
+            assert scores.iloc[row][principle.id] == pytest.approx(expected, nan_ok=True)
+    assert scores.iloc[1].isna().all()

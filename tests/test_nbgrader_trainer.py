@@ -270,3 +270,78 @@ def test_grading_runs_with_an_empty_records_folder_not_the_trainers(tmp_path, mo
         assert folder != trainers and list(folder.iterdir()) == []
     assert os.environ["WHOLESCHOOL_RECORDS"] == str(trainers)
     assert not folder.exists()
+
+
+#: Appended to a course's config: nbgrader's own Execute step, as nbgrader ships it.
+PLAIN_EXECUTE = """
+c.Autograde.autograde_preprocessors = [
+    step.replace("wholeschool.grading.execute.Execute", "nbgrader.preprocessors.Execute")
+    for step in c.Autograde.autograde_preprocessors
+]
+"""
+
+
+def _course_with_submissions(folder: Path, cases: list[str], plain: bool) -> Path:
+    folder.mkdir()
+    config = (ROOT / "assessments" / "nbgrader_config.py").read_text(encoding="utf-8")
+    (folder / "nbgrader_config.py").write_text(config + (PLAIN_EXECUTE if plain else ""))
+    shutil.copy(ROOT / "assessments" / "rubric.yaml", folder)
+    shutil.copytree(ROOT / "assessments" / "source" / ASSIGNMENT, folder / "source" / ASSIGNMENT)
+    subprocess.run(
+        [sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+    )
+    for i, case in enumerate(cases):
+        shutil.copytree(FIXTURES / case, folder / "submitted" / f"lead{i}" / ASSIGNMENT)
+    return folder
+
+
+def _grades(course: Path) -> dict[tuple[str, str], tuple[float | None, float]]:
+    """(student, grade cell) → (auto score, max score), from the real gradebook."""
+    from nbgrader.api import Gradebook
+    from wholeschool.grading.autograde import course_directory
+
+    coursedir = course_directory(course)
+    found = {}
+    with Gradebook(coursedir.db_url, coursedir.course_id) as gradebook:
+        for submission in gradebook.assignment_submissions(ASSIGNMENT):
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    key = (submission.student_id, grade.name)
+                    found[key] = (grade.auto_score, grade.max_score)
+    return found
+
+
+@pytest.mark.nbgrader
+def test_the_fast_autograde_scores_as_plain_nbgrader(tmp_path: Path) -> None:
+    """The trainer's autograde (two workers, kernels started ahead with the course package
+    imported, stopped at once) gives every cell of every submission the score plain
+    ``nbgrader autograde`` gives it, on the same submissions."""
+    cases = ["perfect", "partial", "blank", "edited-tests", "sys-exit", "perfect"]
+    ensure_tools_on_path()
+    plain = _course_with_submissions(tmp_path / "plain", cases, plain=True)
+    fast = _course_with_submissions(tmp_path / "fast", cases, plain=False)
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    done = subprocess.run(
+        [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT],
+        cwd=plain,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    done = subprocess.run(
+        [str(BIN / "wholeschool"), "trainer", "--course", str(fast), "autograde", ASSIGNMENT]
+        + ["--workers", "2"],
+        cwd=fast,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    expected = _grades(plain)
+    assert len({student for student, _ in expected}) == len(cases)
+    assert {score for score, _ in expected.values()} > {0.0}  # some marks, some zeros
+    assert _grades(fast) == expected

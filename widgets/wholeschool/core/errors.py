@@ -6,6 +6,9 @@ from collections.abc import Sequence
 from os import PathLike
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
+
+from .text import CONTROL_ERROR, control_problem
 
 # Pydantic's default wording for a few error types, replaced by plainer English.
 _PLAIN_MESSAGES = {
@@ -57,6 +60,20 @@ def format_location(loc: Sequence[str | int]) -> str:
     return out
 
 
+def plain_message(problem: ErrorDetails) -> str:
+    """Pydantic's message for one problem, in the course's words (a control character is
+    named by its code)."""
+    if problem["type"] == CONTROL_ERROR and isinstance(problem.get("input"), str):
+        text = problem["input"]
+        found = control_problem(text) or control_problem(text, single_line=True)
+        if found:
+            return found
+    message = _PLAIN_MESSAGES.get(problem["type"], problem["msg"])
+    if problem["type"].startswith("value_error"):
+        message = message.removeprefix("Value error, ")
+    return message
+
+
 def from_validation_error(
     error: ValidationError,
     path: str | PathLike[str],
@@ -75,9 +92,7 @@ def from_validation_error(
     loc = tuple(first["loc"])
     if tag is not None and loc[:1] == (tag,):
         loc = loc[1:]
-    message = _PLAIN_MESSAGES.get(first["type"], first["msg"])
-    if first["type"].startswith("value_error"):
-        message = message.removeprefix("Value error, ")
+    message = plain_message(first)
     if "input" in first and first["type"] not in ("missing", "extra_forbidden"):
         shown = repr(first["input"])
         if len(shown) <= 60 and not isinstance(first["input"], dict | list):

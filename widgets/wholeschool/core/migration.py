@@ -77,16 +77,21 @@ def load_migrations(folder: Path = MIGRATIONS) -> dict[str, Migration]:
 def readable_versions(framework: Framework) -> list[str]:
     """The framework versions a record may be made with: this one, and each older one with a
     path of migration steps to it."""
+    return list(_readable_from(framework.version))
+
+
+@cache
+def _readable_from(current: str) -> tuple[str, ...]:
     steps = load_migrations()
-    found = [framework.version]
+    found = [current]
     for source in steps:
         version, seen = source, set()
         while version in steps and version not in seen:
             seen.add(version)
             version = steps[version].target
-        if version == framework.version and source not in found:
+        if version == current and source not in found:
             found.append(source)
-    return sorted(found, key=Version)
+    return tuple(sorted(found, key=Version))
 
 
 def version_problem(version: object, framework: Framework) -> str | None:
@@ -95,7 +100,7 @@ def version_problem(version: object, framework: Framework) -> str | None:
     Only the exact version strings this course knows are read: ``1.00`` is not ``1.0``, and a
     version with no migration path (0.9, 1.5) is refused rather than read as the current one.
     """
-    if not isinstance(version, str) or version in readable_versions(framework):
+    if not isinstance(version, str) or version in _readable_from(framework.version):
         return None
     if not re.fullmatch(r"[0-9]+\.[0-9]+", version):
         return None  # the field's own pattern names the problem

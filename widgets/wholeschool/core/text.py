@@ -21,6 +21,14 @@ LINE_SEPARATORS = "\r\v\f\x85\u2028\u2029"
 #: and line feed, DEL, C1, the line separators and the bidirectional controls. What a terminal
 #: must never receive raw (see :func:`wholeschool.render.safe.terminal_safe`).
 UNSHOWN = f"\x00-\x1f\x7f-\x9f\u2028\u2029{BIDI}"
+#: The same rule as :func:`control_problem`, as the characters a record's text may not hold
+#: (regular-expression classes, for the record models to check in pydantic's Rust core): in
+#: free text every unshown character but tab and line feed; in one line, every one.
+REFUSED_IN_PROSE = f"\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029{BIDI}"
+REFUSED_IN_LINE = UNSHOWN
+#: The pydantic error type of a record's text holding one of them (the message naming the
+#: character comes from :func:`control_problem`, see :mod:`wholeschool.core.errors`).
+CONTROL_ERROR = "control_character"
 _LINE_BREAKS = re.compile(f"\r\n|[{LINE_SEPARATORS}]")
 #: Control characters other than tab and line feed, DEL, C1, and bidirectional controls.
 _CONTROL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{BIDI}]")

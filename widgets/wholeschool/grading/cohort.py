@@ -16,6 +16,8 @@ import os
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain, repeat
+from operator import attrgetter
 
 import numpy as np
 import pandas as pd
@@ -23,6 +25,8 @@ import pandas as pd
 from ..core.framework import FRAMEWORK, Framework
 from ..core.records import AuditRecord, IndicatorRating
 from ..store import scan_records
+
+_RATING = attrgetter("rating")
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,20 @@ def principle_scores(
     """
     columns = [ind.id for p in framework.principles for ind in p.indicators]
     position = {indicator: i for i, indicator in enumerate(columns)}
-    ratings = np.full((len(records), len(columns)), np.nan)
-    for row, record in enumerate(records):
-        for indicator, entry in record.ratings.items():
-            if entry.rating is not None and indicator in position:
-                ratings[row, position[indicator]] = entry.rating
+    # C-speed maps, not a Python loop per rating: 10,000 audits hold 600,000 ratings. An
+    # indicator this framework does not have goes to a spare last column, dropped below.
+    spare = len(columns)
+    cols = np.fromiter(
+        chain.from_iterable(map(position.get, r.ratings, repeat(spare)) for r in records),
+        dtype=np.intp,
+    )
+    values = np.array(  # an unrated indicator (None) becomes NaN
+        list(chain.from_iterable(map(_RATING, r.ratings.values()) for r in records)), dtype=float
+    )
+    rows = np.repeat(np.arange(len(records)), [len(r.ratings) for r in records])
+    ratings = np.full((len(records), spare + 1), np.nan)
+    ratings[rows, cols] = values
+    ratings = ratings[:, :spare]
     means = {}
     start = 0
     with warnings.catch_warnings():

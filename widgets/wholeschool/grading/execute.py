@@ -13,6 +13,13 @@
   used for one notebook only, then shut down, exactly as nbgrader's own kernels are.
   ``Execute.spare_kernels = False`` turns this off: where a kernel is confined to the folder
   it starts in (the course hub's sandbox), it must start in the notebook's own folder.
+- **Imports done while it waits.** A spare imports ``Execute.preload`` (the course package the
+  notebooks import first: most of a kernel's own start-up) as it starts, silently and leaving
+  no name behind, so the notebook's first cell finds it loaded. Nothing else differs from a
+  fresh kernel: the cells, their order, numbering and outputs are the same.
+- **Stopped at once.** When its notebook is done a kernel is stopped straight away
+  (``Execute.shutdown_kernel = "immediate"``) instead of nbclient's polite request and wait:
+  every output has been collected by then, and the kernel is never used again.
 
 Listed in ``Autograde.autograde_preprocessors`` in the course's ``nbgrader_config.py`` in
 place of ``nbgrader.preprocessors.Execute``; it reads the same ``Execute`` settings.
@@ -21,6 +28,7 @@ place of ``nbgrader.preprocessors.Execute``; it reads the same ``Execute`` setti
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing.util
 import os
 import shutil
@@ -30,7 +38,7 @@ from typing import Any
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbgrader.preprocessors import Execute as NbgraderExecute
-from traitlets import Bool
+from traitlets import Bool, Enum, List, Unicode
 
 
 class PrivateSocketKernelManager(AsyncKernelManager):
@@ -98,6 +106,18 @@ class Execute(NbgraderExecute):
         "Turn off where kernels are confined to the folder they start in.",
     ).tag(config=True)
 
+    preload = List(
+        Unicode(),
+        help="Modules a kernel started ahead imports while it waits for its notebook.",
+    ).tag(config=True)
+
+    shutdown_kernel = Enum(
+        ["graceful", "immediate"],
+        default_value="immediate",
+        help="How a kernel is stopped once its notebook is done: at once (its outputs are all "
+        "in), or nbclient's request and wait.",
+    ).tag(config=True)
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("kernel_manager_class", PrivateSocketKernelManager)
         super().__init__(*args, **kwargs)
@@ -109,6 +129,10 @@ class Execute(NbgraderExecute):
             a.startswith("--HistoryManager.hist_file") for a in arguments
         ):
             arguments.append(f"--HistoryManager.hist_file={self.ipython_hist_file}")
+        if self.preload:  # run by IPython before the kernel answers, out of the history
+            imports = "; ".join(f"_preload.import_module({name!r})" for name in self.preload)
+            code = f"import importlib as _preload; {imports}; del _preload"
+            arguments.append(f"--IPKernelApp.exec_lines={json.dumps([code])}")
         return arguments
 
     def create_kernel_manager(self) -> Any:

@@ -38,7 +38,15 @@ from .history import (
     version_at,
 )
 from .locations import in_browser, records_folder
-from .reader import DEFAULT_LIMITS, Limits, Loaded, iter_record_files, parse_record, read_guarded
+from .reader import (
+    DEFAULT_LIMITS,
+    Limits,
+    Loaded,
+    iter_record_files,
+    parse_record,
+    paused_gc,
+    read_guarded,
+)
 
 if TYPE_CHECKING:
     from filelock import FileLock
@@ -297,12 +305,13 @@ def scan_records(
     day = today(clock)
     results = []
     problems: list[RecordError] = []
-    for path in iter_record_files(paths, problems):
-        try:
-            record = parse_record(read_guarded(path), path, today=day, framework=framework)
-            results.append(Loaded(path, record=record))
-        except RecordError as error:
-            results.append(Loaded(path, error=error))
+    with paused_gc():
+        for path in iter_record_files(paths, problems):
+            try:
+                record = parse_record(read_guarded(path), path, today=day, framework=framework)
+                results.append(Loaded(path, record=record))
+            except RecordError as error:
+                results.append(Loaded(path, error=error))
     results += [Loaded(Path(problem.path), error=problem) for problem in problems]
     return sorted(results, key=lambda loaded: str(loaded.path))
 

@@ -16,7 +16,7 @@ import ipywidgets as widgets
 from pydantic import ValidationError
 
 from ..core.clock import Clock, system_clock
-from ..core.errors import RecordError
+from ..core.errors import RecordError, plain_message
 from ..core.framework import FRAMEWORK, Framework
 from ..core.gate import GateStatus
 from ..core.planning import (
@@ -81,7 +81,7 @@ def problem_words(error: ValidationError) -> str:
         return (
             f"{name} is too long: shorten it to {first['ctx']['max_length']} characters or fewer."
         )
-    return f"{name}: {first['msg'].removeprefix('Value error, ')}."
+    return f"{name}: {plain_message(first)}."
 
 
 class ActionRow:

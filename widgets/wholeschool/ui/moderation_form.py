@@ -108,7 +108,7 @@ class ModerationForm(widgets.VBox):
         self.loaded = self.looks.html("")
         self.summary = self.looks.html("")
         self.only_differ = widgets.Checkbox(
-            description="Show only where the team differs by two levels or more",
+            description="Show only where the team differs",
             indent=False,
             layout=widgets.Layout(width="auto"),
         )

@@ -60,7 +60,7 @@ def _at_each_width(page, folder: Path, name: str, anchor: str) -> None:
         for label, width in WIDTHS.items():
             page.set_viewport_size({"width": width, "height": 844 if width < 600 else 900})
             page.wait_for_timeout(300)
-            page.get_by_text(anchor).first.scroll_into_view_if_needed()
+            page.get_by_text(anchor).first.evaluate("e => e.scrollIntoView({block: 'start'})")
             page.screenshot(path=str(folder / f"{name}-{label}.png"))
             overflow = page.evaluate(
                 "() => { const s = document.querySelector('.jp-CodeConsole-split');"
@@ -113,9 +113,10 @@ def test_calibration_opens_from_its_page_rates_by_keyboard_and_compares(browser,
     page.wait_for_selector(FORM_READY, timeout=180_000)
     _heading_is(page, form.title)
     setting = next(iter(calibration_settings().values()))  # the first setting is shown first
-    page.get_by_text(setting.name).first.wait_for()
+    page.locator(".wholeschool-picture h3", has_text=setting.name).wait_for()
     keys = list(setting.moderated)
     assert page.locator(FORM_READY).count() == len(keys)
+    page.screenshot(path=str(shots / "calibration-1-picture.png"))
 
     # keyboard only: Tab to each rating, arrow down to a level (1 press: the lowest level)
     presses = [1 + (n % 4) for n in range(len(keys))]
@@ -127,10 +128,13 @@ def test_calibration_opens_from_its_page_rates_by_keyboard_and_compares(browser,
     chosen = {key: count - 1 for key, count in zip(keys, presses, strict=True)}
     assert labels == [FRAMEWORK.scale[v].label for v in chosen.values()], labels
     page.get_by_text(f"{len(keys)} of {len(keys)} rated").wait_for(timeout=10_000)
-    page.screenshot(path=str(shots / "calibration-1-rated-by-keyboard.png"))
+    page.screenshot(path=str(shots / "calibration-2-rated-by-keyboard.png"))
 
-    page.get_by_role("button", name="Compare with the moderated ratings").focus()
-    page.keyboard.press("Enter")
+    # Tab from the last rating reaches the button; Space presses it (Enter does not: the
+    # app's own key bindings take it, in every form of the workbook)
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.textContent").startswith("Compare")
+    page.keyboard.press(" ")
     page.get_by_text("How your ratings compare").wait_for(timeout=30_000)
     expected = summary_words(compare(setting, chosen))
     shown = page.locator(".workbook").inner_text()
@@ -138,7 +142,7 @@ def test_calibration_opens_from_its_page_rates_by_keyboard_and_compares(browser,
     first = setting.moderated[keys[0]]
     assert first.reason in shown
     assert machine_words(shown) == [], machine_words(shown)
-    _at_each_width(page, shots, "calibration-2-compared", "How your ratings compare")
+    _at_each_width(page, shots, "calibration-3-compared", "How your ratings compare")
     # practice only: nothing at all in this browser's records
     assert browser_file(page, "records/audit.json") is None
 
@@ -225,8 +229,8 @@ def test_a_colleague_makes_a_file_and_the_lead_sees_the_spread_of_two(
         assert "Differ by two levels or more" in shown and "2 people rated" in shown
         assert "Pastoral lead (Not started): No time set aside this year" in shown
         assert machine_words(shown) == [], machine_words(shown)
-        page.get_by_label("Show only where the team differs").check()
-        _at_each_width(page, shots, "moderation-1-spread", "Differ by two levels or more")
+        page.get_by_text("Show only where the team differs").click()  # its words, as a lead does
+        _at_each_width(page, shots, "moderation-1-spread", "The team's ratings")
         assert page.locator(FORM_READY).first.is_visible()
         page.locator(FORM_READY).first.locator("label").filter(has_text="Emerging:").click()
         page.get_by_role("button", name="Record the agreed ratings").click()

@@ -118,7 +118,7 @@ def live_box(form: lite_site.Form, href: str) -> nodes.Node:
         text=(
             "The live workbook runs in your web browser, with nothing to install and no "
             "account: all the forms of the course in one place, each with a link back to its "
-            "page. Your answers are saved in this browser, on this device, and nothing is sent "
+            "page. What a form saves stays in this browser, on this device, and nothing is sent "
             "anywhere. The first visit downloads the browser's own Python (about 15 MB); after "
             "that the workbook opens from the browser's copy, offline too. The same forms work "
             "in Jupyter on your own computer."

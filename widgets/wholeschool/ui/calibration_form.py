@@ -126,7 +126,7 @@ class CalibrationForm(widgets.VBox):
             description="Compare with the moderated ratings",
             tooltip="See your ratings beside the moderated ones, with the moderators' reasons",
             button_style="primary",
-            layout=widgets.Layout(width="auto", max_width="100%"),
+            layout=widgets.Layout(width="auto", max_width="100%", align_self="flex-start"),
         )
         self.compare_button.on_click(lambda _button: self.compare())
         self.result = self.looks.html("")

@@ -108,7 +108,7 @@ class ModerationForm(widgets.VBox):
         self.loaded = self.looks.html("")
         self.summary = self.looks.html("")
         self.only_differ = widgets.Checkbox(
-            description="Show only where the team differs by two levels or more",
+            description="Show only where the team differs",
             indent=False,
             layout=widgets.Layout(width="auto"),
         )
@@ -121,7 +121,7 @@ class ModerationForm(widgets.VBox):
             description="Record the agreed ratings",
             tooltip="Put the agreed ratings in your self-audit, keeping the spread as evidence",
             button_style="primary",
-            layout=widgets.Layout(width="auto", max_width="100%"),
+            layout=widgets.Layout(width="auto", max_width="100%", align_self="flex-start"),
         )
         self.record_button.on_click(lambda _button: self.record())
         self.status = self.looks.html("")
@@ -134,14 +134,16 @@ class ModerationForm(widgets.VBox):
             f"<p>Your school label is <strong>{html.escape(self.school)}</strong>. Give it to "
             "colleagues exactly: a file made for another label is refused.</p>"
         )
-        self.bottom = widgets.VBox([self.record_button, self.status])
+        #: The filter and the record button, shown once a colleague's file is loaded.
+        self.filter_box = widgets.VBox()
+        self.bottom = widgets.VBox()
         super().__init__(
             [
                 intro,
                 self.upload,
                 self.loaded,
                 self.summary,
-                self.only_differ,
+                self.filter_box,
                 self.questions,
                 self.bottom,
             ]
@@ -203,8 +205,7 @@ class ModerationForm(widgets.VBox):
             self.rows = {}
             self.sections = []
             self.questions.children = []
-            self.bottom.layout.display = "none"
-            self.only_differ.layout.display = "none"
+            self.filter_box.children = self.bottom.children = []
             return
         self.rows = {}
         self.sections = []
@@ -247,8 +248,8 @@ class ModerationForm(widgets.VBox):
             + (f" {unrated} indicators no one rated are left out." if unrated else "")
             + " Each agreed rating starts at the middle rating: change it to what you agree.</p>"
         )
-        self.bottom.layout.display = None
-        self.only_differ.layout.display = None
+        self.filter_box.children = [self.only_differ]
+        self.bottom.children = [self.record_button, self.status]
         self._filter()
 
     def _filter(self) -> None:

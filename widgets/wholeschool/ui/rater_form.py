@@ -83,7 +83,7 @@ class RaterForm(widgets.VBox):
             tooltip="Check your answers and make the file to send your lead",
             icon="download",
             button_style="primary",
-            layout=widgets.Layout(width="auto", max_width="100%"),
+            layout=widgets.Layout(width="auto", max_width="100%", align_self="flex-start"),
         )
         self.make.on_click(lambda _button: self.make_file())
         self.outcome = widgets.HTML()

@@ -16,7 +16,8 @@ GOOD = "#1a6e32"
 NEAR = "#8a4b00"
 FAR = "#a4000f"
 NONE = "#616161"
-FILL = "#1f5fa8"
+#: The strip's colour for a level someone chose (its shade says how many).
+FILL = (31, 95, 168)
 
 
 def share_bar(parts: Sequence[tuple[str, int, str]], label: str) -> str:
@@ -60,9 +61,9 @@ def scale_strip(
         mark = marks.get(level.value, "")
         filled = n > 0 or bool(mark)
         if counts is not None and n:
-            alpha = 0.35 + 0.65 * n / top
-            background = f"rgba(31,95,168,{alpha:.2f})"
-            colour = "#fff" if alpha > 0.6 else "#000"
+            alpha = 0.12 + 0.33 * n / top  # light enough for black text (9:1 or more)
+            background = f"rgba({FILL[0]},{FILL[1]},{FILL[2]},{alpha:.2f})"
+            colour = "#000"
         elif mark:
             background, colour = "#e8eef7", "#000"
         else:
@@ -73,7 +74,7 @@ def scale_strip(
         cells.append(
             f'<div style="flex:1 1 0;min-width:0;padding:.2em;text-align:center;'
             f"background:{background};color:{colour};border:1px solid "
-            f'{"#1f5fa8" if filled else "#bbb"};overflow-wrap:anywhere;font-size:.85em">'
+            f'{"rgb" + str(FILL) if filled else "#bbb"};overflow-wrap:anywhere;font-size:.85em">'
             f"{'<br>'.join(shown) or '&nbsp;'}<br><small>{html.escape(level.label)}</small></div>"
         )
     return (

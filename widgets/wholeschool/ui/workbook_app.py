@@ -73,12 +73,25 @@ def build_form(form_id: str, folder: RecordFolder) -> widgets.Widget:
     return builders[form_id](folder)
 
 
+#: Forms a lead's colleague fills in: never a lead's next step, and with none of their own.
+COLLEAGUE_FORMS = frozenset({"colleague-rating"})
+#: After practising on an invented school, a lead rates their own.
+CALIBRATION = "calibration"
+
+
 def next_steps(forms: list[WorkbookForm], form_id: str) -> list[WorkbookForm]:
-    """Where a lead goes after ``form_id``: the next form in order and, from a self-audit that
-    is not the last, the action plan too."""
+    """Where a lead goes after ``form_id``: the next form in order (calibration, which comes
+    before rating, and a colleague's form skipped; the first self-audit after calibration)
+    and, from a self-audit that is not the last, the action plan too. A colleague's form
+    offers none."""
+    if form_id in COLLEAGUE_FORMS:
+        return []
     ids = [f.id for f in forms]
     at = ids.index(form_id)
-    steps = forms[at + 1 : at + 2]
+    following = [f for f in forms[at + 1 :] if f.id not in {*COLLEAGUE_FORMS, CALIBRATION}]
+    if form_id == CALIBRATION:
+        following = [f for f in forms if f.id.startswith(AUDIT_PREFIX)] or following
+    steps = following[:1]
     plan = next((f for f in forms if f.id == "action-plan"), None)
     if form_id.startswith(AUDIT_PREFIX) and plan is not None and plan not in steps:
         steps.append(plan)

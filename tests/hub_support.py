@@ -34,10 +34,10 @@ FIRST_RATING = ".widget-radio-box"
 @functools.cache
 def ensure_hub_environment(root: Path = ROOT) -> Path:
     """Run ``deploy/hub/setup.sh`` for the checkout ``root`` once (quick when nothing
-    changed); the users' environment it made."""
-    venv = Path(sys.prefix) if root == ROOT else root / ".venv"
+    changed); the users' environment it made. The hub's parts live under the checkout's own
+    ``.venv`` whichever environment runs the tests (``hubctl.built_for``)."""
     done = subprocess.run(
-        ["bash", str(root / "deploy" / "hub" / "setup.sh"), str(venv)],
+        ["bash", str(root / "deploy" / "hub" / "setup.sh")],
         capture_output=True,
         text=True,
         timeout=900,

@@ -186,3 +186,79 @@ def open_audit_app(page, timeout_ms: int = 120_000):
 def choose_level(group, level: str) -> None:
     """Choose a level (its name) in a rating group, as a lead clicks it."""
     group.locator("label").filter(has_text=f"{level}:").click()
+
+
+@dataclass
+class HubctlRun:
+    """``hubctl run`` in a process of its own (as ``make hub`` runs it), and a ``Hub`` handle
+    (no process of its own) to reach that hub's API with the same admin token."""
+
+    process: subprocess.Popen
+    hub: hubctl.Hub
+    #: The controlling terminal's other end when run in one (closing it hangs the terminal up).
+    terminal: int | None = None
+
+    def wait_until_answering(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise hubctl.HubError(f"hubctl exited ({self.process.returncode})")
+            try:
+                if requests.get(f"{self.hub.url}/hub/api/", timeout=2).ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise hubctl.HubError(f"the hub did not answer in {timeout:.0f} s")
+
+
+def start_hubctl(settings: hubctl.HubSettings, output: Path, terminal: bool = False) -> HubctlRun:
+    """Run ``hubctl run`` for ``settings`` (its output to ``output``, or to a new terminal of
+    its own — a pseudo-terminal it controls — when ``terminal``)."""
+    import os
+
+    command = [
+        sys.executable,
+        str(ROOT / "deploy" / "hub" / "hubctl.py"),
+        "run",
+        f"--state={settings.state}",
+        f"--home-base={settings.home_base}",
+        f"--exchange={settings.exchange}",
+        f"--group={settings.group}",
+        f"--port={settings.port}",
+        f"--root={settings.root}",
+        *(f"--trainer={name}" for name in settings.trainers),
+    ]
+    env = {
+        **os.environ,
+        **settings.extra_env,
+        "WHOLESCHOOL_HUB_ADMIN_TOKEN": settings.admin_token,
+        "PYTHONUNBUFFERED": "1",
+    }
+    if not terminal:
+        with open(output, "wb") as out:
+            process = subprocess.Popen(
+                command, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT
+            )
+        return HubctlRun(process, hubctl.Hub(settings))
+    import fcntl
+    import termios
+
+    main_end, terminal_end = os.openpty()
+
+    def take_terminal() -> None:  # in the new session: this terminal becomes its own
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    try:
+        process = subprocess.Popen(
+            command,
+            env=env,
+            stdin=terminal_end,
+            stdout=terminal_end,
+            stderr=terminal_end,
+            start_new_session=True,
+            preexec_fn=take_terminal,
+        )
+    finally:
+        os.close(terminal_end)
+    return HubctlRun(process, hubctl.Hub(settings), terminal=main_end)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import grp
+import json
 import os
 import pwd
 import secrets
@@ -24,7 +25,7 @@ import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -462,28 +463,147 @@ def _wait(hub: Hub, names: list[str], done, timeout: float) -> None:
         raise HubError(f"servers of {sorted(waiting)} not ready in {timeout:.0f} s")
 
 
+# --- running until stopped -------------------------------------------------------------------
+
+#: In the hub's state folder while ``hubctl`` runs the hub: that process's id and start time.
+PID_FILE = "hubctl.pid"
+#: What stops a hub hubctl runs: Ctrl-C, ``hubctl stop`` or ``kill`` (SIGTERM), and its
+#: terminal closing (SIGHUP).
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class Stopping(Exception):
+    """A stop signal arrived: the hub is to be stopped with everything it started."""
+
+
+def _stopping(signum: int, _frame: object) -> None:
+    raise Stopping(signal.Signals(signum).name)
+
+
+def serve(hub: Hub, ready: Callable[[Hub], None] = lambda hub: None) -> list[str]:
+    """Start ``hub``, run ``ready`` once it answers, and keep it running until a stop signal
+    (or until it exits by itself); then stop it, which stops the proxy and every server
+    (JupyterHub's ``cleanup_servers`` and ``cleanup_proxy``), and end anything left.
+
+    Returns a line per process that had to be ended after the hub stopped (should be none).
+    """
+    state = hub.settings.state
+    state.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if serving(state) or left_running(state):
+        raise HubError(f"a hub is running from {state} already; `hubctl stop` stops it")
+    previous = {sig: signal.signal(sig, _stopping) for sig in STOP_SIGNALS}
+    pid_file = state / PID_FILE
+    try:
+        me = psutil.Process()
+        with os.fdopen(os.open(pid_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w") as f:
+            json.dump({"pid": me.pid, "started": me.create_time()}, f)
+        hub.start()
+        ready(hub)
+        while hub.process is not None and hub.process.poll() is None:
+            time.sleep(1)
+    except Stopping:
+        pass
+    finally:
+        for sig in STOP_SIGNALS:  # a second signal must not cut the stopping short
+            signal.signal(sig, signal.SIG_IGN)
+        try:
+            strays = hub.stop()
+        finally:
+            pid_file.unlink(missing_ok=True)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+    return strays
+
+
+def serving(state: Path) -> psutil.Process | None:
+    """The ``hubctl`` process running the hub of ``state`` (by its pid file), if any."""
+    with contextlib.suppress(OSError, ValueError, KeyError, TypeError, psutil.Error):
+        record = json.loads((state / PID_FILE).read_text(encoding="utf-8"))
+        proc = psutil.Process(int(record["pid"]))
+        same = abs(proc.create_time() - float(record["started"])) < 0.01
+        if same and proc.status() != psutil.STATUS_ZOMBIE:
+            return proc
+    return None
+
+
+def left_running(state: Path) -> psutil.Process | None:
+    """A JupyterHub of ``state`` still running without its hubctl (hubctl was killed): by
+    JupyterHub's own pid file, and only if that process runs in ``state``."""
+    with contextlib.suppress(OSError, ValueError, psutil.Error):
+        proc = psutil.Process(int((state / "jupyterhub.pid").read_text(encoding="ascii")))
+        started_here = Path(proc.cwd()) == state.resolve()
+        if started_here and proc.status() != psutil.STATUS_ZOMBIE:
+            return proc
+    return None
+
+
+def stop_running(state: Path, timeout: float = 120, grace: float = 10) -> str:
+    """Stop the hub run from ``state``: its ``hubctl`` is sent SIGTERM (it stops the hub, the
+    proxy and every server) and waited for; a hub left running by a hubctl that was killed is
+    stopped directly, and whatever it started is ended. One line saying what was done."""
+    runner = serving(state)
+    if runner is not None:
+        runner.terminate()
+        if not gone(runner, timeout):
+            raise HubError(f"hubctl (process {runner.pid}) did not stop in {timeout:.0f} s")
+        return "hub stopped"
+    (state / PID_FILE).unlink(missing_ok=True)  # its hubctl was killed, if there was one
+    hub = left_running(state)
+    if hub is None:
+        return f"no hub is running from {state}"
+    started = hub.children(recursive=True)
+    hub.terminate()
+    if not gone(hub, timeout):
+        hub.kill()
+    _gone, left = psutil.wait_procs(started, timeout=grace)
+    left = [p for p in left if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+    end(left)
+    return "hub stopped" + (f"; ended {len(left)} leftover processes" if left else "")
+
+
+def gone(proc: psutil.Process, timeout: float) -> bool:
+    """Wait until ``proc`` has exited (an exited process its parent has not reaped yet counts:
+    hubctl's parent is another program); False if it still runs after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            if proc.is_running() and proc.status() != psutil.STATUS_ZOMBIE:
+                time.sleep(0.2)
+                continue
+        return True
+    return False
+
+
+def say(text: str) -> None:
+    """Print ``text`` if the terminal is still there (after SIGHUP it is not)."""
+    with contextlib.suppress(OSError):
+        print(text, flush=True)
+
+
 # --- make hub ---------------------------------------------------------------------------------
 
 DEMO_PASSWORD = "wholeschool-demo-2026"
 DEMO_PREFIX = "wsdemo-"
+#: The demo's folder (``make hub``): hub state, homes, exchange.
+DEMO_STATE = ROOT / "_build" / "hub-demo"
 
 
 def demo(port: int) -> None:
-    """Start the hub with a trainer and three leads; stop it (and their servers) on Ctrl-C."""
-    state = ROOT / "_build" / "hub-demo"
+    """Start the hub with a trainer and three leads; stop it (and their servers) on Ctrl-C,
+    ``hubctl stop``, SIGTERM or the terminal closing."""
     trainer, leads = f"{DEMO_PREFIX}trainer", [f"{DEMO_PREFIX}lead{i}" for i in (1, 2, 3)]
     settings = HubSettings(
-        state=state / "hub",
-        home_base=state / "home",
-        exchange=state / "exchange",
+        state=DEMO_STATE / "hub",
+        home_base=DEMO_STATE / "home",
+        exchange=DEMO_STATE / "exchange",
         group="wsdemo-users",
         trainers=[trainer],
         port=port,
     )
     settings.home_base.mkdir(parents=True, exist_ok=True)
     settings.home_base.chmod(0o755)
-    hub = Hub(settings).start()
-    try:
+
+    def sign_up_everyone(hub: Hub) -> None:
         for name in [trainer, *leads]:
             sign_up(hub.url, name, DEMO_PASSWORD)
         admin = log_in(hub.url, trainer, DEMO_PASSWORD)
@@ -492,39 +612,77 @@ def demo(port: int) -> None:
                 log_in(hub.url, lead, DEMO_PASSWORD)
             except HubError:
                 approve(admin, hub.url, lead)
-        print(f"\nThe course hub is at {hub.url}/ (only on this machine).")
-        print(f"  trainer: {trainer}   leads: {', '.join(leads)}   password: {DEMO_PASSWORD}")
-        print(f"  hub log: {hub.log_path}")
-        print("  The Unix accounts stay for next time; remove them with")
-        print("  `.venv/bin/python deploy/hub/hubctl.py remove-demo`. Ctrl-C stops the hub.\n")
-        while hub.process and hub.process.poll() is None:
-            time.sleep(1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        strays = hub.stop()
-        print("hub stopped" + (f"; ended {len(strays)} leftover processes" if strays else ""))
+        say(f"\nThe course hub is at {hub.url}/ (only on this machine).")
+        say(f"  trainer: {trainer}   leads: {', '.join(leads)}   password: {DEMO_PASSWORD}")
+        say(f"  hub log: {hub.log_path}")
+        say("  The Unix accounts stay for next time; remove them with")
+        say("  `.venv/bin/python deploy/hub/hubctl.py remove-demo`.")
+        say("  Ctrl-C here (or `.venv/bin/python deploy/hub/hubctl.py stop`) stops the hub.\n")
+
+    strays = serve(Hub(settings), sign_up_everyone)
+    say("hub stopped" + (f"; ended {len(strays)} leftover processes" if strays else ""))
 
 
 def remove_demo() -> None:
     """Remove the demo's Unix accounts (and only them) and its state."""
-    state = ROOT / "_build" / "hub-demo"
-    accounts = Accounts(DEMO_PREFIX, "wsdemo-users", state / "accounts.txt")
+    if serving(DEMO_STATE / "hub") or left_running(DEMO_STATE / "hub"):
+        raise HubError("the demo hub is running: stop it first (`hubctl.py stop`)")
+    accounts = Accounts(DEMO_PREFIX, "wsdemo-users", DEMO_STATE / "accounts.txt")
     accounts.claimed = [p.pw_name for p in pwd.getpwall() if p.pw_name.startswith(DEMO_PREFIX)]
     accounts.made_group = True
     print("removed:", ", ".join(accounts.remove()) or "nothing")
-    shutil.rmtree(state, ignore_errors=True)
+    shutil.rmtree(DEMO_STATE, ignore_errors=True)
+
+
+def run(args: argparse.Namespace) -> None:
+    """Start a hub with the folders given and keep it running until it is stopped."""
+    settings = HubSettings(
+        state=args.state,
+        home_base=args.home_base,
+        exchange=args.exchange,
+        group=args.group,
+        trainers=args.trainer,
+        port=args.port,
+        root=args.root,
+        # Never on the command line (every account can read that): from the environment.
+        admin_token=os.environ.get("WHOLESCHOOL_HUB_ADMIN_TOKEN") or secrets.token_hex(32),
+    )
+    strays = serve(
+        Hub(settings), lambda hub: say(f"The course hub is at {hub.url}/ ; log: {hub.log_path}")
+    )
+    say("hub stopped" + (f"; ended {len(strays)} leftover processes" if strays else ""))
 
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("demo", help="start the hub with demo accounts on 127.0.0.1")
-    run.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    demo_cmd = sub.add_parser("demo", help="start the hub with demo accounts on 127.0.0.1")
+    demo_cmd.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     sub.add_parser("remove-demo", help="remove the demo accounts and the demo's state")
+    stop_cmd = sub.add_parser("stop", help="stop the hub started from this checkout")
+    stop_cmd.add_argument(
+        "--state", type=Path, default=DEMO_STATE / "hub", help="the hub's own folder"
+    )
+    run_cmd = sub.add_parser(
+        "run", help="start a hub keeping its state, homes and exchange in the folders given"
+    )
+    run_cmd.add_argument("--state", type=Path, required=True, help="the hub's own folder")
+    run_cmd.add_argument("--home-base", type=Path, required=True, help="where homes are made")
+    run_cmd.add_argument("--exchange", type=Path, required=True, help="nbgrader's exchange")
+    run_cmd.add_argument("--group", required=True, help="the Unix group of the hub's accounts")
+    run_cmd.add_argument("--trainer", action="append", required=True, help="a trainer's name")
+    run_cmd.add_argument("--port", type=int, default=0, help="the hub's port (0: any free)")
+    run_cmd.add_argument("--root", type=Path, default=ROOT, help="the course checkout")
     args = parser.parse_args(argv)
     try:
-        demo(args.port) if args.command == "demo" else remove_demo()
+        if args.command == "demo":
+            demo(args.port)
+        elif args.command == "run":
+            run(args)
+        elif args.command == "stop":
+            print(stop_running(args.state))
+        else:
+            remove_demo()
     except HubError as error:
         sys.exit(f"hub: {error}")
 

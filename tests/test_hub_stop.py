@@ -20,9 +20,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import hub_accounts
+import hub_pages
+import hub_process
+import hub_running
 import psutil
 import pytest
-from hub_support import Person, hubctl, scratch_hub, start_hubctl, wait_for_server
+from hub_support import Person, scratch_hub, start_hubctl, wait_for_server
 
 pytestmark = [
     pytest.mark.hub,
@@ -72,7 +76,7 @@ def test_the_hub_stops_leaving_no_process_and_no_port_held(how: str):
         [TRAINER.name],
         {"WHOLESCHOOL_HUB_PASSWORD_COST": "10"},
     )
-    accounts = hubctl.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
+    accounts = hub_accounts.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
     accounts.claim([TRAINER.name, LEAD.name])
     accounts.ensure_group()
     run = start_hubctl(settings, work / "hubctl.out", terminal=how == "closed terminal")
@@ -80,11 +84,11 @@ def test_the_hub_stops_leaving_no_process_and_no_port_held(how: str):
     try:
         run.wait_until_answering()
         hub = run.hub
-        hubctl.sign_up(hub.url, TRAINER.name, TRAINER.password)
-        trainer = hubctl.log_in(hub.url, TRAINER.name, TRAINER.password)
-        hubctl.sign_up(hub.url, LEAD.name, LEAD.password)
-        hubctl.approve(trainer, hub.url, LEAD.name)
-        hubctl.log_in(hub.url, LEAD.name, LEAD.password)  # makes the Unix account
+        hub_pages.sign_up(hub.url, TRAINER.name, TRAINER.password)
+        trainer = hub_pages.log_in(hub.url, TRAINER.name, TRAINER.password)
+        hub_pages.sign_up(hub.url, LEAD.name, LEAD.password)
+        hub_pages.approve(trainer, hub.url, LEAD.name)
+        hub_pages.log_in(hub.url, LEAD.name, LEAD.password)  # makes the Unix account
         for person in (TRAINER, LEAD):
             wait_for_server(hub, person.name)
 
@@ -125,7 +129,7 @@ def test_the_hub_stops_leaving_no_process_and_no_port_held(how: str):
         assert alive(seen) == [], f"still running after {how}"
         assert accounts.processes() == []
         assert listening(ports) == []
-        assert not (settings.state / "hubctl.pid").exists()
+        assert not (settings.state / hub_running.PID_FILE).exists()
     finally:  # whatever happened, nothing of this run stays
         leftover = []
         for pid, created in seen.items():
@@ -135,7 +139,7 @@ def test_the_hub_stops_leaving_no_process_and_no_port_held(how: str):
                     leftover.append(proc)
         with contextlib.suppress(OSError, ValueError, psutil.Error):
             leftover += the_hubs_processes(settings.state)
-        hubctl.end(leftover)  # SIGTERM first: the hub gets to stop its servers itself
+        hub_process.end(leftover)  # SIGTERM first: the hub gets to stop its servers itself
         with contextlib.suppress(ProcessLookupError, subprocess.TimeoutExpired):
             run.process.kill()
             run.process.wait(timeout=30)

@@ -4,7 +4,7 @@ Starts the real hub on 127.0.0.1 (``deploy/hub``) with a trainer and N leads (Un
 named ``wsbench-*``, removed at the end), then times two bursts:
 
 * cold: every lead logs in, the hub starts their server, they open the self-audit app;
-* warm: the trainer started the cohort's servers before the class (``hubctl.py prestart``);
+* warm: the trainer started the cohort's servers before the class (``hub_pages.prestart``, the admin page's *Start All*);
   every lead logs in and opens the app.
 
 Each simulated lead is HTTP (login form, spawn, the Voila page through the proxy with their own

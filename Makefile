@@ -63,9 +63,10 @@ test-fast: $(STAMP)
 	$(PY) -m pytest -q -n auto tests
 
 # The course hub (deploy/hub) on 127.0.0.1 with a trainer and three leads; needs root (it makes
-# one Unix account per user). deploy/hub/setup.sh caches the users' environment and the proxy.
+# one Unix account per user). deploy/hub/setup.sh caches the users' environment and the proxy
+# under the checkout's .venv/ (whatever VENV is).
 hub: $(STAMP)
-	bash deploy/hub/setup.sh $(VENV)
+	bash deploy/hub/setup.sh
 	$(PY) deploy/hub/hubctl.py demo --port $(PORT)
 
 lab: $(STAMP)

@@ -4,7 +4,7 @@ Starts the real hub on 127.0.0.1 (``deploy/hub``) with a trainer and N leads (Un
 named ``wsbench-*``, removed at the end), then times two bursts:
 
 * cold: every lead logs in, the hub starts their server, they open the self-audit app;
-* warm: the trainer started the cohort's servers before the class (``hubctl.py prestart``);
+* warm: the trainer started the cohort's servers before the class (``hub_pages.prestart``, the admin page's *Start All*);
   every lead logs in and opens the app.
 
 Each simulated lead is HTTP (login form, spawn, the Voila page through the proxy with their own
@@ -34,7 +34,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "deploy" / "hub"))
 
+import hub_accounts  # noqa: E402
+import hub_pages  # noqa: E402
+import hub_process  # noqa: E402
+import hub_settings  # noqa: E402
 import psutil  # noqa: E402
 import requests  # noqa: E402
 from hub_support import (  # noqa: E402
@@ -43,7 +48,6 @@ from hub_support import (  # noqa: E402
     Person,
     browser_log_in,
     choose_level,
-    hubctl,
     scratch_hub,
 )
 
@@ -68,7 +72,7 @@ class Timing:
 class CpuMeter:
     """CPU seconds used by each part of the hub (and by everything else) over a burst."""
 
-    hub: hubctl.Hub
+    hub: hub_process.Hub
     start: dict[tuple[int, float], float] = field(default_factory=dict)
     machine: float = 0.0
 
@@ -142,7 +146,7 @@ def settle(limit: float = 180.0, busy: float = 15.0) -> float:
 
 
 def one_lead(
-    hub: hubctl.Hub, person: Person, go: threading.Barrier, warm: bool, signed_in: bool = False
+    hub: hub_process.Hub, person: Person, go: threading.Barrier, warm: bool, signed_in: bool = False
 ) -> Timing:
     """Log in (unless signed in already), have the server started (unless warm), open the
     app; times of each step."""
@@ -154,7 +158,7 @@ def one_lead(
         if signed_in:
             session = SESSIONS[person.name]
         else:
-            session = hubctl.log_in(hub.url, person.name, person.password, timeout=600)
+            session = hub_pages.log_in(hub.url, person.name, person.password, timeout=600)
             SESSIONS[person.name] = session
         timing.login = time.monotonic() - start
         if not warm:
@@ -166,20 +170,24 @@ def one_lead(
                     break
                 time.sleep(0.25)
             else:
-                raise hubctl.HubError("server not ready in 600 s")
+                raise hub_settings.HubError("server not ready in 600 s")
         timing.spawn = time.monotonic() - start - timing.login
         page = session.get(f"{hub.url}/user/{person.name}{APP_PATH}", timeout=600)
         page.raise_for_status()
         if "application/vnd.jupyter.widget-view+json" not in page.text:
-            raise hubctl.HubError("the page holds no form")
+            raise hub_settings.HubError("the page holds no form")
         timing.total = time.monotonic() - start
         timing.app = timing.total - timing.login - timing.spawn
-    except (requests.RequestException, hubctl.HubError, threading.BrokenBarrierError) as error:
+    except (
+        requests.RequestException,
+        hub_settings.HubError,
+        threading.BrokenBarrierError,
+    ) as error:
         timing.error = str(error)[:200]
     return timing
 
 
-def browser_lead(hub: hubctl.Hub, person: Person, go: threading.Barrier, warm: bool) -> Timing:
+def browser_lead(hub: hub_process.Hub, person: Person, go: threading.Barrier, warm: bool) -> Timing:
     """The same in Chromium: log in on the form, click the app, wait for the rating control."""
     from browser_support import launch_chromium, offline_context
     from playwright.sync_api import sync_playwright
@@ -205,7 +213,7 @@ def browser_lead(hub: hubctl.Hub, person: Person, go: threading.Barrier, warm: b
     return timing
 
 
-def steady(hub: hubctl.Hub, person: Person, changes: int = 20) -> tuple[float, float]:
+def steady(hub: hub_process.Hub, person: Person, changes: int = 20) -> tuple[float, float]:
     """One lead at work: ``changes`` ratings in the app, a second apart. CPU seconds their
     server and kernel use per change, and the median seconds until the record is saved."""
     import pwd
@@ -243,7 +251,7 @@ def steady(hub: hubctl.Hub, person: Person, changes: int = 20) -> tuple[float, f
                 start = time.monotonic()
                 while (record.stat().st_mtime_ns if record.exists() else 0) == stamp:
                     if time.monotonic() - start > 30:
-                        raise hubctl.HubError("a change was not saved in 30 s")
+                        raise hub_settings.HubError("a change was not saved in 30 s")
                     time.sleep(0.02)
                 waits.append(time.monotonic() - start)
                 time.sleep(1)
@@ -253,7 +261,9 @@ def steady(hub: hubctl.Hub, person: Person, changes: int = 20) -> tuple[float, f
     return per_change, statistics.median(waits)
 
 
-def burst(hub: hubctl.Hub, leads: list[Person], browsers: int, warm: bool, signed_in: bool = False):
+def burst(
+    hub: hub_process.Hub, leads: list[Person], browsers: int, warm: bool, signed_in: bool = False
+):
     meter = CpuMeter(hub)
     go = threading.Barrier(len(leads) + 1)
     with ThreadPoolExecutor(max_workers=len(leads)) as pool:
@@ -267,7 +277,7 @@ def burst(hub: hubctl.Hub, leads: list[Person], browsers: int, warm: bool, signe
     return timings, meter.end(), wall
 
 
-def memory_per_lead(hub: hubctl.Hub, accounts: hubctl.Accounts) -> list[float]:
+def memory_per_lead(hub: hub_process.Hub, accounts: hub_accounts.Accounts) -> list[float]:
     """Unique memory (MB) of each lead's server and kernels together."""
     per_user: dict[int, float] = {}
     for proc in accounts.processes():
@@ -277,7 +287,7 @@ def memory_per_lead(hub: hubctl.Hub, accounts: hubctl.Accounts) -> list[float]:
     return sorted(per_user.values())
 
 
-def stored_password_costs(hub: hubctl.Hub) -> str:
+def stored_password_costs(hub: hub_process.Hub) -> str:
     """The bcrypt work factors of the passwords the hub stored (read from its database)."""
     return "/".join(sorted({h.split(b"$")[2].decode() for h in hub.stored_passwords().values()}))
 
@@ -341,18 +351,18 @@ def main() -> None:
         [trainer.name],
         {"WHOLESCHOOL_HUB_PASSWORD_COST": str(args.password_cost)} if args.password_cost else {},
     )
-    accounts = hubctl.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
-    hub = hubctl.Hub(settings)
+    accounts = hub_accounts.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
+    hub = hub_process.Hub(settings)
     try:
         accounts.claim([trainer.name, *(p.name for p in leads)])
         accounts.ensure_group()
         hub.start()
-        hubctl.sign_up(hub.url, trainer.name, PASSWORD)
-        admin = hubctl.log_in(hub.url, trainer.name, PASSWORD)
+        hub_pages.sign_up(hub.url, trainer.name, PASSWORD)
+        admin = hub_pages.log_in(hub.url, trainer.name, PASSWORD)
         for lead in leads:
-            hubctl.sign_up(hub.url, lead.name, PASSWORD)
-            hubctl.approve(admin, hub.url, lead.name)
-            hubctl.log_in(hub.url, lead.name, PASSWORD)  # first login makes the Unix account
+            hub_pages.sign_up(hub.url, lead.name, PASSWORD)
+            hub_pages.approve(admin, hub.url, lead.name)
+            hub_pages.log_in(hub.url, lead.name, PASSWORD)  # first login makes the Unix account
         settle()
         load = os.getloadavg()[0]
         cost = stored_password_costs(hub)
@@ -370,7 +380,7 @@ def main() -> None:
                     f"{statistics.median(mem):.0f} MB, max {max(mem):.0f} MB"
                 )
         if args.only != "cold":
-            hubctl.prestart(hub, [p.name for p in leads], stop_first=True)
+            hub_pages.prestart(hub, [p.name for p in leads], stop_first=True)
             waited = settle()
             print(f"\n(servers started; machine quiet after {waited:.0f} s more)")
             timings, cpu, wall = burst(hub, leads, args.browsers, warm=True)

@@ -1,8 +1,9 @@
 """Drive the course hub as its users would: through the proxy, with each user's own token.
 
-Shared by ``tests/test_hub.py`` and ``benchmarks/hub.py``. ``hubctl`` (in ``deploy/hub``)
-starts and stops the hub; this module logs people in in Chromium, opens apps, and talks to a
-user's Jupyter server (contents, nbgrader's assignment list, terminals) over HTTP.
+Shared by ``tests/test_hub*.py`` and ``benchmarks/hub.py``. The modules of ``deploy/hub`` (on
+the path by pyproject's ``pythonpath``) start and stop the hub; this module logs people in in
+Chromium, opens apps, and talks to a user's Jupyter server (contents, nbgrader's assignment
+list, terminals) over HTTP.
 """
 
 from __future__ import annotations
@@ -18,11 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from hub_process import Hub
+from hub_settings import HubError, HubSettings, built_for, reachable_copy, unreachable
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "deploy" / "hub"))
-
-import hubctl  # noqa: E402
 
 #: The self-audit app every lead opens, and the first indicator's rating control in it.
 AUDIT_APP = "self-audit-leadership.ipynb"
@@ -34,17 +34,17 @@ FIRST_RATING = ".widget-radio-box"
 @functools.cache
 def ensure_hub_environment(root: Path = ROOT) -> Path:
     """Run ``deploy/hub/setup.sh`` for the checkout ``root`` once (quick when nothing
-    changed); the users' environment it made."""
-    venv = Path(sys.prefix) if root == ROOT else root / ".venv"
+    changed); the users' environment it made. The hub's parts live under the checkout's own
+    ``.venv`` whichever environment runs the tests (``built_for``)."""
     done = subprocess.run(
-        ["bash", str(root / "deploy" / "hub" / "setup.sh"), str(venv)],
+        ["bash", str(root / "deploy" / "hub" / "setup.sh")],
         capture_output=True,
         text=True,
         timeout=900,
     )
     if done.returncode != 0:
-        raise hubctl.HubError(f"deploy/hub/setup.sh failed:\n{done.stdout}{done.stderr}")
-    return hubctl.built_for(root)[0]
+        raise HubError(f"deploy/hub/setup.sh failed:\n{done.stdout}{done.stderr}")
+    return built_for(root)[0]
 
 
 def course_root(work: Path) -> Path:
@@ -53,14 +53,14 @@ def course_root(work: Path) -> Path:
     copy, to test that path."""
     import os
 
-    if hubctl.unreachable([ROOT]) or os.environ.get("WHOLESCHOOL_HUB_TEST_COPY") == "1":
-        return hubctl.reachable_copy(work / "course")
+    if unreachable([ROOT]) or os.environ.get("WHOLESCHOOL_HUB_TEST_COPY") == "1":
+        return reachable_copy(work / "course")
     return ROOT
 
 
 def scratch_hub(
     prefix: str, group: str, trainers: list[str], extra_env: dict[str, str] | None = None
-) -> tuple[Path, hubctl.HubSettings]:
+) -> tuple[Path, HubSettings]:
     """A throwaway folder (``prefix``...: homes, hub state, exchange, a readable course) and
     the settings of a hub that keeps everything in it; the users' environment is ready."""
     work = Path(tempfile.mkdtemp(prefix=prefix))
@@ -68,7 +68,7 @@ def scratch_hub(
     (work / "home").mkdir(mode=0o755)
     root = course_root(work)
     ensure_hub_environment(root)
-    settings = hubctl.HubSettings(
+    settings = HubSettings(
         root=root,
         state=work / "hub",
         home_base=work / "home",
@@ -86,7 +86,7 @@ class Person:
     password: str
 
 
-def wait_for_server(hub: hubctl.Hub, name: str, timeout: float = 120) -> None:
+def wait_for_server(hub: Hub, name: str, timeout: float = 120) -> None:
     """Start ``name``'s server if needed and wait until the hub says it is ready."""
     user = hub.api("GET", f"/users/{name}").json()
     if not user["servers"].get("", {}).get("ready"):
@@ -103,13 +103,13 @@ def wait_for_server(hub: hubctl.Hub, name: str, timeout: float = 120) -> None:
             hub.remember()
             return
         time.sleep(0.3)
-    raise hubctl.HubError(f"{name}'s server did not start in {timeout:.0f} s")
+    raise HubError(f"{name}'s server did not start in {timeout:.0f} s")
 
 
 class UserServer:
     """One user's Jupyter server, reached through the hub's proxy with that user's token."""
 
-    def __init__(self, hub: hubctl.Hub, name: str) -> None:
+    def __init__(self, hub: Hub, name: str) -> None:
         self.hub, self.name = hub, name
         self.base = f"{hub.url}/user/{name}"
         self.token = hub.user_token(name)
@@ -157,7 +157,7 @@ class UserServer:
                     done = re.search(r"__DONE_(\d+)__", screen)
                     if done:
                         return int(done.group(1)), screen
-            raise hubctl.HubError(f"{command!r} did not finish in {timeout} s:\n{screen[-3000:]}")
+            raise HubError(f"{command!r} did not finish in {timeout} s:\n{screen[-3000:]}")
         finally:
             ws.close()
             self.session.delete(f"{self.base}/api/terminals/{name}", timeout=30)
@@ -186,3 +186,79 @@ def open_audit_app(page, timeout_ms: int = 120_000):
 def choose_level(group, level: str) -> None:
     """Choose a level (its name) in a rating group, as a lead clicks it."""
     group.locator("label").filter(has_text=f"{level}:").click()
+
+
+@dataclass
+class HubctlRun:
+    """``hubctl run`` in a process of its own (as ``make hub`` runs it), and a ``Hub`` handle
+    (no process of its own) to reach that hub's API with the same admin token."""
+
+    process: subprocess.Popen
+    hub: Hub
+    #: The controlling terminal's other end when run in one (closing it hangs the terminal up).
+    terminal: int | None = None
+
+    def wait_until_answering(self, timeout: float = 120) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise HubError(f"hubctl exited ({self.process.returncode})")
+            try:
+                if requests.get(f"{self.hub.url}/hub/api/", timeout=2).ok:
+                    return
+            except requests.RequestException:
+                pass
+            time.sleep(0.3)
+        raise HubError(f"the hub did not answer in {timeout:.0f} s")
+
+
+def start_hubctl(settings: HubSettings, output: Path, terminal: bool = False) -> HubctlRun:
+    """Run ``hubctl run`` for ``settings`` (its output to ``output``, or to a new terminal of
+    its own — a pseudo-terminal it controls — when ``terminal``)."""
+    import os
+
+    command = [
+        sys.executable,
+        str(ROOT / "deploy" / "hub" / "hubctl.py"),
+        "run",
+        f"--state={settings.state}",
+        f"--home-base={settings.home_base}",
+        f"--exchange={settings.exchange}",
+        f"--group={settings.group}",
+        f"--port={settings.port}",
+        f"--root={settings.root}",
+        *(f"--trainer={name}" for name in settings.trainers),
+    ]
+    env = {
+        **os.environ,
+        **settings.extra_env,
+        "WHOLESCHOOL_HUB_ADMIN_TOKEN": settings.admin_token,
+        "PYTHONUNBUFFERED": "1",
+    }
+    if not terminal:
+        with open(output, "wb") as out:
+            process = subprocess.Popen(
+                command, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT
+            )
+        return HubctlRun(process, Hub(settings))
+    import fcntl
+    import termios
+
+    main_end, terminal_end = os.openpty()
+
+    def take_terminal() -> None:  # in the new session: this terminal becomes its own
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    try:
+        process = subprocess.Popen(
+            command,
+            env=env,
+            stdin=terminal_end,
+            stdout=terminal_end,
+            stderr=terminal_end,
+            start_new_session=True,
+            preexec_fn=take_terminal,
+        )
+    finally:
+        os.close(terminal_end)
+    return HubctlRun(process, Hub(settings), terminal=main_end)

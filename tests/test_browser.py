@@ -9,7 +9,6 @@ as the content grows.
 from __future__ import annotations
 
 import re
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -420,7 +419,6 @@ def test_every_saved_widget_renders_in_the_static_page(sweep: dict[str, PageRepo
 
 def _launch_expected() -> dict[str, list[str]]:
     """Launch links each page should carry under this repository's ``_config.yml``."""
-    sys.path.insert(0, str(ROOT / "course" / "_ext"))
     from launch_buttons import APPS_MANIFEST, launch_links, read_apps
 
     config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))

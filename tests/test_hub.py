@@ -28,6 +28,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
+import hub_accounts
+import hub_pages
+import hub_process
+import hub_settings
 import psutil
 import pytest
 import requests
@@ -39,7 +43,6 @@ from hub_support import (
     UserServer,
     browser_log_in,
     choose_level,
-    hubctl,
     open_audit_app,
     scratch_hub,
     wait_for_server,
@@ -98,8 +101,8 @@ RATINGS = {
 
 @dataclass
 class Cohort:
-    hub: hubctl.Hub
-    accounts: hubctl.Accounts
+    hub: hub_process.Hub
+    accounts: hub_accounts.Accounts
     trainer: Person
     leads: list[Person]
     work: Path
@@ -139,11 +142,11 @@ def cohort() -> Iterator[Cohort]:
             "WHOLESCHOOL_HUB_KERNEL_CULL": str(KERNEL_CULL),
         },
     )
-    accounts = hubctl.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
+    accounts = hub_accounts.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
     others = other_accounts()
     accounts.claim([trainer.name, *(lead.name for lead in leads), LATECOMER])
     accounts.ensure_group()
-    hub = hubctl.Hub(settings)
+    hub = hub_process.Hub(settings)
     state = Cohort(hub, accounts, trainer, leads, work, others)
     try:
         hub.start()
@@ -172,14 +175,14 @@ def from_address(address: str) -> requests.Session:
 
 def try_login(session: requests.Session, base: str, name: str, password: str) -> tuple[bool, str]:
     """One login attempt on the form: (signed in, the page's message)."""
-    token = hubctl._xsrf(session, f"{base}/hub/login")
+    token = hub_pages.xsrf_token(session, f"{base}/hub/login")
     response = session.post(
         f"{base}/hub/login",
         data={"_xsrf": token, "username": name, "password": password},
         timeout=120,
         allow_redirects=False,
     )
-    return response.status_code == 302, hubctl._page_message(response.text, "login_error")
+    return response.status_code == 302, hub_pages.page_message(response.text, "login_error")
 
 
 # --- the exchange -----------------------------------------------------------------------------
@@ -200,22 +203,22 @@ def test_the_exchange_course_folder_is_the_trainers_from_the_start(cohort: Cohor
 
 def test_trainer_and_leads_sign_up_and_the_trainer_approves_the_leads(cohort: Cohort):
     hub = cohort.hub
-    message = hubctl.sign_up(hub.url, cohort.trainer.name, cohort.trainer.password)
+    message = hub_pages.sign_up(hub.url, cohort.trainer.name, cohort.trainer.password)
     assert "The signup was successful" in message, message
-    trainer = hubctl.log_in(hub.url, cohort.trainer.name, cohort.trainer.password)
+    trainer = hub_pages.log_in(hub.url, cohort.trainer.name, cohort.trainer.password)
     for lead in cohort.leads:
-        message = hubctl.sign_up(hub.url, lead.name, lead.password)
+        message = hub_pages.sign_up(hub.url, lead.name, lead.password)
         assert "sent to the admin" in message, message
-        with pytest.raises(hubctl.HubError, match="has not been authorized"):
-            hubctl.log_in(hub.url, lead.name, lead.password)
+        with pytest.raises(hub_settings.HubError, match="has not been authorized"):
+            hub_pages.log_in(hub.url, lead.name, lead.password)
     # An existing system account the hub did not create can never become a hub user.
-    refused = hubctl.sign_up(hub.url, "daemon", "daemon-passphrase-1")
+    refused = hub_pages.sign_up(hub.url, "daemon", "daemon-passphrase-1")
     assert "Something went wrong" in refused, refused
-    with pytest.raises(hubctl.HubError):
-        hubctl.log_in(hub.url, "daemon", "daemon-passphrase-1")
+    with pytest.raises(hub_settings.HubError):
+        hub_pages.log_in(hub.url, "daemon", "daemon-passphrase-1")
     for lead in cohort.leads:
-        hubctl.approve(trainer, hub.url, lead.name)
-        hubctl.log_in(hub.url, lead.name, lead.password)
+        hub_pages.approve(trainer, hub.url, lead.name)
+        hub_pages.log_in(hub.url, lead.name, lead.password)
     for person in [cohort.trainer, *cohort.leads]:
         account = pwd.getpwnam(person.name)  # made by the hub on first login
         assert os.stat(account.pw_dir).st_mode & 0o777 == 0o700, person.name
@@ -225,17 +228,17 @@ def test_trainer_and_leads_sign_up_and_the_trainer_approves_the_leads(cohort: Co
     assert all(h.startswith(f"$2b${PASSWORD_COST}$".encode()) for h in stored.values()), stored
     # A changed password too (changed, then changed back for the tests that follow).
     lead = cohort.leads[0]
-    session = hubctl.log_in(hub.url, lead.name, lead.password)
+    session = hub_pages.log_in(hub.url, lead.name, lead.password)
     for old, new in (
         (lead.password, lead.password + "-new"),
         (lead.password + "-new", lead.password),
     ):
-        message = hubctl.change_password(session, hub.url, old, new)
+        message = hub_pages.change_password(session, hub.url, old, new)
         assert "changed successfully" in message, message
         assert hub.stored_passwords()[lead.name].startswith(f"$2b${PASSWORD_COST}$".encode())
-        with pytest.raises(hubctl.HubError):
-            hubctl.log_in(hub.url, lead.name, old)
-        hubctl.log_in(hub.url, lead.name, new)
+        with pytest.raises(hub_settings.HubError):
+            hub_pages.log_in(hub.url, lead.name, old)
+        hub_pages.log_in(hub.url, lead.name, new)
     users = {u["name"]: u for u in hub.api("GET", "/users").json()}
     assert users[cohort.trainer.name]["admin"] is True
     assert all(users[lead.name]["admin"] is False for lead in cohort.leads)
@@ -246,7 +249,7 @@ def test_sign_up_refuses_the_name_of_a_unix_group(cohort: Cohort):
     """Group names (``sudo``, the hub's own group) are refused at sign-up, as account names
     are: useradd would fail on them later."""
     for name in ("sudo", GROUP):
-        message = hubctl.sign_up(cohort.hub.url, name, "group-passphrase-1")
+        message = hub_pages.sign_up(cohort.hub.url, name, "group-passphrase-1")
         assert "Something went wrong" in message, (name, message)
         assert name not in cohort.hub.stored_passwords()
 
@@ -255,21 +258,21 @@ def test_approving_or_discarding_a_sign_up_needs_the_form_and_its_token(cohort: 
     """A link (GET), or a post without the page's form token (another site's form), changes
     nothing; the authorisation page's own button does."""
     hub = cohort.hub
-    message = hubctl.sign_up(hub.url, LATECOMER, "latecomer-passphrase")
+    message = hub_pages.sign_up(hub.url, LATECOMER, "latecomer-passphrase")
     assert "sent to the admin" in message, message
-    trainer = hubctl.log_in(hub.url, cohort.trainer.name, cohort.trainer.password)
+    trainer = hub_pages.log_in(hub.url, cohort.trainer.name, cohort.trainer.password)
     for action in ("authorize", "discard"):
         link = trainer.get(f"{hub.url}/hub/{action}/{LATECOMER}", timeout=30)
         assert link.status_code == 405, (action, link.status_code)
         forged = trainer.post(f"{hub.url}/hub/{action}/{LATECOMER}", data={}, timeout=30)
         assert forged.status_code == 403, (action, forged.status_code)
     assert LATECOMER in hub.stored_passwords(), "not discarded"
-    with pytest.raises(hubctl.HubError, match="has not been authorized"):
-        hubctl.log_in(hub.url, LATECOMER, "latecomer-passphrase")
+    with pytest.raises(hub_settings.HubError, match="has not been authorized"):
+        hub_pages.log_in(hub.url, LATECOMER, "latecomer-passphrase")
     page = trainer.get(f"{hub.url}/hub/authorize", timeout=30).text
     assert f'action="/hub/authorize/{LATECOMER}"' in page and 'method="post"' in page
-    hubctl.approve(trainer, hub.url, LATECOMER)
-    hubctl.log_in(hub.url, LATECOMER, "latecomer-passphrase")
+    hub_pages.approve(trainer, hub.url, LATECOMER)
+    hub_pages.log_in(hub.url, LATECOMER, "latecomer-passphrase")
 
 
 def test_guesses_sent_at_once_are_held_back_per_name_and_address(cohort: Cohort):
@@ -280,7 +283,7 @@ def test_guesses_sent_at_once_are_held_back_per_name_and_address(cohort: Cohort)
 
     hub, lead = cohort.hub, cohort.leads[1]
     guesser = from_address("127.0.0.2")
-    hubctl._xsrf(guesser, f"{hub.url}/hub/login")
+    hub_pages.xsrf_token(guesser, f"{hub.url}/hub/login")
 
     def guess(i: int) -> tuple[bool, str]:
         return try_login(guesser, hub.url, lead.name, f"wrong-guess-{i:04d}")
@@ -292,10 +295,10 @@ def test_guesses_sent_at_once_are_held_back_per_name_and_address(cohort: Cohort)
     assert len(held) >= 15, answers
     signed_in, message = try_login(guesser, hub.url, lead.name, lead.password)
     assert not signed_in and "Too many failed attempts" in message, message
-    hubctl.log_in(hub.url, lead.name, lead.password)  # from 127.0.0.1: not locked out
+    hub_pages.log_in(hub.url, lead.name, lead.password)  # from 127.0.0.1: not locked out
     for i in range(8):
         try_login(guesser, hub.url, cohort.trainer.name, f"trainer-guess-{i}")
-    hubctl.log_in(hub.url, cohort.trainer.name, cohort.trainer.password)
+    hub_pages.log_in(hub.url, cohort.trainer.name, cohort.trainer.password)
 
 
 def test_known_and_unknown_names_take_as_long_to_refuse(cohort: Cohort):
@@ -434,7 +437,7 @@ def test_no_page_of_the_hub_takes_markup_from_its_address(cohort: Cohort):
     """The hub's own pages (login, sign-up, home, authorisation, errors, spawn) never copy
     markup from the address or a form into the page, and say where script may come from."""
     hub, mark = cohort.hub, quote(MARKUP)
-    trainer = hubctl.log_in(hub.url, cohort.trainer.name, cohort.trainer.password)
+    trainer = hub_pages.log_in(hub.url, cohort.trainer.name, cohort.trainer.password)
     anyone = requests.Session()
     pages = {
         "login": (anyone, f"/hub/login?next={mark}&username={mark}"),
@@ -455,7 +458,7 @@ def test_no_page_of_the_hub_takes_markup_from_its_address(cohort: Cohort):
         if response.headers.get("content-type", "").startswith("text/html"):
             policy = response.headers.get("content-security-policy", "")
             assert "script-src 'self'" in policy, (name, policy)
-    token = hubctl._xsrf(anyone, f"{hub.url}/hub/login")
+    token = hub_pages.xsrf_token(anyone, f"{hub.url}/hub/login")
     refused = anyone.post(
         f"{hub.url}/hub/login",
         data={"_xsrf": token, "username": MARKUP, "password": "x"},
@@ -474,7 +477,7 @@ def test_the_trainer_never_opens_a_page_of_a_leads_server(cohort: Cohort):
         "/api/contents/planted.html",
         json={"type": "file", "format": "text", "content": "<script>window.x=1</script>"},
     )
-    trainer = hubctl.log_in(hub.url, cohort.trainer.name, cohort.trainer.password)
+    trainer = hub_pages.log_in(hub.url, cohort.trainer.name, cohort.trainer.password)
     wait_for_server(hub, cohort.trainer.name)
     own = trainer.get(f"{hub.url}/user/{cohort.trainer.name}/lab", timeout=60)
     assert own.status_code == 200, own.status_code

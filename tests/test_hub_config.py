@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import jsonschema
+import make_apps
 import nbformat
 import pytest
 import yaml
@@ -19,9 +20,6 @@ from helpers import toc_files
 
 ROOT = Path(__file__).resolve().parents[1]
 HUB = ROOT / "deploy" / "hub"
-sys.path.insert(0, str(HUB))
-
-import make_apps  # noqa: E402
 
 
 def test_app_notebooks_are_what_make_apps_writes():

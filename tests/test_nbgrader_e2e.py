@@ -21,14 +21,12 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import make_submissions
 import nbformat
 import pandas as pd
 import pytest
 from helpers import BIN, ROOT
-
-sys.path.insert(0, str(ROOT / "tests" / "data" / "submissions"))
-import make_submissions  # noqa: E402
-from wholeschool.grading.autograde import ensure_tools_on_path  # noqa: E402
+from wholeschool.grading.autograde import ensure_tools_on_path
 
 pytestmark = pytest.mark.nbgrader
 

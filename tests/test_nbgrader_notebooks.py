@@ -11,6 +11,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import make_notebooks
+import make_school_data
 import nbformat
 import pandas as pd
 import pytest
@@ -23,10 +25,6 @@ from wholeschool.core.rubric import load_rubric
 from wholeschool.grading.autograde import ensure_tools_on_path, precheck
 
 COURSE = ROOT / "assessments"
-sys.path.insert(0, str(COURSE))
-sys.path.insert(0, str(COURSE / "data"))
-import make_notebooks  # noqa: E402
-import make_school_data  # noqa: E402
 
 LEADS = [p.id for p in FRAMEWORK.principles] + ["action-plan-review"]
 DATA = [f"data-{name}" for name in LEADS]

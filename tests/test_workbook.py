@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from pathlib import Path
 
+import lite_site
 import pytest
 from strategies import CLOCK
 from wholeschool.store import AUDIT_FILE, RecordFolder
@@ -19,9 +19,6 @@ from wholeschool.ui import workbook
 from wholeschool.ui.workbook_app import workbook_forms
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "deploy" / "lite"))
-
-import lite_site  # noqa: E402
 
 
 @pytest.fixture
@@ -102,7 +99,6 @@ def test_the_description_of_each_self_audit_lists_every_question_it_asks():
     """The static page's description of a self-audit names each indicator and, for the
     principle that holds it, the safeguarding route first (the one question a lead working on
     paper must not miss)."""
-    sys.path.insert(0, str(Path(__file__).parents[1] / "course" / "_ext"))
     from live_forms import outline
     from wholeschool import FRAMEWORK
 

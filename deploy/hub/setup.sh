@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
-# What the course hub needs beyond the project's own environment, all cached under VENV:
-#   - VENV/hub-user: the environment the hub and every account's Jupyter run in, made from a
+# What the course hub needs beyond the project's own environment, all cached under the
+# checkout's own .venv folder (one place, whichever environment runs hubctl or the tests:
+# hub_settings.parts() reads them from there):
+#   - .venv/hub-user: the environment the hub and every account's Jupyter run in, made from a
 #     Python every account can run (Debian's /usr/bin/python3; the project's own interpreter
 #     may live in a private folder such as /root), with this package and its [hub] extra;
 #     made again only when pyproject.toml changes;
-#   - VENV/hub-node: configurable-http-proxy from npm, pinned by package-lock.json, installed
+#   - .venv/hub-node: configurable-http-proxy from npm, pinned by package-lock.json, installed
 #     again only when the lock file changes (nothing is downloaded while the hub runs);
 #   - compiled bytecode for the course package: accounts cannot write __pycache__ into a
 #     shared checkout and would otherwise compile it again at every kernel start.
-# Usage: bash deploy/hub/setup.sh [VENV_DIR]
+# Usage: bash deploy/hub/setup.sh
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
-venv=$(cd "${1:-$root/.venv}" && pwd)
+if [ $# -gt 0 ]; then
+    echo "setup: takes no arguments; the hub's parts always go into $root/.venv" >&2
+    exit 2
+fi
+mkdir -p "$root/.venv"
+venv="$root/.venv"
 users_python=${WHOLESCHOOL_HUB_PYTHON:-/usr/bin/python3}
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

@@ -16,10 +16,13 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
+import hub_accounts
+import hub_pages
+import hub_process
 import pytest
 import requests
 from browser_support import launch_chromium, offline_context, watch
-from hub_support import Person, UserServer, browser_log_in, hubctl, scratch_hub, wait_for_server
+from hub_support import Person, UserServer, browser_log_in, scratch_hub, wait_for_server
 from playwright.sync_api import sync_playwright
 
 pytestmark = [
@@ -37,22 +40,22 @@ SHOTS = Path(os.environ.get("WHOLESCHOOL_SHOTS", ROOT / "tests" / "output" / "co
 
 
 @pytest.fixture(scope="module")
-def hub() -> Iterator[tuple[hubctl.Hub, Person, list[Person]]]:
+def hub() -> Iterator[tuple[hub_process.Hub, Person, list[Person]]]:
     trainer = Person(f"{PREFIX}trainer", "trainer-passphrase-7")
     leads = [Person(f"{PREFIX}lead{i}", f"lead-passphrase-{i}x") for i in (1, 2, 3)]
     work, settings = scratch_hub("wholeschool-hub-cohort-", GROUP, [trainer.name])
-    accounts = hubctl.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
+    accounts = hub_accounts.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
     accounts.claim([trainer.name, *(lead.name for lead in leads)])
     accounts.ensure_group()
-    running = hubctl.Hub(settings)
+    running = hub_process.Hub(settings)
     try:
         running.start()
-        hubctl.sign_up(running.url, trainer.name, trainer.password)
-        session = hubctl.log_in(running.url, trainer.name, trainer.password)
+        hub_pages.sign_up(running.url, trainer.name, trainer.password)
+        session = hub_pages.log_in(running.url, trainer.name, trainer.password)
         for lead in leads:
-            hubctl.sign_up(running.url, lead.name, lead.password)
-            hubctl.approve(session, running.url, lead.name)
-            hubctl.log_in(running.url, lead.name, lead.password)  # the hub makes the account
+            hub_pages.sign_up(running.url, lead.name, lead.password)
+            hub_pages.approve(session, running.url, lead.name)
+            hub_pages.log_in(running.url, lead.name, lead.password)  # the hub makes the account
         yield running, trainer, leads
     finally:
         try:
@@ -115,7 +118,7 @@ def test_the_trainer_sees_who_fetched_and_submitted_and_a_lead_gets_no_page(hub)
             browser.close()
 
     # A lead: the trainer's page refuses them, and their own server has no such page.
-    lead = hubctl.log_in(running.url, leads[1].name, leads[1].password)
+    lead = hub_pages.log_in(running.url, leads[1].name, leads[1].password)
     for owner in (trainer.name, leads[1].name):
         answer = lead.get(
             f"{running.url}/user/{owner}/wholeschool/cohort", timeout=60, allow_redirects=True

@@ -8,7 +8,8 @@
      and it is one Tab stop), named for screen readers by its indicator.
    - The page title follows the form on screen, and so does the address: switching forms adds
      the new form's address to the browser's history (reload and bookmarks open that form), and
-     Back or Forward opens the form the address names, in the same Python. */
+     Back or Forward opens the form the address names, in the same Python.
+   - Enter presses the focused button, as on any web page. */
 (function () {
   "use strict";
   const BOOK_PAGES = %%BOOK_PAGES%%;
@@ -177,6 +178,22 @@
   }
 
   window.addEventListener("popstate", openFormInAddress);
+
+  /* Enter presses the button (or ticks the box) that has the focus, as on any web page: the
+     app around the forms binds Enter to its own commands on the document, so the key is kept
+     from it here, on the window, before it gets there. */
+  window.addEventListener("keydown", function (event) {
+    const target = event.target;
+    if (event.key !== "Enter" || event.shiftKey || event.ctrlKey || event.altKey || event.metaKey) return;
+    if (!target || !target.closest || !target.closest(".workbook, .jp-OutputArea")) return;
+    if (target.tagName === "BUTTON") {
+      event.stopPropagation();
+    } else if (target.tagName === "INPUT" && target.type === "checkbox") {
+      event.stopPropagation();
+      event.preventDefault();
+      target.click();
+    }
+  }, true);
 
   document.addEventListener("DOMContentLoaded", function () {
     showLoading();

@@ -45,6 +45,7 @@ import sys
 import tarfile
 import tempfile
 import zipfile
+import zlib
 from importlib import metadata
 from pathlib import Path
 
@@ -298,69 +299,76 @@ def py_compile_archives(
 ) -> list[dict[str, bytes]]:
     """Compile Python in zip archives (wheels, the standard library) with the browser's own
     Python (``compile_tree.py``). Each archive comes with the folder the browser unpacks or
-    mounts it at; a member is compiled if its path there is in ``only``. For each archive, its
-    files with every ``x.py`` that compiled replaced by ``x.pyc`` in the same place."""
+    mounts it at; a member is compiled if its path there is in ``only``. For each archive,
+    {``x.py``: the bytes of ``x.pyc``} for every member that compiled."""
     results = []
     with tempfile.TemporaryDirectory(prefix="lite-compile-") as tmp:
         host = Path(tmp)
-        jobs, contents = [], []
+        jobs, sources = [], []
         for index, (archive, prefix) in enumerate(archives):
             with zipfile.ZipFile(archive) as source:
-                files = {item.filename: source.read(item) for item in source.infolist()}
-            for name, data in files.items():
-                if _compilable(name) and f"{prefix}/{name}" in only:
+                names = [n for n in source.namelist() if _compilable(n) and f"{prefix}/{n}" in only]
+                for name in names:
                     (host / str(index) / name).parent.mkdir(parents=True, exist_ok=True)
-                    (host / str(index) / name).write_bytes(data)
+                    (host / str(index) / name).write_bytes(source.read(name))
             jobs.append({"folder": f"/host/{index}", "prefix": prefix})
-            contents.append(files)
+            sources.append(names)
         (host / "jobs.json").write_text(json.dumps(jobs))
         in_pyodide(
             *(runtime, lock, host, HERE / "compile_tree.py", "/host/jobs.json"),
             env={"PYTHONNODEBUGRANGES": "1"},  # see compile_tree.py
         )
-        for index, files in enumerate(contents):
-            compiled = {}
-            for name, data in files.items():
-                pyc = host / str(index) / (name + "c")
-                if _compilable(name) and pyc.is_file():
-                    compiled[name + "c"] = pyc.read_bytes()
-                else:
-                    compiled[name] = data
-            results.append(compiled)
+        for index, names in enumerate(sources):
+            pycs = {name: host / str(index) / (name + "c") for name in names}
+            results.append({n: pyc.read_bytes() for n, pyc in pycs.items() if pyc.is_file()})
     return results
 
 
-def py_compile_wheels(
-    wheels: list[Path], runtime: Path, lock: Path, only: set[str]
-) -> dict[str, str]:
-    """Replace each of ``wheels`` that has a module in ``only`` by a copy with those compiled
-    (see :func:`py_compile_archives`), named as :func:`compiled_name` says; return
-    {old file name: new file name}."""
-    results = py_compile_archives(runtime, lock, [(w, SITE_PACKAGES) for w in wheels], only)
-    renamed = {}
-    for wheel, files in zip(wheels, results, strict=True):
-        if not any(name.endswith(".pyc") for name in files):
-            continue
-        record_name = next(n for n in files if n.endswith(".dist-info/RECORD"))
-        del files[record_name]
-        target = wheel.with_name(compiled_name(wheel.name))
-        info = record_name.removesuffix("RECORD") + "WHEEL"
+def worth_shipping(
+    archives: list[tuple[Path, str]], compiled: list[dict[str, bytes]], budget: int
+) -> list[dict[str, bytes]]:
+    """Of ``compiled`` (as :func:`py_compile_archives` gives it), what to ship compiled. A
+    compiled module is usually bigger, compressed, than its source, and every first visit
+    downloads it; the work it saves the browser is about the size of its bytecode. Modules are
+    taken by the fewest extra compressed bytes per byte of bytecode (those adding none first),
+    while the extra bytes stay within ``budget``."""
+    ranked = []
+    for index, ((archive, _), pycs) in enumerate(zip(archives, compiled, strict=True)):
+        with zipfile.ZipFile(archive) as source:
+            for name, pyc in pycs.items():
+                extra = len(zlib.compress(pyc, 9)) - len(zlib.compress(source.read(name), 9))
+                ranked.append((extra / len(pyc), index, name, extra))
+    chosen: list[dict[str, bytes]] = [{} for _ in archives]
+    spent = 0
+    for _, index, name, extra in sorted(ranked):
+        if spent + extra <= budget:
+            spent += extra
+            chosen[index][name] = compiled[index][name]
+    return chosen
+
+
+def with_compiled(archive: Path, pycs: dict[str, bytes]) -> dict[str, bytes]:
+    """The files of ``archive`` with each ``x.py`` in ``pycs`` replaced by ``x.pyc``."""
+    with zipfile.ZipFile(archive) as source:
+        files = {item.filename: source.read(item) for item in source.infolist()}
+    return {(n + "c" if n in pycs else n): pycs.get(n, data) for n, data in files.items()}
+
+
+def ship_compiled_wheel(wheel: Path, pycs: dict[str, bytes]) -> Path:
+    """Replace ``wheel`` by a copy with ``pycs`` in place of their sources, named as
+    :func:`compiled_name` says, its WHEEL tags and RECORD to match; return the copy."""
+    files = with_compiled(wheel, pycs)
+    record_name = next(n for n in files if n.endswith(".dist-info/RECORD"))
+    del files[record_name]
+    target = wheel.with_name(compiled_name(wheel.name))
+    info = record_name.removesuffix("RECORD") + "WHEEL"
+    lines = files[info].decode().splitlines()
+    if target.name != wheel.name:
         tag = "-".join(target.name.removesuffix(".whl").split("-")[-3:])
-        lines = files[info].decode().splitlines()
-        if target.name != wheel.name:
-            lines = [line for line in lines if not line.startswith("Tag:")] + [f"Tag: {tag}"]
-        files[info] = ("\n".join(lines) + "\n").encode()
-        wheel.unlink()
-        write_wheel(target, files, record_name)
-        renamed[wheel.name] = target.name
-    return renamed
-
-
-def py_compile_stdlib(stdlib: Path, runtime: Path, lock: Path, only: set[str]) -> None:
-    """Rewrite the standard library's zip ``stdlib`` with the modules in ``only`` compiled (it
-    is ``STDLIB_IN_BROWSER`` in the browser, where zipimport imports a ``.pyc`` alone)."""
-    (files,) = py_compile_archives(runtime, lock, [(stdlib, STDLIB_IN_BROWSER)], only)
-    write_zip(stdlib, files)
+        lines = [line for line in lines if not line.startswith("Tag:")] + [f"Tag: {tag}"]
+    files[info] = ("\n".join(lines) + "\n").encode()
+    wheel.unlink()
+    return write_wheel(target, files, record_name)
 
 
 def startup_files(runtime: Path, folder: Path, packages: list[str], code: str) -> set[str]:

@@ -231,15 +231,21 @@ def compose_pyodide(
     }
 
 
+#: How many bytes (compressed) shipping modules compiled may add to a first visit: compiled
+#: modules are usually bigger than their sources, and the first visit's goal is 15 MB (issue 20;
+#: it was 14.3 MB with none compiled). See ``build_pyodide.worth_shipping``.
+COMPILED_EXTRA_BYTES = 400_000
+
+
 def compile_startup(
     assembled: Path, own: PyodideLockSpec, wheels: list[Path], stdlib: Path | None, code: str
 ) -> dict[str, str]:
     """Ship compiled what every start of the workbook imports, so the browser's Python does not
     compile it again at every visit (its files are new each time): run a start (the kernel's
     and ``code``) in Pyodide under Node on the self-hosted copy plus this package's wheel (the
-    last of ``wheels``), then compile the modules it imported in ``wheels`` and ``stdlib`` (if
-    the site serves it). The rest stays source: compiled files are bigger, and every first
-    visit downloads them. Returns the wheels' new names (as ``py_compile_wheels``)."""
+    last of ``wheels``), compile the modules it imported in ``wheels`` and ``stdlib`` (if the
+    site serves it), and ship compiled those worth it within ``COMPILED_EXTRA_BYTES``. Returns
+    the wheels' new names: {old file name: new file name}."""
     runtime, cdn_lock = assembled / "pyodide", assembled / "cdn-lock.json"
     with tempfile.TemporaryDirectory(prefix="wholeschool-startup-") as tmp:
         folder = Path(tmp)
@@ -250,9 +256,18 @@ def compile_startup(
             build_pyodide.lock_wheels(own, [package]), folder / "pyodide-lock.json"
         )
         hot = build_pyodide.startup_files(runtime, folder, [*KERNEL_PACKAGES, PACKAGE], code)
+    archives = [(wheel, build_pyodide.SITE_PACKAGES) for wheel in wheels]
     if stdlib is not None:
-        build_pyodide.py_compile_stdlib(stdlib, runtime, cdn_lock, hot)
-    return build_pyodide.py_compile_wheels(wheels, runtime, cdn_lock, hot)
+        archives.append((stdlib, build_pyodide.STDLIB_IN_BROWSER))
+    compiled = build_pyodide.py_compile_archives(runtime, cdn_lock, archives, hot)
+    chosen = build_pyodide.worth_shipping(archives, compiled, COMPILED_EXTRA_BYTES)
+    if stdlib is not None:
+        build_pyodide.write_zip(stdlib, build_pyodide.with_compiled(stdlib, chosen.pop()))
+    renamed = {}
+    for wheel, pycs in zip(wheels, chosen, strict=True):
+        if pycs:
+            renamed[wheel.name] = build_pyodide.ship_compiled_wheel(wheel, pycs).name
+    return renamed
 
 
 def lite_config(title: str, kernel_settings: dict) -> dict:

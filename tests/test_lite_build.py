@@ -171,7 +171,8 @@ def test_every_compiled_module_imports_from_its_bytecode_in_the_browsers_python(
         assert compiled[key], key
         assert lock[key]["file_name"].endswith("-cp314-none-any.whl"), lock[key]["file_name"]
     stdlib = modules_compiled(self_hosted / "python_stdlib.zip")
-    assert {"asyncio", "inspect", "json"} <= set(stdlib)
+    # within the bytes allowed (lite_site.COMPILED_EXTRA_BYTES), much of the standard library
+    assert len(stdlib) > 100 and {"inspect", "dataclasses", "enum"} <= set(stdlib)
     modules = sorted({m for names in compiled.values() for m in names} | set(stdlib))
     script = tmp_path / "check.py"
     script.write_text(CHECK)

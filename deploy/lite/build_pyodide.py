@@ -12,13 +12,21 @@ do have is enough for the forms:
 * the kernel's own small wheels (piplite, pyodide-kernel, the ipykernel and widgetsnbextension
   stand-ins) from the installed ``jupyterlite-pyodide-kernel``.
 
-Test folders and type stubs, which the browser never runs, are dropped from the third-party
-wheels (as Pyodide's own distribution unvendors test suites); a wheel changed so carries the
-build tag ``1trim`` in its name.
+Test folders, type stubs and Jupyter front-end files, which the browser's Python never runs,
+are dropped from the third-party wheels (as Pyodide's own distribution unvendors test suites); a
+wheel changed so carries the build tag ``1trim`` in its name.
 
-A lock file written here lists exactly the wheels present, with their sha256, imports and
-dependencies (from each wheel's metadata, for the browser's platform); a dependency that is not
-present stops the build. The result is cached: a second run with the same inputs does nothing.
+The lock file is written with ``pyodide-lock`` and lists exactly the wheels present, with their
+sha256, imports and dependencies (from each wheel's metadata, environment markers evaluated for
+the browser's platform: a dependency a package needs only elsewhere, like this package's
+``filelock`` and ``click``, is not in it); a dependency that is missing, or present in a version
+its dependant does not accept, stops the build. The result is cached: a second run with the same
+inputs does nothing.
+
+The functions that compile Python for the browser are here too (``lite_site.py`` uses them when
+it builds a site): ``in_pyodide`` runs a Python file in Pyodide's own CPython under Node
+(``in_pyodide.mjs``), which ``compile_tree.py`` compiles with and ``startup_imports.py`` learns
+what a start of the workbook imports with.
 
 Usage: python deploy/lite/build_pyodide.py [--out _build/lite-pyodide]
 Layout of the output folder::

@@ -14,7 +14,10 @@ Where Pyodide and its packages come from is one setting (``live_pyodide`` in ``_
 * a URL ending in ``/``: another host of the same Pyodide distribution (a school's mirror).
 
 Either way a lock file in the site (``static/pyodide/pyodide-lock.json``) lists every package the
-kernel may load, and the kernel loads the form's packages all at once when it starts. The site is
+kernel may load, and the kernel loads the form's packages all at once when it starts. The browser
+unpacks the packages afresh at every visit, so its Python would compile every module it imports
+at every visit too: the modules a start imports are shipped compiled instead, where that adds few
+bytes (``compile_startup``). The site is
 built clean every time, into a fresh folder: a JupyterLite rebuild over old output can silently
 drop the local Pyodide address.
 

@@ -6,7 +6,8 @@ workbook opens (jupyterlite-pyodide-kernel 0.8: load the packages of its setting
 and the kernel, hand the kernel its messaging) and then runs a form's code.
 
 Usage (inside Pyodide): ``startup_imports.py OUT PACKAGES CODE``: ``PACKAGES`` a JSON list of
-lock names, ``CODE`` the form's code. Writes to ``OUT`` (JSON) the files of every module imported,
+lock names, ``CODE`` the form's code. Writes to ``OUT`` (JSON) the files of every module imported (but those frozen into the
+interpreter),
 and the form's error if it failed (``null`` if not).
 """
 
@@ -29,8 +30,13 @@ async def main(out: str, packages: list[str], code: str) -> None:
         exec(code, {"__name__": "__main__"})
     except Exception as problem:  # reported by the build, which then stops
         error = repr(problem)
-    modules = list(sys.modules.values())
-    files = sorted({m.__file__ for m in modules if isinstance(getattr(m, "__file__", None), str)})
+    files = sorted(
+        module.__file__
+        for module in list(sys.modules.values())
+        if isinstance(getattr(module, "__file__", None), str)
+        # frozen into the interpreter (os, codecs, ...): never read from a file
+        and getattr(getattr(module, "__spec__", None), "origin", None) != "frozen"
+    )
     Path(out).write_text(json.dumps({"files": files, "error": error}))
 
 

@@ -478,8 +478,10 @@ def renamed_in_lock(spec: PyodideLockSpec, folder: Path, renamed: dict[str, str]
 
 
 def write_lock(spec: PyodideLockSpec, path: Path) -> None:
-    """Write the lock (pyodide-lock's own writer), after checking file names and versions."""
-    spec.check_wheel_filenames()
+    """Write the lock (pyodide-lock's own writer), after checking that each wheel here is named
+    for its package and version (a CDN's, named by address, is the CDN's own lock's entry)."""
+    here = {k: v for k, v in spec.packages.items() if "://" not in v.file_name}
+    spec.model_copy(update={"packages": here}).check_wheel_filenames()
     spec.to_json(path, indent=1)
 
 

@@ -14,7 +14,10 @@ Where Pyodide and its packages come from is one setting (``live_pyodide`` in ``_
 * a URL ending in ``/``: another host of the same Pyodide distribution (a school's mirror).
 
 Either way a lock file in the site (``static/pyodide/pyodide-lock.json``) lists every package the
-kernel may load, and the kernel loads the form's packages all at once when it starts. The site is
+kernel may load, and the kernel loads the form's packages all at once when it starts. The browser
+unpacks the packages afresh at every visit, so its Python would compile every module it imports
+at every visit too: the modules a start imports are shipped compiled instead, where that adds few
+bytes (``compile_startup``). The site is
 built clean every time, into a fresh folder: a JupyterLite rebuild over old output can silently
 drop the local Pyodide address.
 
@@ -38,6 +41,7 @@ from urllib.parse import urlencode
 import yaml
 from jupyter_core.paths import jupyter_path
 from packaging.utils import canonicalize_name
+from pyodide_lock import PackageSpec, PyodideLockSpec
 
 HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:
@@ -172,49 +176,50 @@ def build_wheel(dest: Path, build_tag: str) -> Path:
     return build_pyodide.rewrite_wheel(wheel, build_tag)
 
 
-def compose_pyodide(mode: str, assembled: Path, wheel: Path, dest: Path) -> dict:
+def compose_pyodide(
+    mode: str, assembled: Path, wheel: Path, dest: Path, code: str | None = None
+) -> dict:
     """Fill ``dest`` (the site's ``static/pyodide``) with the lock file and the files the site
-    must serve itself, and return the kernel's settings and what the form's package leaves out.
+    must serve itself, and return the kernel's settings and what the form's package leaves out
+    in the browser. What a start of the workbook imports (the kernel and a form: ``code``, by
+    default the first form's) is compiled in the served wheels and standard library: see
+    :func:`compile_startup`.
     """
     dest.mkdir(parents=True)
-    own = json.loads((assembled / "pyodide" / "pyodide-lock.json").read_text())
-    key, entry = build_pyodide.lock_entry(wheel)
-    requires = entry.pop("requires")
-    # Only what the self-hosted copy can provide: the book-building and trainer dependencies
-    # (jupyter-book, nbgrader, pandas, ...) are not for the browser.
-    entry["depends"] = [d for d in entry["depends"] if d in own["packages"]]
-    left_out = sorted({canonicalize_name(r.name) for r in requires} - set(entry["depends"]))
+    runtime, cdn_lock = assembled / "pyodide", assembled / "cdn-lock.json"
+    own = PyodideLockSpec.from_json(runtime / "pyodide-lock.json")
     if mode == "self":
-        packages = dict(own["packages"])
+        spec = own
         for name in build_pyodide.CORE_FILES:
-            shutil.copy2(assembled / "pyodide" / name, dest / name)
-        local = list(packages)
+            shutil.copy2(runtime / name, dest / name)
+        local = list(own.packages)
         pyodide_url = f"./{PYODIDE_DIR}/pyodide.mjs"
-        info = own["info"]
     else:
         base = CDN if mode == "cdn" else mode
-        cdn = json.loads((assembled / "cdn-lock.json").read_text())
-        packages = {
-            k: {**v, "file_name": base + v["file_name"]} for k, v in cdn["packages"].items()
-        }
-        local = [k for k in own["packages"] if k not in packages]
-        packages.update({k: own["packages"][k] for k in local})
+        cdn = json.loads(cdn_lock.read_text())
+        spec = build_pyodide.new_lock(cdn["info"])
+        for key, entry in cdn["packages"].items():
+            # "tool" (what built a package) is not part of pyodide-lock's format
+            fields = {k: v for k, v in entry.items() if k != "tool"}
+            spec.packages[key] = PackageSpec(**{**fields, "file_name": base + entry["file_name"]})
+        local = [k for k in own.packages if k not in spec.packages]
+        spec.packages.update({k: own.packages[k] for k in local})
         pyodide_url = f"{base}pyodide.mjs"
-        info = cdn["info"]
     for name in local:
-        shutil.copy2(assembled / "pyodide" / packages[name]["file_name"], dest)
-    packages[key] = entry
-    shutil.copy2(wheel, dest / wheel.name)
-    problems = [
-        p
-        for path in sorted(dest.glob("*.whl"))
-        for p in build_pyodide.unmet(build_pyodide.lock_entry(path)[1], packages)
-        if path != dest / wheel.name
-    ]
-    if problems:
-        raise LiteBuildError("; ".join(problems))
-    lock = {"info": info, "packages": dict(sorted(packages.items()))}
-    (dest / "pyodide-lock.json").write_text(json.dumps(lock, indent=1) + "\n")
+        shutil.copy2(runtime / spec.packages[name].file_name, dest)
+    # the CDN's versions must do for the wheels the site serves itself
+    build_pyodide.check_versions(spec, [dest / spec.packages[name].file_name for name in local])
+    source = Path(shutil.copy2(wheel, dest / wheel.name))
+    spec = build_pyodide.lock_wheels(spec, [source])
+    left_out = sorted(
+        canonicalize_name(r.name) for r in build_pyodide.browser_requirements(source, spec)[1]
+    )
+    served = [dest / spec.packages[name].file_name for name in local] + [source]
+    stdlib = dest / "python_stdlib.zip" if mode == "self" else None
+    renamed = compile_startup(assembled, own, served, stdlib, code or load_forms()[0].code)
+    build_pyodide.renamed_in_lock(spec, dest, renamed)
+    spec.packages = dict(sorted(spec.packages.items()))
+    build_pyodide.write_lock(spec, dest / "pyodide-lock.json")
     return {
         "settings": {
             "pyodideUrl": pyodide_url,
@@ -227,6 +232,45 @@ def compose_pyodide(mode: str, assembled: Path, wheel: Path, dest: Path) -> dict
         },
         "left_out": left_out,
     }
+
+
+#: How many bytes (compressed) shipping modules compiled may add to a first visit: compiled
+#: modules are usually bigger than their sources, and the first visit's goal is 15 MB (issue 20;
+#: it was 14.3 MB with none compiled). See ``build_pyodide.worth_shipping``.
+COMPILED_EXTRA_BYTES = 400_000
+
+
+def compile_startup(
+    assembled: Path, own: PyodideLockSpec, wheels: list[Path], stdlib: Path | None, code: str
+) -> dict[str, str]:
+    """Ship compiled what every start of the workbook imports, so the browser's Python does not
+    compile it again at every visit (its files are new each time): run a start (the kernel's
+    and ``code``) in Pyodide under Node on the self-hosted copy plus this package's wheel (the
+    last of ``wheels``), compile the modules it imported in ``wheels`` and ``stdlib`` (if the
+    site serves it), and ship compiled those worth it within ``COMPILED_EXTRA_BYTES``. Returns
+    the wheels' new names: {old file name: new file name}."""
+    runtime, cdn_lock = assembled / "pyodide", assembled / "cdn-lock.json"
+    with tempfile.TemporaryDirectory(prefix="wholeschool-startup-") as tmp:
+        folder = Path(tmp)
+        for entry in own.packages.values():
+            shutil.copy2(runtime / entry.file_name, folder)
+        package = Path(shutil.copy2(wheels[-1], folder))
+        build_pyodide.write_lock(
+            build_pyodide.lock_wheels(own, [package]), folder / "pyodide-lock.json"
+        )
+        hot = build_pyodide.startup_files(runtime, folder, [*KERNEL_PACKAGES, PACKAGE], code)
+    archives = [(wheel, build_pyodide.SITE_PACKAGES) for wheel in wheels]
+    if stdlib is not None:
+        archives.append((stdlib, build_pyodide.STDLIB_IN_BROWSER))
+    compiled = build_pyodide.py_compile_archives(runtime, cdn_lock, archives, hot)
+    chosen = build_pyodide.worth_shipping(archives, compiled, COMPILED_EXTRA_BYTES)
+    if stdlib is not None:
+        build_pyodide.write_zip(stdlib, build_pyodide.with_compiled(stdlib, chosen.pop()))
+    renamed = {}
+    for wheel, pycs in zip(wheels, chosen, strict=True):
+        if pycs:
+            renamed[wheel.name] = build_pyodide.ship_compiled_wheel(wheel, pycs).name
+    return renamed
 
 
 def lite_config(title: str, kernel_settings: dict) -> dict:
@@ -355,13 +399,14 @@ def build_site(out: Path, mode: str = "cdn", *, title: str = "Live forms") -> di
         lite_dir = tmp / "lite"
         lite_dir.mkdir()
         staged = tmp / "static-pyodide"
-        composed = compose_pyodide(mode, assembled, wheel, staged)
+        forms = load_forms()
+        composed = compose_pyodide(mode, assembled, wheel, staged, forms[0].code)
         config = lite_config(title, composed["settings"])
         (lite_dir / "jupyter-lite.json").write_text(json.dumps(config, indent=2) + "\n")
         built = tmp / "out"
         run_lite_build(lite_dir, built)
         shutil.copytree(staged, built / PYODIDE_DIR)
-        finish_app_page(built / APP, title, load_forms(), composed["settings"])
+        finish_app_page(built / APP, title, forms, composed["settings"])
         fix_service_worker(built / "service-worker.js")
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(built, out)

@@ -16,8 +16,8 @@ Where Pyodide and its packages come from is one setting (``live_pyodide`` in ``_
 Either way a lock file in the site (``static/pyodide/pyodide-lock.json``) lists every package the
 kernel may load, and the kernel loads the form's packages all at once when it starts. The browser
 unpacks the packages afresh at every visit, so its Python would compile every module it imports
-at every visit too: the modules a start imports are shipped compiled instead, where that adds few
-bytes (``compile_startup``). The site is
+at every visit too: in the self-hosted site the modules a start imports are shipped compiled
+instead, where that adds few bytes (``compile_startup``; the CDN's wheels come compiled). The site is
 built clean every time, into a fresh folder: a JupyterLite rebuild over old output can silently
 drop the local Pyodide address.
 
@@ -216,7 +216,14 @@ def compose_pyodide(
     )
     served = [dest / spec.packages[name].file_name for name in local] + [source]
     stdlib = dest / "python_stdlib.zip" if mode == "self" else None
-    renamed = compile_startup(assembled, own, served, stdlib, code or load_forms()[0].code)
+    # Compiling needs a start of Pyodide under Node (a minute or two per build): worth it where
+    # the site serves the big wheels and the standard library itself; from the CDN those come
+    # compiled already, and only this package's few small wheels would gain.
+    renamed = (
+        compile_startup(assembled, own, served, stdlib, code or load_forms()[0].code)
+        if mode == "self"
+        else {}
+    )
     build_pyodide.renamed_in_lock(spec, dest, renamed)
     spec.packages = dict(sorted(spec.packages.items()))
     build_pyodide.write_lock(spec, dest / "pyodide-lock.json")

@@ -195,6 +195,16 @@ def test_exchange_round_trip(tmp_path: Path) -> None:
     assert not (exchange / "wholeschool-smhl" / "feedback").exists() or not any(
         (exchange / "wholeschool-smhl" / "feedback").iterdir()
     )
+    # formgrader's "Generate feedback" runs nbgrader's own command: refused the same way
+    made = subprocess.run(
+        [*nbgrader, "generate_feedback", ASSIGNMENT, "--student", student],
+        cwd=course,
+        capture_output=True,
+        text=True,
+    )
+    assert made.returncode != 0, made.stdout + made.stderr
+    assert f"No feedback made for {student}: 3 answers are not marked yet" in made.stderr
+    assert not list((course / "feedback").rglob("*.html"))
     from nbgrader.api import Gradebook
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "wholeschool-smhl") as gradebook:

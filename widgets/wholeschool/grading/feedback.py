@@ -16,13 +16,42 @@ from typing import Any
 import nbformat
 from nbgrader import utils
 from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreprocessor
-from traitlets import Unicode
+from traitlets import Bool, Unicode
 
 from ..core.rubric import Rubric, load_rubric
 
 
+class UnmarkedAnswers(ValueError):
+    """Feedback asked for while some of a lead's answers are still to be marked."""
+
+
 class GetMarks(GetGrades):
-    """nbgrader's ``GetGrades``, also noting in each grade cell whether it still awaits a mark."""
+    """nbgrader's ``GetGrades``, also noting in each grade cell whether it still awaits a mark.
+
+    Feedback is never made while an answer awaits its mark (``refuse_unmarked``): a lead would
+    read a score that is not theirs. The trainer's ``feedback`` command checks first and says
+    who and what; this refuses the same in every other way feedback is made (formgrader's
+    "Generate feedback", ``nbgrader generate_feedback``), so nothing half-marked is ever made.
+    """
+
+    refuse_unmarked = Bool(True, help="Refuse feedback while an answer awaits a mark.").tag(
+        config=True
+    )
+
+    def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:
+        nb, resources = super().preprocess(nb, resources)
+        waiting = [
+            cell.metadata.nbgrader.get("grade_id", "")
+            for cell in nb.cells
+            if utils.is_grade(cell) and cell.metadata.nbgrader.get("needs_manual_grade")
+        ]
+        if waiting and self.refuse_unmarked:
+            answers = "1 answer is" if len(waiting) == 1 else f"{len(waiting)} answers are"
+            raise UnmarkedAnswers(
+                f"No feedback made for {resources['nbgrader']['student']}: {answers} not "
+                "marked yet. Mark them in formgrader first."
+            )
+        return nb, resources
 
     def _get_score(self, cell: Any, resources: Any) -> None:
         super()._get_score(cell, resources)

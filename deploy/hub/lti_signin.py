@@ -90,8 +90,9 @@ def role_of(roles: object, trainer_roles: Iterable[str], lead_roles: Iterable[st
 
 def unix_name(value: object) -> str:
     """A safe Unix account name made from the platform's ``value`` (an e-mail: its part before
-    ``@``): letters folded to plain ASCII and lower case, every other run of characters one
-    ``-``, starting with a letter, at most ``NAME_LENGTH`` long.
+    ``@``): letters folded to plain ASCII and lower case, every run of characters other than
+    letters, digits and ``_`` one
+    ``-``, starting with a letter (else ``lms-`` first), at most ``NAME_LENGTH`` long.
 
     Raises :class:`Refused` for a value that is not text, holds control characters, is
     absurdly long or has nothing usable in it."""
@@ -101,10 +102,10 @@ def unix_name(value: object) -> str:
         raise Refused(NO_NAME)
     text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode().lower()
     local = text.strip().split("@", 1)[0]
-    name = re.sub(r"[^a-z0-9]+", "-", local).strip("-")
+    name = re.sub(r"[^a-z0-9_]+", "-", local).strip("-_")
     if not name:
         raise Refused(NO_NAME)
-    if not name[0].isalpha():
+    if not name[0].isalpha() or len(name) < 2:
         name = f"lms-{name}"
     return name[:NAME_LENGTH].rstrip("-")
 

@@ -154,7 +154,8 @@ def test_lti_student_lands_on_the_leads_apps_and_cannot_reach_admin(lti_hub: LTI
 def test_lti_teacher_lands_in_jupyterlab_as_a_trainer(lti_hub: LTIHub):
     page = launch(lti_hub, "teacher")
     page.wait_for_url(re.compile(rf".*/user/{TEACHER}/lab.*"))
-    page.locator("#jp-main-dock-panel").wait_for()
+    # The trainer's own copy of the course, in JupyterLab's file browser.
+    page.locator(".jp-DirListing-item", has_text="assessments").wait_for()
     shot(page, "teacher-1-jupyterlab")
     user = hub_user(lti_hub, TEACHER)
     assert user is not None and user["admin"] is True
@@ -210,6 +211,7 @@ def test_lti_launch_refused_with_a_plain_page(
         shot(page, f"{name}-{width}")
     text = page.locator("body").inner_text()
     assert statuses == [status], statuses
+    assert page.locator("h1").inner_text() == f"{status} : Not signed in"
     assert says in text, text
     for machine in ("Traceback", "jwt", "Error", "aud", "kid", "token", "lti13"):
         assert machine not in text, (machine, text)
@@ -224,5 +226,6 @@ def test_lti_hubs_own_sign_in_page_sends_people_to_their_course(lti_hub: LTIHub)
     page.goto(f"{lti_hub.hub.url}/hub/login")
     text = page.locator("body").inner_text()
     shot(page, "hub-login-page")
+    assert page.locator("h1").inner_text() == "400 : Open the hub from your course page"
     assert "opened from your course page" in text, text
     context.close()

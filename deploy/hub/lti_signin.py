@@ -45,6 +45,9 @@ LEAD_ROLES = (f"{_MEMBERSHIP}#Learner",)
 #: Longest name made from the platform's value (room for a ``-xxxx`` suffix in Unix's 32).
 NAME_LENGTH = 26
 
+#: The headings of the hub's refusal pages (the message below says why and what to do).
+NOT_SIGNED_IN = "Not signed in"
+START_ON_PLATFORM = "Open the hub from your course page"
 #: What a person sees when the launch could not be checked (bad signature, wrong audience,
 #: expired, replayed, missing cookies); the reason goes to the hub's log for IT.
 NOT_CHECKED = (
@@ -175,7 +178,7 @@ class LaunchStart(LTI13LoginInitHandler):
             return super().post()
         except HTTPError as error:
             self.log.warning("LTI 1.3 login initiation refused: %s", error.log_message)
-            raise HTTPError(400, OPEN_FROM_COURSE) from None
+            raise HTTPError(400, OPEN_FROM_COURSE, reason=START_ON_PLATFORM) from None
 
     get = post
 
@@ -189,13 +192,13 @@ class LaunchCheck(LTI13CallbackHandler):
             id_token = self.decode_and_validate_launch_request()
         except (ValidationError, HTTPError) as error:
             self.log.warning("LTI 1.3 launch refused: %s", getattr(error, "log_message", error))
-            raise HTTPError(401, NOT_CHECKED) from None
+            raise HTTPError(401, NOT_CHECKED, reason=NOT_SIGNED_IN) from None
         try:
             user = await self.login_user(id_token)
         except Refused as error:
-            raise HTTPError(403, str(error)) from None
+            raise HTTPError(403, str(error), reason=NOT_SIGNED_IN) from None
         if user is None:  # JupyterHub's own checks said no (a name it will not use)
-            raise HTTPError(403, NAME_TAKEN)
+            raise HTTPError(403, NAME_TAKEN, reason=NOT_SIGNED_IN)
         await self.redirect_to_next_url(user)
 
 

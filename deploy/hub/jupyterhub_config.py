@@ -347,6 +347,11 @@ c.LocalAuthenticator.add_user_cmd = [
     "--groups",
     GROUP,
 ]
+# Sign-in from the school's course platform by LTI 1.3 instead (README.md, lti_signin.py).
+if setting("SIGN_IN", "native") == "lti":
+    from lti_signin import use_lti  # noqa: E402
+
+    use_lti(c, CourseAuthenticator, STATE, setting)
 if shutil.which("groupadd"):  # the group every hub account belongs to
     try:
         grp.getgrnam(GROUP)
@@ -422,7 +427,9 @@ def prepare_account(spawner) -> None:
         if not path.is_symlink() and not path.exists():
             path.symlink_to(target)
             os.lchown(path, account.pw_uid, account.pw_gid)
-    trainer = name in TRAINERS
+    # A trainer is listed in WHOLESCHOOL_HUB_TRAINERS or made a hub admin (by a trainer, or by
+    # an LMS launch as the course's teacher: lti_signin.py).
+    trainer = name in TRAINERS or spawner.user.admin
     if trainer:
         # The trainer's own copy of the nbgrader course; never overwritten once made.
         course = home / "assessments"

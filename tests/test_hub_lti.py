@@ -143,6 +143,9 @@ def test_lti_student_lands_on_the_leads_apps_and_cannot_reach_admin(lti_hub: LTI
     assert not (Path(account.pw_dir) / "assessments").exists()  # no trainer's course copy
     refused = page.goto(f"{lti_hub.hub.url}/hub/admin")
     assert refused is not None and refused.status == 403
+    # in plain words (JupyterHub's own page says "requires any of [admin-ui]")
+    page.get_by_role("heading", name="This page is not for your account").wait_for()
+    assert "scope" not in page.inner_text("body") and "admin-ui" not in page.content()
     shot(page, "lead-2-admin-refused")
     api = page.request.get(f"{lti_hub.hub.url}/hub/api/users")
     assert api.status == 403

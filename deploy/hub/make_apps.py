@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 import nbformat
-from wholeschool import FRAMEWORK
+from wholeschool.ui.workbook_app import AUDIT_PREFIX, workbook_forms
 
 APPS = Path(__file__).resolve().parent / "apps"
 #: Imported by every app notebook (one import, one call).
@@ -28,50 +28,47 @@ SAFEGUARDING = (
 #: the lead's server (user-config/assignments_workspace.py), copied afresh on every visit.
 ASSIGNMENTS_LINK = "../../../lab/workspaces/course?clone=assignments"
 SAVES = "Your answers save themselves to your own folder on the hub (`wholeschool-records`)."
+#: What the forms that save nothing say instead.
+SAVES_NOTHING = {
+    "calibration.ipynb": "Nothing is saved: this is practice on an invented school.",
+    "colleague-rating.ipynb": "Nothing is saved on the hub: the form makes a file to send.",
+}
+
+
+#: The hub's file name of a workbook form where it is not the form's id.
+FILE_NAMES = {"my-records": "records"}
+#: The one call each app makes (a self-audit calls ``audit`` with its principle).
+CALLS = {
+    "calibration": "calibration()",
+    "colleague-rating": "colleague_rating()",
+    "team-moderation": "moderation_view()",
+    "action-plan": "action_plan()",
+    "progress-log": "progress_page()",
+    "governors-report": "governors_report()",
+    "my-records": "records_panel()",
+}
 
 
 def app_list() -> list[dict[str, str]]:
-    """Every app: file name, title, one-line purpose, the book page it stands for, the call."""
-    apps = [
-        {
-            "file": f"self-audit-{p.id}.ipynb",
-            "title": f"Self-audit: {p.short_name}",
-            "about": f"Rate where your school stands on principle {p.number}.",
-            "page": f"course/principles/{p.id}/self-audit",
-            "call": f'audit("{p.id}")',
-        }
-        for p in FRAMEWORK.principles
-    ]
-    apps += [
-        {
-            "file": "action-plan.ipynb",
-            "title": "Action plan",
-            "about": "Turn the gaps into SMART actions and export them for school.",
-            "page": "course/action-plan",
-            "call": "action_plan()",
-        },
-        {
-            "file": "progress-log.ipynb",
-            "title": "Termly progress log",
-            "about": "Re-rate the indicators this term and see the trend.",
-            "page": "course/progress-log",
-            "call": "progress_page()",
-        },
-        {
-            "file": "governors-report.ipynb",
-            "title": "Report to governors",
-            "about": "Where the school stands, what changed, what comes next.",
-            "page": "course/governors-report",
-            "call": "governors_report()",
-        },
-        {
-            "file": "records.ipynb",
-            "title": "Your records",
-            "about": "Download all your records as one file, or restore them.",
-            "page": "course/records",
-            "call": "records_panel()",
-        },
-    ]
+    """Every app: file name, title, one-line purpose, the book page it stands for, the call.
+
+    The forms, their titles, purposes and pages are the live workbook's
+    (``wholeschool/data/workbook.yaml``): one list for the browser and the hub."""
+    apps = []
+    for form in workbook_forms():
+        if form.id.startswith(AUDIT_PREFIX):
+            call = f'audit("{form.id[len(AUDIT_PREFIX) :]}")'
+        else:
+            call = CALLS[form.id]
+        apps.append(
+            {
+                "file": f"{FILE_NAMES.get(form.id, form.id)}.ipynb",
+                "title": form.title,
+                "about": form.purpose,
+                "page": form.page,
+                "call": call,
+            }
+        )
     return apps
 
 
@@ -84,7 +81,7 @@ def app_notebook(app: dict[str, str]) -> nbformat.NotebookNode:
     }
     nb.cells = [
         nbformat.v4.new_markdown_cell(
-            f"# {app['title']}\n\n{app['about']} {SAVES}\n\n"
+            f"# {app['title']}\n\n{app['about']} {SAVES_NOTHING.get(app['file'], SAVES)}\n\n"
             f"**Safeguarding:** {SAFEGUARDING}\n\n[All course apps](index.ipynb)"
         ),
         nbformat.v4.new_code_cell(f"from {MODULE} import {function}\n\n{app['call']}"),

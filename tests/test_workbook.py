@@ -113,3 +113,26 @@ def test_the_description_of_each_self_audit_lists_every_question_it_asks():
         assert (FRAMEWORK.gate.text in lines[0]) is has_gate, form.id
         if has_gate:
             assert all(a.label in lines[0] for a in FRAMEWORK.gate.answers)
+
+
+def test_your_records_lists_each_record_in_words(tmp_path):
+    """What each saved record is, for which school and on which day, in words (not
+    'audit.json: audit, ... saved 2026-12-02')."""
+    import datetime as dt
+
+    from wholeschool import FRAMEWORK, AuditRecord, IndicatorRating
+    from wholeschool.core.clock import fixed_clock
+    from wholeschool.store import RecordFolder
+    from wholeschool.ui.records_form import _listing
+
+    folder = RecordFolder(tmp_path, clock=fixed_clock(dt.date(2026, 3, 4)))
+    audit = AuditRecord(
+        school="Oak <Hill>",
+        framework_version=FRAMEWORK.version,
+        date=dt.date(2026, 3, 4),
+        ratings={"leadership.1": IndicatorRating(rating=2)},
+    )
+    folder.save(audit, "audit.json")
+    shown = _listing(folder)
+    assert "Self-audit for Oak &lt;Hill&gt;, saved 4 March 2026" in shown
+    assert ": audit," not in shown and "2026-03-04" not in shown

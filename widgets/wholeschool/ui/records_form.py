@@ -33,13 +33,30 @@ def where_text(folder: RecordFolder) -> str:
     return f"Your records are files in {folder.path} on this computer. Nothing is sent anywhere."
 
 
+#: What each kind of record is called in front of a lead.
+KIND_WORDS = {
+    "audit": "Self-audit",
+    "plan": "Action plan",
+    "progress": "Progress log",
+    "evidence": "Evidence log",
+    "rater": "A colleague's ratings",
+    "moderation": "Team ratings agreed",
+}
+
+
 def _listing(folder: RecordFolder) -> str:
+    """The saved records in words (what, which school, the day), each with its file's name, the
+    name it has in a download of all records."""
     rows = []
     for loaded in folder.scan():
         name = html.escape(loaded.path.name)
         if loaded.record is not None:
             r = loaded.record
-            rows.append(f"<li>{name}: {r.kind_name}, {html.escape(r.school)}, saved {r.date}</li>")
+            what = KIND_WORDS.get(r.kind_name, r.kind_name.capitalize())
+            rows.append(
+                f"<li>{what} for {html.escape(r.school)}, saved {r.date:%-d %B %Y} "
+                f'<span style="color:#555">(file {name})</span></li>'
+            )
         else:
             rows.append(
                 f'<li style="color:{ERROR_COLOUR}">{name}: {html.escape(loaded.error.problem)}</li>'  # type: ignore[union-attr]

@@ -39,9 +39,9 @@ def progress_charts(
         )
     if not charts_available():
         return _message(
-            "The charts cannot be drawn in the browser's own Python. The one-page summary "
-            "(next) has the same figures as a table; Jupyter on your own computer or a course "
-            "hub draws the charts."
+            "The charts are not drawn in this online workbook. The one-page summary (next) "
+            "has the same figures as a table; the course hub, if your trainer runs one, draws "
+            "the charts."
         )
     from ..render.charts import png
 

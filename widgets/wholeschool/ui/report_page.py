@@ -75,9 +75,9 @@ def governors_report(
         "save it as PDF) and a Word document.</p>"
         if word_available()
         else "<p>The report file is a web page: open it in any browser or in Word, then print "
-        "it or save it as PDF. A separate Word document and the report's charts are made in "
-        "Jupyter on your own computer or on a course hub, not in the browser's own Python; "
-        "here the charts are described in words.</p>"
+        "it or save it as PDF. A separate Word document and the report's charts are made on "
+        "the course hub (if your trainer runs one), not in this online workbook; here the "
+        "charts are described in words.</p>"
     )
     children: list[widgets.Widget] = [
         widgets.HTML(intro + body_html(report_document(report))),

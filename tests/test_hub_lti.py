@@ -25,9 +25,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import hub_accounts
+import hub_process
 import pytest
 from browser_support import launch_chromium
-from hub_support import hubctl, scratch_hub
+from hub_support import scratch_hub
 from lti_platform import INSTRUCTOR, LEARNER, Member, Platform
 from playwright.sync_api import sync_playwright
 
@@ -72,7 +74,7 @@ def suffixed(name: str, platform: Platform, member: Member) -> str:
 
 @dataclass
 class LTIHub:
-    hub: hubctl.Hub
+    hub: hub_process.Hub
     platform: Platform
     browser: object
     lookalike: str
@@ -84,10 +86,10 @@ def lti_hub() -> Iterator[LTIHub]:
     platform = Platform(settings.url, MEMBERS)
     settings.extra_env.update(platform.hub_environment())
     lookalike = suffixed(OWNER, platform, MEMBERS["lookalike"])
-    accounts = hubctl.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
+    accounts = hub_accounts.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
     accounts.claim([OWNER, LEAD, TEACHER, lookalike])
     accounts.ensure_group()
-    hub = hubctl.Hub(settings)
+    hub = hub_process.Hub(settings)
     shutil.rmtree(SCREENS, ignore_errors=True)
     SCREENS.mkdir()
     platform.start()

@@ -136,3 +136,18 @@ def test_your_records_lists_each_record_in_words(tmp_path):
     shown = _listing(folder)
     assert "Self-audit for Oak &lt;Hill&gt;, saved 4 March 2026" in shown
     assert ": audit," not in shown and "2026-03-04" not in shown
+
+
+def test_a_saved_form_names_the_records_folder_not_its_path(tmp_path, monkeypatch):
+    """On the hub or a lead's own computer the save line names the folder, never its path
+    ('Saved at 12:18 (in /home/.../wholeschool-records)' was in front of leads on the hub)."""
+    from wholeschool.store import RecordFolder
+    from wholeschool.ui.records_form import where_text
+    from wholeschool.ui.saving import SavesItself
+
+    folder = RecordFolder(tmp_path / "deep" / "wholeschool-records")
+    form = SavesItself()
+    form.folder = folder
+    for said in (form.where, where_text(folder)):
+        assert "wholeschool-records" in said
+        assert str(tmp_path) not in said and "/" not in said, said

@@ -105,7 +105,10 @@ def index_notebook(apps: list[dict[str, str]]) -> nbformat.NotebookNode:
             f"**Safeguarding:** {SAFEGUARDING}\n\n"
             "Your reflection tasks are on your "
             f"[Assignments page]({ASSIGNMENTS_LINK}) (in JupyterLab): fetch one, work through "
-            "it and submit it there. The course pages are in the `course` folder."
+            "it and submit it there. When your trainer returns feedback, choose *Fetch "
+            "Feedback* there, then in the file browser open the assignment's `feedback` folder, "
+            "right-click the page in it and choose *Open in New Browser Tab*. The course pages "
+            "are in the `course` folder."
         )
     ]
     return nb

@@ -30,7 +30,10 @@ def where_text(folder: RecordFolder) -> str:
             "anywhere: not to us, not to anyone. Clearing this site's data in the browser deletes "
             "them, so download a copy now and then."
         )
-    return f"Your records are files in {folder.path} on this computer. Nothing is sent anywhere."
+    return (
+        f"Your records are files in your own records folder, {folder.path.name}: "
+        "nobody else can open it, and nothing is sent anywhere."
+    )
 
 
 #: What each kind of record is called in front of a lead.

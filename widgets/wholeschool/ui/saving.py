@@ -40,7 +40,7 @@ class SavesItself:
         """Where the record lives, in words a lead understands."""
         if in_browser():
             return "in this browser only; nothing is sent anywhere"
-        return f"in {self.folder.path}"
+        return f"in your records folder, {self.folder.path.name}"
 
     def _save(self) -> None:
         path = self.folder.file(self.record_name)

@@ -370,6 +370,86 @@ def test_each_lead_rates_in_the_self_audit_app_and_the_record_lands_in_their_hom
         assert saved["ratings"]["leadership.1"]["rating"] == label_value
 
 
+#: Each rating group of the page: its role, screen-reader name, group names and checked choice.
+RATING_GROUPS = """() => [...document.querySelectorAll('.widget-radio-box')].map(box => {
+    const inputs = [...box.querySelectorAll('input[type=radio]')];
+    return {role: box.getAttribute('role'), label: box.getAttribute('aria-label') || '',
+            names: [...new Set(inputs.map(i => i.name))],
+            checked: inputs.findIndex(i => i.checked), choices: inputs.length};
+})"""
+#: The rating group holding the keyboard focus (-1 if none), and whether it is in a note field.
+FOCUS = """() => ({
+    group: [...document.querySelectorAll('.widget-radio-box')]
+        .findIndex(box => box.contains(document.activeElement)),
+    tag: document.activeElement ? document.activeElement.tagName : ''})"""
+
+
+def test_each_rating_in_the_app_is_one_radio_group_that_the_keyboard_keeps_to(
+    cohort: Cohort, screens: Path
+):
+    """On a phone-width screen, keyboard only: the arrow keys change the rating in focus and no
+    other, each rating is one Tab stop (then its note), and a screen reader hears its indicator
+    (the course's radio-groups.js, served by the hub under its script policy)."""
+    from wholeschool import FRAMEWORK
+
+    indicators = FRAMEWORK.principle("leadership").indicators
+    lead = cohort.leads[0]
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            offline = offline_context(browser, viewport={"width": 390, "height": 844})
+            page = offline.context.new_page()
+            log = watch(page)
+            browser_log_in(page, cohort.hub.url, lead)
+            open_audit_app(page)
+            page.wait_for_function(
+                f"() => document.querySelectorAll('.widget-radio-box').length === {len(indicators)}"
+            )
+            groups = page.evaluate(RATING_GROUPS)
+            names = [g["names"] for g in groups]
+            assert all(len(n) == 1 and n[0] for n in names), f"choices not grouped: {names}"
+            assert len({n[0] for n in names}) == len(names), "two ratings share a group"
+            assert all(g["role"] == "radiogroup" for g in groups)
+            for number, (group, indicator) in enumerate(zip(groups, indicators, strict=True), 1):
+                assert group["label"].startswith(f"Rating {number}: "), group["label"]
+                assert indicator.text in group["label"], group["label"]
+            before = [g["checked"] for g in groups]
+            # Tab from the top of the page to the first rating
+            page.locator("body").evaluate("b => { b.tabIndex = -1; b.focus(); }")
+            for _ in range(30):
+                if page.evaluate(FOCUS)["group"] == 0:
+                    break
+                page.keyboard.press("Tab")
+            assert page.evaluate(FOCUS)["group"] == 0, "Tab never reached the first rating"
+            # once round the choices and one more: past the last choice, back to the first
+            for _ in range(groups[0]["choices"] + 1):
+                page.keyboard.press("ArrowDown")
+            page.wait_for_timeout(300)
+            after = [g["checked"] for g in page.evaluate(RATING_GROUPS)]
+            assert after[0] == (before[0] + 1) % groups[0]["choices"], (before, after)
+            assert after[1:] == before[1:], (
+                f"the arrow key changed another rating: {before} -> {after}"
+            )
+            assert page.evaluate(FOCUS)["group"] == 0, "the arrow key left the rating"
+            page.locator(".widget-radio-box").first.scroll_into_view_if_needed()
+            page.screenshot(path=str(screens / "hub-radios-390.png"))
+            # one Tab stop per rating: the next Tab is its note, the one after the next rating
+            page.keyboard.press("Tab")
+            assert page.evaluate(FOCUS) == {"group": -1, "tag": "TEXTAREA"}, "a second stop"
+            page.keyboard.press("Tab")
+            assert page.evaluate(FOCUS)["group"] == 1, "Tab did not reach the next rating"
+            page.keyboard.press("Shift+Tab")
+            page.keyboard.press("Shift+Tab")
+            assert page.evaluate(FOCUS)["group"] == 0
+            assert offline.blocked == [], offline.blocked
+            problems = [p for p in log.problems if "net::ERR_ABORTED" not in p]
+            assert not problems, problems
+            offline.context.close()
+        finally:
+            browser.close()
+            cohort.hub.remember()
+
+
 #: A crafted link as a hostile lead would send it to the trainer: markup in ``?theme=`` that, if
 #: copied into the page, makes the lead a hub admin through the hub's API with the trainer's
 #: token (what it did before Voila's overrides were turned off) and marks the page.

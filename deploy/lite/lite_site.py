@@ -65,6 +65,10 @@ DISABLED_PLUGINS = ("@jupyterlab/codemirror-extension:commands",)
 #: The app a form opens in, relative to the site's root.
 APP = "repl/index.html"
 PYODIDE_DIR = "static/pyodide"
+#: The script that makes each rating's choices one radio group, named for screen readers. Its one
+#: copy is the course hub's Voila template's static file (Voila serves that folder as it is in the
+#: checkout, through JUPYTER_PATH, with no build step), so the workbook's page takes it from there.
+RADIO_GROUPS = ROOT / "deploy/hub/jupyter-data/voila/templates/wholeschool/static/radio-groups.js"
 
 
 class LiteBuildError(RuntimeError):
@@ -145,7 +149,7 @@ def fingerprint(mode: str, title: str) -> str:
     """A hash of everything the live site is built from (a new one means a new build)."""
     digest = hashlib.sha256(f"{mode}\n{title}\n".encode())
     sources = [p for p in sorted(HERE.iterdir()) if p.is_file()]
-    sources += [ROOT / "pyproject.toml"]
+    sources += [ROOT / "pyproject.toml", RADIO_GROUPS]
     sources += sorted(p for p in PACKAGE_SOURCE.rglob("*") if p.is_file())
     for path in sources:
         if "__pycache__" not in path.parts:
@@ -349,8 +353,9 @@ FAIL_AFTER_S = 90
 def finish_app_page(page: Path, title: str, forms: list[Form], kernel: dict) -> None:
     """The REPL page as the workbook's page: only the course's forms run in it (see above); its
     language, a title, an icon, the script that says what is happening until the workbook has
-    drawn and makes each rating one radio group (``workbook.js``), and the style that hides the
-    console around the form (``live-form.css``)."""
+    drawn (``workbook.js``), the one that makes each rating one radio group (``RADIO_GROUPS``,
+    shared with the course hub), and the style that hides the console around the form
+    (``live-form.css``)."""
     html = page.read_text(encoding="utf-8")
     codes = json.dumps([form.code for form in forms]).replace("</", "<\\/")
     guard = ONLY_OUR_FORMS % codes
@@ -363,10 +368,12 @@ def finish_app_page(page: Path, title: str, forms: list[Form], kernel: dict) -> 
         .replace("%%FAIL_AFTER_S%%", str(FAIL_AFTER_S))
         .replace("%%PROBE%%", json.dumps(probe).replace("</", "<\\/"))
     )
+    radios = RADIO_GROUPS.read_text(encoding="utf-8")
     style = (HERE / "live-form.css").read_text(encoding="utf-8")
     html = html.replace("<html>", '<html lang="en">', 1)
     html = re.sub(r"<title>.*?</title>", f"<title>Live workbook · {title}</title>", html, count=1)
-    html = html.replace("<head>", f"<head>\n{guard}\n<script>\n{script}</script>", 1)
+    scripts = f"<script>\n{radios}</script>\n<script>\n{script}</script>"
+    html = html.replace("<head>", f"<head>\n{guard}\n{scripts}", 1)
     icon = '<link rel="icon" href="../icon-120x120.png">'
     html = html.replace("</head>", f"{icon}\n<style>\n{style}</style>\n</head>", 1)
     page.write_text(html, encoding="utf-8")

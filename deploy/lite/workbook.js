@@ -4,8 +4,8 @@
    - Until the workbook has drawn, a panel says what is happening; if the browser's Python cannot
      be fetched, fails, or has not started within a set time, the panel says so instead, with
      what to try and the printable form (the book page), never "Loading" for ever.
-   - Each rating's choices become one radio group (one name per group: the arrow keys stay in it
-     and it is one Tab stop), named for screen readers by its indicator.
+   - Each rating's choices become one radio group: not here but in radio-groups.js, the one
+     copy the course hub's forms load too, put in the page just before this script.
    - The page title follows the form on screen, and so does the address: switching forms adds
      the new form's address to the browser's history (reload and bookmarks open that form), and
      Back or Forward opens the form the address names, in the same Python.
@@ -80,25 +80,6 @@
     panel.appendChild(reload);
   }
 
-  /* Each rating becomes one group with a name a screen reader reads. */
-  let groups = 0;
-  function groupRadios(root) {
-    for (const box of root.querySelectorAll(".widget-radio-box")) {
-      if (!box.dataset.group) {
-        box.dataset.group = "choice-" + (++groups);
-        box.setAttribute("role", "radiogroup");
-        const described = box.parentElement && box.parentElement.querySelector(":scope > .widget-label");
-        const row = box.closest(".widget-vbox");
-        const question = row && row.querySelector(".widget-html strong");
-        const names = [described && described.textContent.trim(), question && question.textContent.trim()];
-        box.setAttribute("aria-label", names.filter(Boolean).join(": ") || "Choices");
-      }
-      for (const input of box.querySelectorAll('input[type="radio"]')) {
-        if (input.name !== box.dataset.group) input.name = box.dataset.group;
-      }
-    }
-  }
-
   /* The form the address names (the book's buttons say it in the "code" the app runs). */
   function formInAddress() {
     const code = new URLSearchParams(window.location.search).get("code") || "";
@@ -150,7 +131,6 @@
       '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')) {
       fail("The browser's Python started, but the form could not be made in it.");
     }
-    groupRadios(document);
   }
 
   async function probe() {

@@ -69,6 +69,9 @@ PYODIDE_DIR = "static/pyodide"
 #: copy is the course hub's Voila template's static file (Voila serves that folder as it is in the
 #: checkout, through JUPYTER_PATH, with no build step), so the workbook's page takes it from there.
 RADIO_GROUPS = ROOT / "deploy/hub/jupyter-data/voila/templates/wholeschool/static/radio-groups.js"
+#: The forms' rules for every width (choices wrap, labels above controls on a phone), shared
+#: with the course hub's Voila apps in the same way.
+WIDGET_WIDTHS = RADIO_GROUPS.with_name("widget-widths.css")
 
 
 class LiteBuildError(RuntimeError):
@@ -149,7 +152,7 @@ def fingerprint(mode: str, title: str) -> str:
     """A hash of everything the live site is built from (a new one means a new build)."""
     digest = hashlib.sha256(f"{mode}\n{title}\n".encode())
     sources = [p for p in sorted(HERE.iterdir()) if p.is_file()]
-    sources += [ROOT / "pyproject.toml", RADIO_GROUPS]
+    sources += [ROOT / "pyproject.toml", RADIO_GROUPS, WIDGET_WIDTHS]
     sources += sorted(p for p in PACKAGE_SOURCE.rglob("*") if p.is_file())
     for path in sources:
         if "__pycache__" not in path.parts:
@@ -369,7 +372,9 @@ def finish_app_page(page: Path, title: str, forms: list[Form], kernel: dict) -> 
         .replace("%%PROBE%%", json.dumps(probe).replace("</", "<\\/"))
     )
     radios = RADIO_GROUPS.read_text(encoding="utf-8")
-    style = (HERE / "live-form.css").read_text(encoding="utf-8")
+    style = (HERE / "live-form.css").read_text(encoding="utf-8") + WIDGET_WIDTHS.read_text(
+        encoding="utf-8"
+    )
     html = html.replace("<html>", '<html lang="en">', 1)
     html = re.sub(r"<title>.*?</title>", f"<title>Live workbook · {title}</title>", html, count=1)
     scripts = f"<script>\n{radios}</script>\n<script>\n{script}</script>"

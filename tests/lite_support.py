@@ -123,12 +123,61 @@ def persistent_offline(playwright, profile: Path) -> GuardedBrowser:
     return guarded
 
 
-def open_live_form(page):
-    """Click the book page's "Open this form in the live workbook"; the workbook opens in the
-    same tab: return that page once the app's address is loaded."""
+#: The frame a book page starts the workbook in ahead of the click (repeat visits only:
+#: ``course/_static/live-warm-start.js``), and the class its page has while showing it.
+WARM_FRAME = "iframe.live-warm-start"
+WARM_SHOWN = "html.live-warm-open"
+#: What a test asks of the workbook itself (its content), as against the browser tab around it.
+_CONTENT_CALLS = frozenset(
+    {
+        "locator",
+        "get_by_text",
+        "get_by_role",
+        "get_by_label",
+        "wait_for_selector",
+        "wait_for_function",
+        "evaluate",
+        "query_selector",
+        "query_selector_all",
+        "inner_text",
+        "select_option",
+        "click",
+        "fill",
+    }
+)
+
+
+class Workbook:
+    """The live workbook in a browser tab, opened from a book page's button: whether the click
+    opened it as a page of its own or showed the copy that page had started ahead in a frame
+    (a repeat visit), what a test asks of the workbook goes to wherever it is on screen, and
+    everything else (keyboard, downloads, file choosers, screenshots, the address) to the tab."""
+
+    def __init__(self, page) -> None:
+        self.page = page
+
+    def shown_frame(self):
+        """The frame the workbook is shown in over its book page; None when the tab is the
+        workbook itself (or a book page showing no workbook)."""
+        main = self.page.main_frame
+        if not main.evaluate(f"() => !!document.querySelector({WARM_SHOWN!r})"):
+            return None
+        return self.page.locator(WARM_FRAME).element_handle().content_frame()
+
+    def __getattr__(self, name: str):
+        if name in _CONTENT_CALLS:
+            return getattr(self.shown_frame() or self.page, name)
+        return getattr(self.page, name)
+
+
+def open_live_form(page) -> Workbook:
+    """Click the book page's "Open this form in the live workbook": the workbook opens in the
+    same tab (as a page of its own, or shown from the frame the book page had started it in):
+    return it once the tab's address is the workbook's."""
+    page = page.page if isinstance(page, Workbook) else page
     page.locator("a.live-form-button").click()
     page.wait_for_url("**/live/repl/index.html?*", wait_until="commit")
-    return page
+    return Workbook(page)
 
 
 def browser_file(page, path: str) -> str | None:

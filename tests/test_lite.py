@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
 import shutil
 import sys
@@ -34,6 +35,7 @@ from browser_support import ByteCounter, PageLog, serve_counting, watch
 from helpers import toc_files
 from lite_support import (
     FORM_READY,
+    WARM_FRAME,
     WIDTHS,
     WORKBOOK_READY,
     browser_file,
@@ -53,6 +55,10 @@ pytestmark = pytest.mark.lite
 FORMS = lite_site.load_forms()
 LEADERSHIP = next(form for form in FORMS if form.id == "self-audit-leadership")
 APP_PATH = lite_site.APP
+#: Where the screenshots of the workbook shown from a book page are kept to look at.
+SHOTS_DIR = Path(
+    os.environ.get("WHOLESCHOOL_SHOTS", Path(__file__).parent / "output" / "live-warm-start")
+)
 AXE_OPTIONS = {
     "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
     "resultTypes": ["violations"],
@@ -665,6 +671,103 @@ def test_the_address_follows_the_form_so_back_reload_and_bookmarks_return_to_it(
     page.locator(FORM_READY).first.wait_for()
 
 
+def _book_page_starts_nothing(page, url: str) -> None:
+    """``url``, a book page with a form's button, opened in ``page``: after the moment it waits
+    for (a second or two, once the page is idle), it has started no workbook."""
+    page.goto(url, wait_until="load")
+    page.wait_for_timeout(3000)
+    assert page.locator(WARM_FRAME).count() == 0
+
+
+def test_a_repeat_visit_starts_the_workbook_while_the_page_is_read_and_the_click_shows_it(
+    live_app: LiveApp, tmp_path: Path
+):
+    """This browser already holds the live site (the workbook was opened before): the book page
+    starts the workbook out of sight while the lead reads it, out of reach of the keyboard and
+    screen readers; the click shows it at once, with its address and title in the tab; switching
+    forms moves the address, Back steps through the forms and then back to the book page, a
+    second click shows the same workbook again, and its link to a course page opens in the tab.
+    A first visit and a browser with Save-Data on start nothing ahead."""
+    book_url = f"{live_app.base}{LEADERSHIP.page}.html"
+    plan = next(f for f in FORMS if f.id == "action-plan")
+    book = live_app.offline.context.new_page()
+    try:
+        book.set_viewport_size({"width": 1280, "height": 900})
+        book.goto(book_url, wait_until="load")
+        holder = book.locator(WARM_FRAME)
+        holder.wait_for(state="attached", timeout=15_000)
+        ahead = holder.element_handle().content_frame()
+        ahead.wait_for_selector(FORM_READY, state="attached", timeout=180_000)
+        assert not holder.is_visible()
+        assert holder.get_attribute("aria-hidden") == "true"
+        assert holder.get_attribute("tabindex") == "-1"
+        assert book.url == book_url and not book.title().endswith("Live workbook")
+        ahead.evaluate("() => { window.startedAhead = true; }")
+        _shot(book, tmp_path, "book-page-with-workbook-started")
+
+        start = time.perf_counter()
+        app = open_live_form(book)
+        app.wait_for_selector(FORM_READY, timeout=5_000)
+        shown_in = time.perf_counter() - start
+        assert app.shown_frame() is not None and holder.is_visible()
+        assert shown_in < 2.0, f"the workbook started ahead took {shown_in:.1f} s to show"
+        assert app.evaluate("() => window.startedAhead") is True
+        assert _form_in_address(book) == LEADERSHIP.id
+        assert book.title() == f"{LEADERSHIP.title} · Live workbook"
+        # the book page behind is out of reach; the keyboard is in the workbook
+        assert book.evaluate(
+            "() => document.querySelector('a.live-form-button').closest('[inert]') !== null"
+        )
+        _tab_to_group(app, 0)
+        SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        for name, width in WIDTHS.items():
+            book.set_viewport_size({"width": width, "height": 844 if width < 600 else 900})
+            _shot(book, tmp_path, f"shown-from-the-book-page-{name}")
+            _shot(book, SHOTS_DIR, f"shown-from-the-book-page-{name}")
+        book.set_viewport_size({"width": 1280, "height": 900})
+
+        _switch(app, plan.title)
+        assert _form_in_address(book) == plan.id
+        assert book.title().startswith(plan.title)
+        book.evaluate("() => history.back()")
+        _heading_becomes(app, LEADERSHIP.title)
+        book.wait_for_function(
+            'id => decodeURIComponent(location.search).includes(`workbook("${id}")`)',
+            arg=LEADERSHIP.id,
+        )
+        book.evaluate("() => history.back()")
+        book.wait_for_url(book_url)
+        book.wait_for_function(
+            "() => !document.documentElement.classList.contains('live-warm-open')"
+        )
+        assert not holder.is_visible() and book.title() != f"{LEADERSHIP.title} · Live workbook"
+        assert book.evaluate("() => document.activeElement?.classList.contains('live-form-button')")
+
+        app = open_live_form(book)  # again: the same workbook, shown at once
+        app.wait_for_selector(FORM_READY, timeout=5_000)
+        assert app.evaluate("() => window.startedAhead") is True
+        app.locator("a.workbook-back").click()
+        book.wait_for_url(book_url)
+        book.wait_for_load_state("load")
+        assert book.locator("a.live-form-button").is_visible()  # a fresh book page, in the tab
+    finally:
+        book.close()
+
+    saving = live_app.offline.context.new_page()
+    try:
+        saving.add_init_script(
+            "Object.defineProperty(navigator, 'connection', {value: {saveData: true}})"
+        )
+        _book_page_starts_nothing(saving, book_url)
+    finally:
+        saving.close()
+    fresh = persistent_offline(live_app.playwright, tmp_path / "first-visit")
+    try:
+        _book_page_starts_nothing(fresh.context.pages[0], book_url)
+    finally:
+        fresh.context.close()
+
+
 # --- the rest of the loop: plan, exports, download all, restore elsewhere ----------------------
 # These run after the self-audit test above, in the same browser, on the records it saved.
 
@@ -867,7 +970,7 @@ def test_a_lead_goes_round_the_whole_loop_in_the_workbook(
         page.goto(f"{base}{LEADERSHIP.page}.html", wait_until="load")
         page.get_by_text("a description, not the form").scroll_into_view_if_needed()
         _shot(page, shots, "1-book-page")
-        open_live_form(page)
+        page = open_live_form(page)
         page.wait_for_selector(FORM_READY, timeout=180_000)
         _heading_is(page, LEADERSHIP.title)
         _shot(page, shots, "2-self-audit")

@@ -21,6 +21,7 @@ from browser_support import serve_counting
 from lite_support import (
     FORM_READY,
     WIDTHS,
+    Workbook,
     browser_file,
     open_live_form,
     persistent_offline,
@@ -109,7 +110,7 @@ def test_calibration_opens_from_its_page_rates_by_keyboard_and_compares(browser,
     page.goto(f"{base}{form.page}.html", wait_until="load")
     page.get_by_text("a description, not the form").scroll_into_view_if_needed()
     page.screenshot(path=str(shots / "calibration-0-book-page.png"))
-    open_live_form(page)
+    page = open_live_form(page)
     page.wait_for_selector(FORM_READY, timeout=180_000)
     _heading_is(page, form.title)
     setting = next(iter(calibration_settings().values()))  # the first setting is shown first
@@ -151,7 +152,7 @@ def _colleague_file(page, base: str, folder: Path) -> Path:
     """A colleague rates two indicators in the browser and downloads their file."""
     form = _form("colleague-rating")
     page.goto(f"{base}{form.page}.html", wait_until="load")
-    open_live_form(page)
+    page = open_live_form(page)
     page.wait_for_selector(FORM_READY, timeout=180_000)
     _heading_is(page, form.title)
     page.get_by_label("School label").fill(DEFAULT_SCHOOL)
@@ -178,7 +179,7 @@ def test_a_colleague_makes_a_file_and_the_lead_sees_the_spread_of_two(
     browser, shots, tmp_path: Path
 ):
     guarded, base = browser
-    page = guarded.context.new_page()
+    page = Workbook(guarded.context.new_page())  # the workbook, once opened
     try:
         made = _colleague_file(page, base, tmp_path)
         page.get_by_role("button", name="Make my file to send").scroll_into_view_if_needed()
@@ -209,7 +210,7 @@ def test_a_colleague_makes_a_file_and_the_lead_sees_the_spread_of_two(
 
         form = _form("team-moderation")
         page.goto(f"{base}{form.page}.html", wait_until="load")
-        open_live_form(page)
+        page = open_live_form(page)
         _heading_is(page, form.title)
         page.get_by_text("No colleague's file is loaded yet").wait_for(timeout=60_000)
         with page.expect_file_chooser() as chooser:

@@ -226,6 +226,19 @@ def build_live_site(app: Sphinx, exception: Exception | None) -> None:
     stamp.write_text(fingerprint)
 
 
+#: The book pages' script that starts the workbook ahead on a repeat visit (course/_static).
+WARM_START_JS = "live-warm-start.js"
+
+
+def add_warm_start(
+    app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any
+) -> None:
+    """``html-page-context``: pages with a form's button get the script that starts the
+    workbook ahead while the lead reads them (``course/_static/live-warm-start.js``)."""
+    if live_enabled(app.config) and getattr(app.env, "live_forms_placed", {}).get(pagename):
+        app.add_js_file(WARM_START_JS, loading_method="defer")
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_config_value("live_pyodide", "cdn", "env", [str])
     app.add_directive("live-form", LiveFormDirective)
@@ -234,6 +247,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-purge-doc", _purge)
     app.connect("env-merge-info", _merge)
     app.connect("env-check-consistency", check_placement)
+    app.connect("html-page-context", add_warm_start)
     app.connect("build-finished", build_live_site)
     # A new version of this file makes Sphinx rebuild every page (else old pages keep old HTML).
     source_version = int(hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:8], 16) or 1

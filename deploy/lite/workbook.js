@@ -9,7 +9,11 @@
    - The page title follows the form on screen, and so does the address: switching forms adds
      the new form's address to the browser's history (reload and bookmarks open that form), and
      Back or Forward opens the form the address names, in the same Python.
-   - Enter presses the focused button, as on any web page. */
+   - Enter presses the focused button, as on any web page.
+   - Started ahead by a book page (course/_static/live-warm-start.js: a frame over that page,
+     shown at the click), the workbook keeps that page's address bar and title in step with the
+     form on screen, and its links out of the workbook (back to a course page) and its "Reload
+     this page" act on the whole window, not the frame. */
 (function () {
   "use strict";
   const BOOK_PAGES = %%BOOK_PAGES%%;
@@ -24,6 +28,25 @@
   /* The outside site the browser's Python comes from, when it is not this one (a public CDN). */
   let pythonHost = "";
   let panel = null;
+
+  /* The book page this workbook was started ahead in (see above), or null. */
+  function bookPageAround() {
+    try {
+      if (window.parent === window) return null;
+      const around = window.parent;
+      return around.location.origin === window.location.origin ? around : null;
+    } catch (error) {
+      return null;
+    }
+  }
+
+  /* Once shown over the book page: its address and title follow the workbook's. */
+  function mirrorToBookPage() {
+    const around = bookPageAround();
+    if (!around || !around.document.documentElement.classList.contains("live-warm-open")) return;
+    around.history.replaceState(around.history.state, "", window.location.href);
+    around.document.title = document.title;
+  }
 
   function el(tag, attrs, text) {
     const node = document.createElement(tag);
@@ -76,7 +99,7 @@
       "workbook opens."));
     panel.appendChild(back);
     const reload = el("button", { type: "button" }, "Reload this page");
-    reload.addEventListener("click", function () { window.location.reload(); });
+    reload.addEventListener("click", function () { (bookPageAround() || window).location.reload(); });
     panel.appendChild(reload);
   }
 
@@ -126,6 +149,7 @@
         }
         lastHeading = heading.textContent;
         document.title = heading.textContent + " \u00b7 Live workbook";
+        mirrorToBookPage();
       }
     } else if (!ready && document.querySelector(
       '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')) {
@@ -158,6 +182,17 @@
   }
 
   window.addEventListener("popstate", openFormInAddress);
+
+  /* Started ahead by a book page: a link out of the workbook opens in the whole window. */
+  document.addEventListener("click", function (event) {
+    const link = event.target && event.target.closest ? event.target.closest("a[href]") : null;
+    if (!link || !bookPageAround() || link.hasAttribute("download") || link.target) return;
+    const where = new URL(link.href, window.location.href);
+    const liveRoot = new URL("../", window.location.href);
+    if (where.origin === window.location.origin && !where.pathname.startsWith(liveRoot.pathname)) {
+      link.target = "_top";
+    }
+  }, true);
 
   /* Enter presses the button (or ticks the box) that has the focus, as on any web page: the
      app around the forms binds Enter to its own commands on the document, so the key is kept

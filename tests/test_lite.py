@@ -700,6 +700,10 @@ def test_a_repeat_visit_starts_the_workbook_while_the_page_is_read_and_the_click
         ahead.wait_for_selector(FORM_READY, state="attached", timeout=180_000)
         assert not holder.is_visible()
         assert holder.get_attribute("aria-hidden") == "true"
+        assert holder.evaluate("frame => frame.inert") is True
+        for _ in range(30):  # the keyboard goes round the book page, never into the workbook
+            book.keyboard.press("Tab")
+            assert book.evaluate("() => document.activeElement?.tagName") != "IFRAME"
         assert holder.get_attribute("tabindex") == "-1"
         assert book.url == book_url and not book.title().endswith("Live workbook")
         ahead.evaluate("() => { window.startedAhead = true; }")

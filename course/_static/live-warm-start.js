@@ -4,7 +4,8 @@
    - Only when this browser already holds the live site (its service worker is active: a repeat
      visit, so nothing is downloaded ahead), and never with Save-Data on or on a device with
      little memory: there the button opens the workbook as before, from the click.
-   - The workbook starts, out of sight, in a frame the size of the window; the click shows that
+   - The workbook starts, out of sight, in a frame the size of the window (inert, so out of
+     reach of the keyboard and screen readers too); the click shows that
      frame over the page, puts the workbook's address in the address bar (reload and bookmarks
      open the workbook itself) and moves the focus into it; the book page behind is inert.
      Back returns to the book page, with the workbook kept, still started, for the next click.
@@ -33,9 +34,17 @@
   async function warm() {
     const registration = await navigator.serviceWorker.getRegistration(liveRoot.href);
     if (!registration || !registration.active || frame) return;
+    /* Showing the workbook puts its address in the tab, and the page's own relative links
+       (its icon, fonts) would then be read from there: they keep to this page's address. */
+    if (!document.querySelector("base")) {
+      const base = document.createElement("base");
+      base.href = window.location.href;
+      document.head.prepend(base);
+    }
     frame = document.createElement("iframe");
     frame.className = "live-warm-start";
     frame.title = "Live workbook";
+    frame.inert = true;
     frame.setAttribute("aria-hidden", "true");
     frame.setAttribute("tabindex", "-1");
     frame.style.cssText =
@@ -58,6 +67,7 @@
     frame.style.visibility = "visible";
     frame.style.pointerEvents = "auto";
     frame.style.zIndex = "2147483647";
+    frame.inert = false;
     frame.removeAttribute("aria-hidden");
     frame.setAttribute("tabindex", "0");
     document.documentElement.style.overflow = "hidden";
@@ -79,6 +89,7 @@
     frame.style.visibility = "hidden";
     frame.style.pointerEvents = "none";
     frame.style.zIndex = "-1";
+    frame.inert = true;
     frame.setAttribute("aria-hidden", "true");
     frame.setAttribute("tabindex", "-1");
     document.documentElement.style.overflow = "";

@@ -24,7 +24,7 @@ each of its start-up steps, shows where a repeat visit's time goes.
 Goals (issue 20): first visit to a usable form <= 12 s and <= 15 MB transferred (gzip); a
 repeat visit <= 6 s; switching between forms inside the workbook < 1 s.
 
-Usage: python benchmarks/lite.py [--html _build/html] [--runs 3] [--read 10]
+Usage: python benchmarks/lite.py [--html _build/html] [--runs 3] [--read 20]
 Build the book first (``make book``). If its live site loads Pyodide from the CDN (the default),
 a self-hosted one is built (cached under _build/) and served in its place: no request leaves
 127.0.0.1 (any that tries is blocked and reported).
@@ -274,7 +274,7 @@ def main() -> None:
     parser.add_argument("--html", type=Path, default=ROOT / "_build" / "html")
     parser.add_argument("--runs", type=int, default=3, help="first/repeat pairs (new profile each)")
     parser.add_argument(
-        "--read", type=float, default=10.0, help="seconds a lead reads the page on a repeat visit"
+        "--read", type=float, default=20.0, help="seconds a lead reads the page on a repeat visit"
     )
     args = parser.parse_args()
     if not (args.html / PAGE).is_file():

@@ -106,6 +106,8 @@ def test_form_page_links_its_live_form_and_says_what_it_is_for(built_book: Path,
     assert query["code"] == [form.code] and query["kernel"] == ["python"]
     assert query["hideCodeInput"] == ["1"] and query["showBanner"] == ["0"]
     assert "target" not in links.buttons[0]  # the workbook opens in the same tab, with a way back
+    # the script that starts the workbook ahead on a repeat visit is on the page, once
+    assert html.count('src="' + "../" * form.page.count("/") + "_static/live-warm-start.js") == 1
     text = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))).replace("\u2019", "'")
     assert form.purpose in text and "nothing is sent anywhere" in text
     assert "cannot save anything" not in text  # the text for a book without live forms
@@ -121,6 +123,14 @@ def test_form_page_links_its_live_form_and_says_what_it_is_for(built_book: Path,
         assert all(ind.text.replace("\u2019", "'") in text for ind in principle.indicators)
     else:
         assert all(line.replace("\u2019", "'") in text for line in form.shows)
+
+
+def test_only_pages_with_a_form_start_the_workbook_ahead(built_book: Path):
+    with_form = {f"{form.page}.html" for form in FORMS}
+    pages = [p.relative_to(built_book).as_posix() for p in built_book.rglob("*.html")]
+    pages = [p for p in pages if not p.startswith(("live/", "_"))]
+    starting = {p for p in pages if "live-warm-start.js" in (built_book / p).read_text("utf-8")}
+    assert starting == with_form
 
 
 def _article_text(page: Path) -> tuple[str, str]:

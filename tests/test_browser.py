@@ -380,6 +380,41 @@ def test_search_finds_glossary_terms(site: str, offline: Offline):
     assert offline.blocked == []
 
 
+#: What a lead new to the book types, and the page that must come first (issue 20: the
+#: safeguarding page came about 28th for "safeguarding").
+LEAD_SEARCHES = {
+    "safeguarding": "course/safeguarding",
+    "DSL": "course/safeguarding",
+    "risk": "course/safeguarding",
+    "action plan": "course/action-plan",
+    "Governors": "course/governors-report",
+}
+
+
+def _first_result(page, site: str, query: str) -> str:
+    """The page (docname, no anchor) the search page lists first for ``query``."""
+    page.goto(f"{site}search.html?q={quote(query)}", wait_until="load")
+    page.locator("#search-results .search-summary").wait_for(timeout=15_000)
+    first = page.locator("#search-results ul.search li a").first.get_attribute("href")
+    return first.split("#")[0].removesuffix(".html")
+
+
+def test_a_leads_usual_searches_find_their_page_first(site: str, offline: Offline):
+    """The safeguarding page first for "safeguarding" (and "DSL", "risk"), the plan for "action
+    plan", the report for "governors"; and every pair the book's ``search_first`` names (a page
+    without the word would not be found at all)."""
+    book = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]
+    wanted = {**book["search_first"], **LEAD_SEARCHES}
+    page = offline.context.new_page()
+    wrong = {
+        q: got
+        for q, page_name in wanted.items()
+        if (got := _first_result(page, site, q)) != page_name
+    }
+    assert not wrong, f"searches whose first result is another page: {wrong}"
+    assert offline.blocked == []
+
+
 # --- safeguarding, widgets, launch buttons --------------------------------------------------
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from ..core.clock import Clock, system_clock
+from ..core.dates import long_date
 from ..store import RecordFolder, in_browser
 from ..store.bundle import export_zip, import_files
 from ..store.sharing import SharingError, share_summary, shared_file, sharing_folder, stop_sharing
@@ -57,7 +58,7 @@ def _listing(folder: RecordFolder) -> str:
             r = loaded.record
             what = KIND_WORDS.get(r.kind_name, r.kind_name.capitalize())
             rows.append(
-                f"<li>{what} for {html.escape(r.school)}, saved {r.date:%-d %B %Y} "
+                f"<li>{what} for {html.escape(r.school)}, saved {long_date(r.date)} "
                 f'<span style="color:#555">(file {name})</span></li>'
             )
         else:

@@ -294,7 +294,10 @@ def test_trimmed_wheel_keeps_its_record_true_and_carries_a_build_tag(tmp_path: P
 def test_the_network_guard_catches_what_the_python_worker_fetches(tmp_path: Path):
     """The guard the live-form tests rely on is real: a site whose Python comes from the CDN
     cannot load here, and the attempt (made by the kernel's web worker through the service
-    worker, which Playwright's own request events do not see) is reported."""
+    worker, which Playwright's own request events do not see) is reported. The lead, blocked
+    as a school network may block the CDN, is told so: the download site by name, that school
+    networks often block it, the address IT can allow, and that the course can be published
+    with its own copy."""
     site = tmp_path / "html" / "live"
     lite_site.build_site(site, "cdn", title="Guard check")
     with sync_playwright() as playwright, serve_counting(site.parent) as (base, _):
@@ -305,7 +308,21 @@ def test_the_network_guard_catches_what_the_python_worker_fetches(tmp_path: Path
             while not any("cdn.jsdelivr.net" in url for url in guarded.blocked):
                 assert time.monotonic() < deadline, f"not reported: {guarded.blocked}"
                 time.sleep(0.5)
-            assert guarded.context.pages[0].locator(FORM_READY).count() == 0
+            page = guarded.context.pages[0]
+            assert page.locator(FORM_READY).count() == 0
+            alert = page.locator("#workbook-status[role=alert]")
+            alert.wait_for(timeout=60_000)
+            page.screenshot(path=str(tmp_path / "cdn-blocked.png"))
+            text = " ".join(alert.inner_text().split())
+            for said in (
+                "The live workbook could not open",
+                "from cdn.jsdelivr.net, a public download site",
+                "Many school networks block download sites like it",
+                "ask your IT team to allow the download site https://cdn.jsdelivr.net/pyodide/",
+                "publishes this course for your school can build it with its own copy",
+            ):
+                assert said in text, (said, text)
+            assert machine_words(text) == [], machine_words(text)
         finally:
             guarded.context.close()
 

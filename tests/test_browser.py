@@ -274,6 +274,53 @@ def test_the_menu_button_opens_the_page_list_on_phones_and_tablets(site: str, ch
     assert context.blocked == []
 
 
+#: The box around the book's title in the page list (its text's lines), or null if none shows.
+TITLE_BOX_JS = """() => {
+  const title = [...document.querySelectorAll('.logo__title')].find(e => e.offsetParent !== null);
+  if (!title) return null;
+  const range = document.createRange();
+  range.selectNodeContents(title);
+  const lines = [...range.getClientRects()];
+  const top = Math.min(...lines.map(r => r.top)), bottom = Math.max(...lines.map(r => r.bottom));
+  const left = Math.min(...lines.map(r => r.left)), right = Math.max(...lines.map(r => r.right));
+  return {x: left, y: top, width: right - left, height: bottom - top, lines: lines.length,
+          inside: top >= 0 && bottom <= window.innerHeight};
+}"""
+#: Hide everything on the page but the title, its ancestors and what they hold.
+ONLY_THE_TITLE_JS = """() => {
+  let e = [...document.querySelectorAll('.logo__title')].find(e => e.offsetParent !== null);
+  for (; e.parentElement; e = e.parentElement)
+    for (const sibling of e.parentElement.children)
+      if (sibling !== e) sibling.style.visibility = 'hidden';
+}"""
+
+
+@pytest.mark.parametrize("width", [1280, 820, 390])
+def test_the_book_title_shows_whole(site: str, chromium, width: int):
+    """The book's title above the page list shows whole: nothing draws over any of its lines
+    (at 1280 px its second line, "health", was half hidden under the search field's background,
+    a shadow no click test sees, so the title is compared with itself alone on the page). On
+    tablets and phones the title is in the page list the menu button opens."""
+    context = offline_context(chromium, viewport={"width": width, "height": 800})
+    page = context.context.new_page()
+    page.goto(f"{site}course/safeguarding.html", wait_until="load")
+    if width < 960:
+        buttons = page.locator(".primary-toggle")
+        [b for b in (buttons.nth(i) for i in range(buttons.count())) if b.is_visible()][0].click()
+        page.locator("#pst-primary-sidebar-modal").wait_for(state="visible", timeout=5000)
+    page.wait_for_timeout(300)  # the page list's opening animation
+    page.screenshot(path=str(site_screens(f"book-title-{width}.png")))
+    box = page.evaluate(TITLE_BOX_JS)
+    assert box and box["inside"], f"at {width}px the book title is not in sight: {box}"
+    clip = {k: box[k] for k in ("x", "y", "width", "height")}
+    as_shown = page.screenshot(clip=clip)
+    page.evaluate(ONLY_THE_TITLE_JS)
+    alone = page.screenshot(clip=clip)
+    context.context.close()
+    assert as_shown == alone, f"at {width}px something draws over the book title ({box})"
+    assert context.blocked == []
+
+
 def test_the_download_menu_offers_print_but_not_the_page_source(site: str, offline: Offline):
     """A lead downloading a page gets a printable copy, never its source full of code."""
     page = offline.context.new_page()
@@ -377,6 +424,41 @@ def test_search_finds_glossary_terms(site: str, offline: Offline):
         assert any("course/glossary.html" in h for h in hrefs), (
             f"searching for {query!r} did not list the glossary: {summary.inner_text()} {hrefs}"
         )
+    assert offline.blocked == []
+
+
+#: What a lead new to the book types, and the page that must come first (issue 20: the
+#: safeguarding page came about 28th for "safeguarding").
+LEAD_SEARCHES = {
+    "safeguarding": "course/safeguarding",
+    "DSL": "course/safeguarding",
+    "risk": "course/safeguarding",
+    "action plan": "course/action-plan",
+    "Governors": "course/governors-report",
+}
+
+
+def _first_result(page, site: str, query: str) -> str:
+    """The page (docname, no anchor) the search page lists first for ``query``."""
+    page.goto(f"{site}search.html?q={quote(query)}", wait_until="load")
+    page.locator("#search-results .search-summary").wait_for(timeout=15_000)
+    first = page.locator("#search-results ul.search li a").first.get_attribute("href")
+    return first.split("#")[0].removesuffix(".html")
+
+
+def test_a_leads_usual_searches_find_their_page_first(site: str, offline: Offline):
+    """The safeguarding page first for "safeguarding" (and "DSL", "risk"), the plan for "action
+    plan", the report for "governors"; and every pair the book's ``search_first`` names (a page
+    without the word would not be found at all)."""
+    book = yaml.safe_load((ROOT / "_config.yml").read_text())["sphinx"]["config"]
+    wanted = {**book["search_first"], **LEAD_SEARCHES}
+    page = offline.context.new_page()
+    wrong = {
+        q: got
+        for q, page_name in wanted.items()
+        if (got := _first_result(page, site, q)) != page_name
+    }
+    assert not wrong, f"searches whose first result is another page: {wrong}"
     assert offline.blocked == []
 
 

@@ -11,12 +11,14 @@ from pathlib import Path
 import docx
 import openpyxl
 import pytest
+from dates_shown import other_date_styles
 from strategies import CLOCK
 from wholeschool import FRAMEWORK, AuditRecord
+from wholeschool.core.dates import long_date
 from wholeschool.core.records import PlanRecord
 from wholeschool.render.blocks import Table
 from wholeschool.render.markdown import markdown_table
-from wholeschool.render.sheets import csv_bytes, xlsx_bytes
+from wholeschool.render.sheets import LONG_DATE, csv_bytes, xlsx_bytes
 from wholeschool.reports.plan_export import COLUMNS, export_plan, plan_files
 from wholeschool.store import RecordFolder
 
@@ -197,3 +199,21 @@ def test_control_characters_never_break_word_or_excel(plan, audit):
     assert document.paragraphs[0].text == "ab[31mc\nd"
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx_bytes({"S": Table(["x"], [[dirty]])})))["S"]
     assert sheet.cell(2, 1).value == "ab[31mc\nd"
+
+
+def test_dates_read_one_way_in_documents_and_stay_dates_in_spreadsheets(files, plan):
+    """Word and Markdown show "1 November 2026" (and no other style); Excel holds real dates
+    shown the same way; CSV, a file for machines, keeps ISO dates (checked above)."""
+    document = docx.Document(str(files["docx"]))
+    word = "\n".join(
+        [p.text for p in document.paragraphs]
+        + [c.text for t in document.tables for row in t.rows for c in row.cells]
+    )
+    for name, text in (("Markdown", files["md"].read_text(encoding="utf-8")), ("Word", word)):
+        assert other_date_styles(text) == [], name
+        assert long_date(plan.actions[0].due) in text and long_date(plan.date) in text, name
+    sheet = openpyxl.load_workbook(files["xlsx"])["Action plan"]
+    due = COLUMNS.index("Due") + 1
+    cells = [sheet.cell(r, due) for r in range(2, sheet.max_row + 1)]
+    assert [c.value.date() for c in cells] == [a.due for a in plan.actions]
+    assert {c.number_format for c in cells} == {LONG_DATE}

@@ -75,9 +75,9 @@ def test_each_app_builds_its_form(tmp_path: Path, monkeypatch, records: str):
 
 
 def test_download_links_escape_file_names():
-    from wholeschool.ui.downloads import downloads
+    from wholeschool.ui.downloads import download_now
 
-    page = downloads({'plan"<b>.csv': b"a,b\n"}).value
+    page = download_now('plan"<b>.csv', b"a,b\n")
     assert "<b>" not in page and "&lt;b&gt;" in page
     assert 'href="data:text/csv;base64,YSxiCg=="' in page
 

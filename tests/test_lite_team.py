@@ -164,12 +164,12 @@ def _colleague_file(page, base: str, folder: Path) -> Path:
         page.keyboard.press("ArrowDown")  # leadership 2: Developing
     page.locator(".jp-OutputArea-output textarea").first.fill("No time set aside this year")
     page.get_by_text("2 of ").first.wait_for(timeout=10_000)
-    page.get_by_role("button", name="Make my file to send").click()
-    page.get_by_text("Your file is ready").wait_for(timeout=30_000)
+    with page.expect_download(timeout=60_000) as download:  # one click: checked, then downloaded
+        page.get_by_role("button", name="Download my file to send").click()
+    page.get_by_text("Your file is made").wait_for(timeout=30_000)
     shown = page.locator(".workbook").inner_text()
     assert machine_words(shown) == [], machine_words(shown)
-    with page.expect_download() as download:
-        page.get_by_text("Download team-rating-pastoral-lead-").click()
+    assert download.value.suggested_filename.startswith("team-rating-pastoral-lead-")
     target = folder / download.value.suggested_filename
     download.value.save_as(target)
     return target
@@ -182,8 +182,8 @@ def test_a_colleague_makes_a_file_and_the_lead_sees_the_spread_of_two(
     page = Workbook(guarded.context.new_page())  # the workbook, once opened
     try:
         made = _colleague_file(page, base, tmp_path)
-        page.get_by_role("button", name="Make my file to send").scroll_into_view_if_needed()
-        _at_each_width(page, shots, "colleague-1-file-ready", "Your file is ready")
+        page.get_by_role("button", name="Download my file to send").scroll_into_view_if_needed()
+        _at_each_width(page, shots, "colleague-1-file-ready", "Your file is made")
         colleague = parse_record(made.read_bytes(), made.name, today=dt.date.today())
         assert isinstance(colleague, RaterRecord) and colleague.rated() == {
             "leadership.1": 0,

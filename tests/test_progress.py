@@ -9,6 +9,7 @@ from pathlib import Path
 
 import docx
 import pytest
+from dates_shown import other_date_styles
 from hypothesis import given
 from hypothesis import strategies as st
 from wholeschool import FRAMEWORK, RecordError
@@ -348,6 +349,11 @@ def test_summary_exports_say_what_is_compared(folder: Path, tmp_path_factory):
         "Spring 2025-26",
     ]
     assert len(document.inline_shapes) == 2
+    # one style of date for people (the baseline's and the latest log's), in all three files
+    word = "\n".join(p.text for p in document.paragraphs)
+    for name, text in (("Markdown", md), ("web page", page), ("Word", word)):
+        assert other_date_styles(text) == [], name
+        assert "filed " in text and "the self-audit of " in text, name
 
 
 def test_typed_markup_is_escaped_in_the_summary(tmp_path: Path):

@@ -291,7 +291,7 @@ def test_target_dates_must_fall_in_this_academic_year_or_the_next(date: object, 
     if not ok:
         assert "action 1 `target_date`" in msg(checklist, "dates")
         assert "outside this academic year and the next" in msg(checklist, "dates")
-        assert "01 September 2026 to 31 August 2028" in msg(checklist, "dates")
+        assert "1 September 2026 to 31 August 2028" in msg(checklist, "dates")
 
 
 def test_today_moves_the_window() -> None:
@@ -509,7 +509,7 @@ def test_quoted_ratings_matching_the_latest_saved_audit_pass(tmp_path: Path) -> 
     save_audit(tmp_path, "audit-new.json", dt.date(2026, 10, 1), {"leadership.3": 1})
     checklist = check(good(ratings={"leadership.3": "Emerging"}), records=tmp_path)
     assert checklist.passed("audit-match")
-    assert "they match your audit of 01 October 2026" in msg(checklist, "audit-match")
+    assert "they match your audit of 1 October 2026" in msg(checklist, "audit-match")
 
 
 def test_a_quoted_rating_that_differs_from_the_saved_audit_fails(tmp_path: Path) -> None:
@@ -517,7 +517,7 @@ def test_a_quoted_rating_that_differs_from_the_saved_audit_fails(tmp_path: Path)
     checklist = check(good(ratings={"leadership.3": 3}), records=tmp_path)
     assert not checklist.passed("audit-match")
     assert checklist.message("audit-match").endswith(
-        "You quote leadership.3 as 3 (Established) but your audit of 01 October 2026 "
+        "You quote leadership.3 as 3 (Established) but your audit of 1 October 2026 "
         "(audit-2026-autumn.json) rates it 1 (Emerging)."
     )
 
@@ -573,7 +573,7 @@ def test_the_core_check_compares_with_the_audit_it_is_given() -> None:
     saved = SavedAudit("audit-autumn.json", record)
     checklist = core_check(good(), "leadership", today=TODAY, saved=saved)
     assert msg(checklist, "audit-match") == (
-        "you quote leadership.3 as 1 (Emerging) but your audit of 01 October 2026 "
+        "you quote leadership.3 as 1 (Emerging) but your audit of 1 October 2026 "
         "(audit-autumn.json) rates it 2 (Developing)."
     )
     nothing = core_check(good(), "leadership", today=TODAY, records_place="the lead's folder")

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html
 import io
 import json
+import re
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,6 +17,7 @@ import docx
 import matplotlib.image
 import numpy as np
 import pytest
+from dates_shown import other_date_styles
 from helpers import BIN
 from wholeschool import FRAMEWORK, AuditRecord, IndicatorRating, RecordError
 from wholeschool.core.clock import fixed_clock
@@ -202,7 +205,7 @@ def test_html_report_has_sections_figures_priorities_and_evidence(folder: Path):
     for cell in (
         "Map the RSHE programme",
         "PSHE lead",
-        "15 Mar 2027",
+        "15 March 2027",
         "Set up a calm room rota",
         "Pastoral lead",
         "Anti-bullying policy review notes",
@@ -230,13 +233,50 @@ def test_docx_report_opens_with_python_docx_and_holds_the_same(folder: Path, tmp
     for expected in (
         "Map the RSHE programme",
         "PSHE lead",
-        "15 Mar 2027",
+        "15 March 2027",
         "Governors' minutes, wellbeing item",
         "https://governors.fixture.example/minutes/oct",
         default_crosswalk().frameworks[-1].targets[-1].name,
     ):
         assert expected in cells, expected
     assert "Cost the wellbeing objectives" not in cells
+
+
+def _visible_text(page: str) -> str:
+    """An HTML page's text as a reader sees it (no markup, no embedded images)."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r'src="data:[^"]*"', "", page)))
+
+
+def test_the_report_shows_every_date_one_way(folder: Path, tmp_path: Path):
+    """Governors read one style of date, "1 November 2026", in the web page and in Word: never
+    the records' ISO form beside it ("2026-11-01"), a leading zero or a short month. Checked
+    where dates come from: the date made, the priorities, the evidence, the changes since a
+    date (a changed evidence date among them) and the safeguarding note naming its audit."""
+    data = json.loads((folder / "audit.json").read_text())
+    data["gate"] = next(a.id for a in FRAMEWORK.gate.answers if a.id != FRAMEWORK.gate.in_place)
+    (folder / "audit.json").write_text(json.dumps(data), encoding="utf-8")
+    evidence = store(folder).read("evidence.json", EvidenceLog)
+    evidence.entries["leadership.2"][0].date = dt.date(2026, 10, 15)
+    store(folder, dt.date(2026, 11, 10)).save(evidence, "evidence.json")
+    report = build_report(store(folder), since=dt.date(2026, 11, 5))
+
+    page = _visible_text(to_html(report))
+    word = docx.Document(write_report(report, tmp_path / "governors.docx"))
+    words = "\n".join(
+        [p.text for p in word.paragraphs]
+        + [c.text for t in word.tables for row in t.rows for c in row.cells]
+    )
+    for name, text in (("web page", page), ("Word", words)):
+        assert other_date_styles(text) == [], name
+        for shown in (
+            "25 November 2026",  # made on
+            "31 January 2027",  # a priority's due date
+            "30 September 2026",  # an evidence date
+            "14 October 2026",  # the changed evidence date: before
+            "15 October 2026",  # and after
+            "20 April 2026",  # the self-audit the safeguarding answer is from
+        ):
+            assert shown in text, (name, shown)
 
 
 def test_charts_print_in_black_and_white(folder: Path):
@@ -317,7 +357,7 @@ def test_changes_between_two_dates_come_from_history(folder: Path):
     rows = [(name, c.field, c.before, c.after) for name, c in report.record_changes]
     assert ("Self-audit", 'ratings["ethos.3"].rating', 1, 3) in rows
     page = parse(to_html(report))
-    assert ("h3", "Changes to the records since 01 May 2026") in page.headings
+    assert ("h3", "Changes to the records since 1 May 2026") in page.headings
     assert 'ratings["ethos.3"].note' in page.cells
 
 

@@ -82,16 +82,17 @@ def test_the_records_app_offers_sharing_only_to_a_lead_on_the_hub(
     tmp_path: Path, outbox: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = lead_folder(tmp_path, "lead-a")
-    assert len(records_panel(folder).children) == 6
+    # where, listing, download button, restore, outcome; on the hub, for a lead, sharing too
+    assert len(records_panel(folder).children) == 5
     monkeypatch.setenv("WHOLESCHOOL_HUB_ROLE", "lead")
     monkeypatch.setenv("WHOLESCHOOL_EXCHANGE", str(outbox.parent.parent))
     monkeypatch.setenv("JUPYTERHUB_USER", "lead-a")
     panel = records_panel(folder)
-    assert len(panel.children) == 7
+    assert len(panel.children) == 6
     panel.children[-1].children[1].value = True
     assert [p.name.split("+")[0] for p in outbox.iterdir()] == ["lead-a"]
     monkeypatch.setenv("WHOLESCHOOL_HUB_ROLE", "trainer")
-    assert len(records_panel(folder).children) == 6
+    assert len(records_panel(folder).children) == 5
 
 
 def test_the_weakest_principles_need_three_leads_and_their_own_files(

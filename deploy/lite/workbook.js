@@ -25,8 +25,12 @@
   const bookPage = "../../" + (BOOK_PAGES[startId] || BOOK_PAGES[Object.keys(BOOK_PAGES)[0]]) + ".html";
   let ready = false;
   let failed = false;
-  /* The outside site the browser's Python comes from, when it is not this one (a public CDN). */
-  let pythonHost = "";
+  /* Where the browser's Python comes from, when it is not this site (a public download site,
+     the CDN, by default): its host, and the address IT can allow (host and first folder). */
+  const pythonFrom = PROBE.length ? new URL(PROBE[0], new URL("../", window.location.href)) : null;
+  const pythonHost = pythonFrom && pythonFrom.host !== window.location.host ? pythonFrom.host : "";
+  const firstFolder = pythonFrom ? pythonFrom.pathname.split("/")[1] : "";
+  const pythonAllow = pythonHost ? pythonFrom.origin + "/" + (firstFolder ? firstFolder + "/" : "") : "";
   let panel = null;
 
   /* The book page this workbook was started ahead in (see above), or null. */
@@ -79,16 +83,28 @@
     panel.textContent = "";
     panel.appendChild(el("h1", {}, "The live workbook could not open"));
     panel.appendChild(el("p", {}, what));
+    if (pythonHost) {
+      panel.appendChild(el("p", { class: "workbook-python-site" },
+        "The workbook downloads the browser's own Python (about 15 MB) from " + pythonHost +
+        ", a public download site, not from this course's site. Many school networks block " +
+        "download sites like it, and it cannot be reached offline."));
+    }
     panel.appendChild(el("h2", {}, "What you can try"));
     const list = el("ul");
-    for (const item of [
+    const items = [
       "Reload this page.",
       "Open the course in another browser (for example Edge, Chrome or Firefox), or on another device.",
-      "If you are on a school network, ask your IT team to allow " +
-        (pythonHost ? pythonHost + " (where this course's browser Python comes from) and this site"
-                    : "this site") +
-        ", including the WebAssembly (.wasm) and Python files it loads.",
-    ]) list.appendChild(el("li", {}, item));
+      pythonHost
+        ? "If you are on a school network, ask your IT team to allow the download site " +
+          pythonAllow + " (the .js, .wasm, .zip and .whl files there) as well as this site."
+        : "If you are on a school network, ask your IT team to allow this site (" +
+          window.location.host + "), including the WebAssembly (.wasm) and Python files it loads.",
+    ];
+    if (pythonHost) {
+      items.push("Whoever publishes this course for your school can build it with its own copy " +
+        "of the browser's Python, so that nothing comes from another site.");
+    }
+    for (const item of items) list.appendChild(el("li", {}, item));
     panel.appendChild(list);
     const back = el("p");
     const link = el("a", { href: bookPage, class: "workbook-printable" },
@@ -163,8 +179,8 @@
     const root = new URL("../", window.location.href);
     for (const url of PROBE) {
       const where = new URL(url, root);
-      pythonHost = where.host !== window.location.host ? where.host : "";
-      const site = pythonHost ? pythonHost + " (the public site it comes from)" : "the course site";
+      const outside = where.host !== window.location.host;
+      const site = outside ? where.host : "the course site";
       let response = null;
       try {
         response = await fetch(where, { cache: "no-cache" });

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from .dates import long_date
 from .framework import Framework, Gate, GateAnswer
 
 
@@ -92,7 +93,7 @@ class GateStatus:
 
     def _from(self) -> str:
         if self.source and self.date:
-            return f" (in the {self.source} of {self.date.isoformat()})"
+            return f" (in the {self.source} of {long_date(self.date)})"
         return ""
 
 

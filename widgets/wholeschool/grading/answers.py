@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..core.dates import long_date
 from ..core.errors import RecordError
 from ..core.framework import FRAMEWORK, Framework
 from ..core.records import PlanRecord
@@ -248,7 +249,7 @@ def _described(plan: PlanRecord, where: str, handed_in: bool) -> str:
     names = [FRAMEWORK.principle(p).short_name for p in principles if p in _principle_ids()]
     count = len(plan.actions)
     return (
-        f"Found your action plan for {plan.school} of {plan.date:%d %B %Y} in {where}: "
+        f"Found your action plan for {plan.school} of {long_date(plan.date)} in {where}: "
         f"{count} action{'s' * (count != 1)}"
         + (f", under {', '.join(names)}" if names else "")
         + "."

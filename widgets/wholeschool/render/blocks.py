@@ -8,9 +8,14 @@ typed it: every renderer escapes it for its own format.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
-Cell = str | int | float | None
+from ..core.dates import long_date
+
+#: A table cell. A date stays a date until it is shown: "1 November 2026" in pages and
+#: documents, a date cell in Excel, ISO in CSV.
+Cell = str | int | float | dt.date | None
 
 
 @dataclass
@@ -80,5 +85,7 @@ class Document:
 
 
 def cell_text(cell: Cell) -> str:
-    """A cell as text (``None`` is empty)."""
-    return "" if cell is None else str(cell)
+    """A cell as a person reads it (``None`` is empty, a date "1 November 2026")."""
+    if cell is None:
+        return ""
+    return long_date(cell) if isinstance(cell, dt.date) else str(cell)

@@ -6,12 +6,14 @@ stored as text with Excel's own quote prefix, so the lead's words show exactly a
 never run. Control characters are removed first (Excel files cannot hold them).
 
 Excel sheets are made to print: column widths, wrapped text with row heights to match, a frozen
-and repeated header row, landscape pages one page wide.
+and repeated header row, landscape pages one page wide. A date is a date cell in Excel, shown as
+the pages show dates ("1 November 2026"), and ISO ("2026-11-01") in CSV, a file for machines.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import math
 
@@ -19,12 +21,23 @@ from ..core.text import clean_text
 from .blocks import Cell, Table, cell_text
 from .safe import csv_cell, formula_like
 
+#: Excel's number format for a date: "1 November 2026", as the pages and documents show dates.
+LONG_DATE = "d mmmm yyyy"
 #: Points per line of 11-point text, for row heights.
 LINE_HEIGHT = 15
 
 
 def _clean(cell: Cell) -> Cell:
-    return cell if isinstance(cell, int | float) else clean_text(cell_text(cell))
+    return cell if isinstance(cell, int | float | dt.date) else clean_text(cell_text(cell))
+
+
+def _csv_value(cell: Cell) -> str | int | float:
+    """A CSV field: numbers as numbers, dates in ISO form (a machine file), text made safe."""
+    if isinstance(cell, int | float):
+        return cell
+    if isinstance(cell, dt.date):
+        return cell.isoformat()
+    return csv_cell(str(_clean(cell)))
 
 
 def csv_bytes(table: Table) -> bytes:
@@ -32,9 +45,7 @@ def csv_bytes(table: Table) -> bytes:
     buffer = io.StringIO(newline="")
     writer = csv.writer(buffer)
     for row in [table.columns, *table.rows]:
-        writer.writerow(
-            [c if isinstance(c, int | float) else csv_cell(str(_clean(c))) for c in row]
-        )
+        writer.writerow([_csv_value(c) for c in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -59,6 +70,8 @@ def xlsx_bytes(sheets: dict[str, Table]) -> bytes:
                 if isinstance(value, str) and formula_like(value):
                     cell.data_type = "s"  # text, never a formula
                     cell.quotePrefix = True
+                if isinstance(value, dt.date):  # a date Excel sorts, shown as in the pages
+                    cell.number_format = LONG_DATE
                 cell.alignment = wrap
                 lines = max(lines, _lines(cell_text(value), widths[c - 1]))
             sheet.row_dimensions[r].height = LINE_HEIGHT * lines

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.crosswalk import Crosswalk, CrosswalkRow, crosswalk_table, default_crosswalk
+from ..core.dates import long_date, long_date_text
 from ..core.diff import FieldChange
 from ..core.errors import RecordError
 from ..core.framework import Framework
@@ -274,7 +275,7 @@ def _intro(report: GovernorReport) -> str:
         f"This report sets out where {report.school} stands on the eight principles of the whole "
         "school approach to mental health and wellbeing, what has changed, what we will do next "
         "and the evidence behind each judgement. It was prepared by the senior mental health "
-        f"lead on {report.made_on:%d %B %Y}, from the {current.label if current else 'self-audit'}. "
+        f"lead on {long_date(report.made_on)}, from the {current.label if current else 'self-audit'}. "
         "The appendices hold the detail."
     )
 
@@ -284,7 +285,7 @@ def _priority_rows(report: GovernorReport) -> list[list[str]]:
         [
             action.what,
             action.lead or "not yet assigned",
-            action.due.strftime("%d %b %Y"),
+            action.due,
             action.status,
             action.measure,
         ]
@@ -372,11 +373,11 @@ def report_document(report: GovernorReport) -> Document:
                 PRIORITY_HEADERS,
                 _priority_rows(report),
                 widths={
-                    "Action": 40,
+                    "Action": 38,
                     "Lead": 12,
-                    "Due by": 10,
+                    "Due by": 13,  # "30 September 2026" on two lines at most
                     "Status": 10,
-                    "How we will know": 28,
+                    "How we will know": 27,
                 },
             )
         )
@@ -384,7 +385,7 @@ def report_document(report: GovernorReport) -> Document:
         blocks.append(Paragraph("No open actions in the action plan yet."))
     blocks += team_section(report.records.folder, fw)
     blocks += _appendices(report)
-    return Document(TITLE, blocks, subtitle=f"{report.school} · {report.made_on:%d %B %Y}")
+    return Document(TITLE, blocks, subtitle=f"{report.school} · {long_date(report.made_on)}")
 
 
 def _appendices(report: GovernorReport) -> list[Block]:
@@ -397,7 +398,7 @@ def _appendices(report: GovernorReport) -> list[Block]:
         listed = report.record_changes[:CHANGES_LISTED]
         more = len(report.record_changes) - len(listed)
         blocks += [
-            Heading(f"Changes to the records since {report.since:%d %B %Y}", 2),
+            Heading(f"Changes to the records since {long_date(report.since)}", 2),
             Paragraph(
                 f"{len(report.record_changes)} field(s) changed in the saved records (from their "
                 "version history)" + (f"; the first {len(listed)} are listed." if more else ".")
@@ -408,8 +409,8 @@ def _appendices(report: GovernorReport) -> list[Block]:
                     [
                         name,
                         c.field,
-                        "–" if c.before is None else str(c.before),
-                        "–" if c.after is None else str(c.after),
+                        "–" if c.before is None else long_date_text(str(c.before)),
+                        "–" if c.after is None else long_date_text(str(c.after)),
                     ]
                     for name, c in listed
                 ],
@@ -431,12 +432,12 @@ def _appendices(report: GovernorReport) -> list[Block]:
                         [
                             _reference_text(fw, key),
                             e.description,
-                            e.date.strftime("%d %b %Y"),
+                            e.date,
                             e.link,
                         ]
                         for key, e in items
                     ],
-                    widths={"Indicator": 30, "Evidence": 30, "Date": 10, "Where it is kept": 28},
+                    widths={"Indicator": 29, "Evidence": 30, "Date": 13, "Where it is kept": 26},
                 )
             )
         else:

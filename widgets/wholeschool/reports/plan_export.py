@@ -11,11 +11,12 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..core.dates import long_date
 from ..core.framework import FRAMEWORK, Framework
 from ..core.gate import GateStatus, gate_status
 from ..core.records import AuditRecord, PlanAction, PlanRecord
 from ..core.scoring import NOT_RATED
-from ..render.blocks import Document, Fields, Heading, Paragraph, Table
+from ..render.blocks import Document, Fields, Heading, Paragraph, Table, cell_text
 from ..store.atomic import write_output
 from .safeguarding import gate_notes
 
@@ -78,8 +79,8 @@ def plan_table(
             *_where(action, audit, framework, gate),
             action.what,
             action.lead,
-            action.start.isoformat(),
-            action.due.isoformat(),
+            action.start,
+            action.due,
             action.measure,
             action.status,
         ]
@@ -102,8 +103,9 @@ def plan_document(
     count = len(plan.actions)
     blocks = [
         Paragraph(
-            f"Drafted from the self-audit of {plan.audit_date or 'an unknown date'}; "
-            f"last changed {plan.date}. {count} action{'' if count == 1 else 's'}."
+            f"Drafted from the self-audit of "
+            f"{long_date(plan.audit_date) if plan.audit_date else 'an unknown date'}; "
+            f"last changed {long_date(plan.date)}. {count} action{'' if count == 1 else 's'}."
         )
     ]
     blocks[:0] = gate_notes(gate)
@@ -115,7 +117,7 @@ def plan_document(
             continue
         blocks.append(Heading(f"{principle.number}. {principle.short_name}", 2))
         for number, row in rows:
-            pairs = list(zip(COLUMNS[1:], [str(c) for c in row[1:]], strict=True))
+            pairs = list(zip(COLUMNS[1:], [cell_text(c) for c in row[1:]], strict=True))
             blocks.append(Fields(f"Action {number}", pairs))
     return Document(f"{TITLE}: {plan.school}", blocks)
 

@@ -13,6 +13,7 @@ import os
 from collections.abc import Sequence
 from pathlib import Path
 
+from ..core.dates import long_date
 from ..core.errors import RecordError
 from ..core.gate import GateStatus
 from ..core.records import AuditRecord, ProgressLog
@@ -105,9 +106,11 @@ def summary_document(progress: Progress, with_charts: bool = True) -> Document:
     blocks: list[Block] = [*gate_notes(progress.gate)]
     if progress.logs:
         latest = progress.logs[-1]
-        blocks.append(Paragraph(f"Latest log: {latest.term_key.label}, filed {latest.date}."))
+        blocks.append(
+            Paragraph(f"Latest log: {latest.term_key.label}, filed {long_date(latest.date)}.")
+        )
     if progress.audit:
-        blocks.append(Paragraph(f"Baseline: the self-audit of {progress.audit.date}."))
+        blocks.append(Paragraph(f"Baseline: the self-audit of {long_date(progress.audit.date)}."))
     blocks.append(Paragraph(WHAT_IS_COMPARED, bold_prefix="What is compared. "))
     if any_whole_principle(progress.points):
         blocks.append(

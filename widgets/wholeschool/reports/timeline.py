@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from ..core.dates import long_date
 from ..core.framework import Framework
 from ..core.records import AuditRecord, ProgressLog
 from ..core.scoring import principle_scores
@@ -44,7 +45,7 @@ class Snapshot:
 def audit_snapshot(audit: AuditRecord, framework: Framework) -> Snapshot:
     scores = principle_scores(audit.rated(), framework)
     return Snapshot(
-        f"self-audit of {audit.date:%d %b %Y}",
+        f"self-audit of {long_date(audit.date)}",
         audit.date,
         term_of(audit.date),
         "audit",

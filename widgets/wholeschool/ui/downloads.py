@@ -1,7 +1,10 @@
 """Files made in the kernel, offered as downloads: in Jupyter, on a hub and in the browser.
 
 Each file becomes a link the browser saves with its own name (a ``data:`` address), so the
-same form works wherever it runs and nothing is sent anywhere.
+same form works wherever it runs and nothing is sent anywhere. A :func:`download_button` makes
+its file and downloads it in the same click: the link it shows follows itself once, at once (a
+lead once clicked "Make the files", then a link); the link stays, should the browser not start
+the download.
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import base64
 import html
 import mimetypes
+import time
+from collections.abc import Callable
 
 import ipywidgets as widgets
 
@@ -49,7 +54,44 @@ def download_link(name: str, data: bytes) -> str:
     )
 
 
-def downloads(files: dict[str, bytes], title: str = "Your files") -> widgets.HTML:
-    """A list of download links."""
-    items = "".join(f"<li>{download_link(name, data)}</li>" for name, data in files.items())
-    return widgets.HTML(f"<p><strong>{html.escape(title)}</strong></p><ul>{items}</ul>")
+#: Follows the download link beside it, once: an image that cannot load runs it as the widget
+#: shows it (widgets' HTML runs no <script>). Only a link made in the last two minutes, so a
+#: notebook reopened with its widgets saved downloads nothing by itself.
+_FOLLOW = (
+    '<img alt="" hidden src="data:," onerror="'
+    "var a=this.parentNode.querySelector('a[download]');this.remove();"
+    'if(a&amp;&amp;Math.abs(Date.now()-{made})&lt;120000)a.click();">'
+)
+
+
+def download_now(name: str, data: bytes) -> str:
+    """HTML that downloads ``data`` as ``name`` as soon as it is shown, keeping its link."""
+    made = round(time.time() * 1000)
+    return (
+        f'<p class="wholeschool-download-now" role="status">\u2713 {html.escape(name)} is '
+        "downloading (see your browser's downloads). If it does not start: "
+        f"{download_link(name, data)}{_FOLLOW.format(made=made)}</p>"
+    )
+
+
+def download_button(
+    description: str, make: Callable[[], tuple[str, bytes] | None], tooltip: str = ""
+) -> widgets.VBox:
+    """A button that makes a file with ``make`` (its name and bytes, or ``None`` when ``make``
+    has shown a problem itself) and downloads it in the same click."""
+    button = widgets.Button(
+        description=description,
+        tooltip=tooltip or description,
+        icon="download",
+        layout=widgets.Layout(width="auto", max_width="100%"),
+    )
+    shown = widgets.HTML()
+
+    def on_click(_button: object) -> None:
+        shown.value = ""
+        made = make()
+        if made is not None:
+            shown.value = download_now(*made)
+
+    button.on_click(on_click)
+    return widgets.VBox([button, shown], layout=widgets.Layout(margin="0 0 0.5em 0"))

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 import ipywidgets as widgets
 
+from ..core.dates import long_date
 from ..core.errors import RecordError
 from ..core.framework import Framework
 from ..store import RecordFolder
@@ -50,7 +51,7 @@ def evidence_panel(folder: RecordFolder, indicator_id: str) -> widgets.VBox:
             listing.value = "<p>No evidence logged for this indicator yet.</p>"
             return
         lines = "".join(
-            f"<li>{e.date.isoformat()}: {html.escape(e.description)} "
+            f"<li>{long_date(e.date)}: {html.escape(e.description)} "
             f"(<code>{html.escape(e.link)}</code>)</li>"
             for e in items
         )

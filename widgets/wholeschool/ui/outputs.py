@@ -10,7 +10,7 @@ from ..core.clock import Clock, system_clock
 from ..core.errors import RecordError
 from ..reports.progress import Progress, charts_available, summary_files
 from ..store import RecordFolder
-from .downloads import downloads
+from .downloads import download_button
 from .looks import ERROR_COLOUR
 
 
@@ -63,29 +63,43 @@ def progress_charts(
 def progress_files(
     folder: str | os.PathLike[str] | RecordFolder | None = None, *, clock: Clock = system_clock
 ) -> widgets.Widget:
-    """A button that makes the progress summary (Markdown, web page, Word) to download."""
+    """Buttons that make the progress summary (web page, Word, Markdown) and download it, each
+    in one click; Markdown with charts comes as a zip (the page and its chart pictures)."""
     import html
+    import io
+    import zipfile
 
     from ..render.word import available as word_available
 
     target = _folder(folder, clock)
-    files = widgets.VBox()
-    make = widgets.Button(description="Make the summary files", icon="download")
+    problem = widgets.VBox()
 
-    def on_make(_button: object) -> None:
+    def make(fmt: str) -> tuple[str, bytes] | None:
+        problem.children = []
         try:
             progress = Progress(target)
         except RecordError as error:
-            files.children = [_message(html.escape(str(error)), True)]
-            return
+            problem.children = [_message(html.escape(str(error)), True)]
+            return None
         if progress.empty:
-            files.children = [_message("There is nothing to summarise yet.")]
-            return
-        formats = ("md", "html", "docx") if word_available() else ("md", "html")
-        files.children = [downloads(summary_files(progress, formats), "Your progress summary")]
+            problem.children = [_message("There is nothing to summarise yet.")]
+            return None
+        files = summary_files(progress, (fmt,))
+        if len(files) == 1:
+            return next(iter(files.items()))
+        bundle = io.BytesIO()
+        with zipfile.ZipFile(bundle, "w", zipfile.ZIP_DEFLATED) as archive:
+            for name, data in files.items():
+                archive.writestr(name, data)
+        return "progress-summary.zip", bundle.getvalue()
 
-    make.on_click(on_make)
-    return widgets.VBox([make, files])
+    names = {"html": "a web page", "docx": "a Word document", "md": "Markdown"}
+    formats = ("html", "docx", "md") if word_available() else ("html", "md")
+    buttons = [
+        download_button(f"Download the summary as {names[fmt]}", lambda fmt=fmt: make(fmt))
+        for fmt in formats
+    ]
+    return widgets.VBox([*buttons, problem])
 
 
 def progress_page(

@@ -38,7 +38,7 @@ from ..store import AUDIT_FILE, PLAN_FILE, RecordFolder
 from ..store.current import current_records
 from ..store.team import MODERATION_FILE
 from .autosave import DEFAULT_DELAY, Autosaver
-from .downloads import downloads
+from .downloads import download_button
 from .looks import ERROR_COLOUR, Looks, reminder_html
 from .saving import SavesItself
 
@@ -179,9 +179,15 @@ class ActionRow:
         }
 
 
+#: The plan's file formats as the buttons name them, in the order they are offered.
+FORMAT_NAMES = {"xlsx": "Excel", "docx": "Word", "csv": "CSV spreadsheet", "md": "Markdown page"}
+
+
 def export_formats() -> tuple[str, ...]:
-    """The formats this Python can make (Word needs python-docx and lxml)."""
-    return tuple(f for f in EXPORT_FORMATS if f != "docx" or word_available())
+    """The formats this Python can make (Word needs python-docx and lxml), as offered."""
+    return tuple(
+        f for f in FORMAT_NAMES if f in EXPORT_FORMATS and (f != "docx" or word_available())
+    )
 
 
 class PlanEditor(SavesItself, widgets.VBox):
@@ -230,13 +236,13 @@ class PlanEditor(SavesItself, widgets.VBox):
             icon="plus",
         )
         self.add_button.on_click(lambda _button: self.add_action(self.new_indicator.value))
-        self.export_button = widgets.Button(
-            description="Make the files",
-            tooltip="Make the plan as " + ", ".join(f.upper() for f in export_formats()),
-            icon="download",
-        )
-        self.export_button.on_click(lambda _button: self.make_files())
-        self.files = widgets.VBox()
+        self.download_buttons = [
+            download_button(
+                f"Download the plan: {FORMAT_NAMES[fmt]}", lambda fmt=fmt: self.make_file(fmt)
+            )
+            for fmt in export_formats()
+        ]
+        self.files = widgets.HTML()  # a problem making the files, if any
         self.team_choice = widgets.RadioButtons(
             options=[
                 ("Lowest ratings first, as usual", False),
@@ -300,12 +306,13 @@ class PlanEditor(SavesItself, widgets.VBox):
         exporter = widgets.VBox(
             [
                 widgets.HTML(
-                    "<h4>Take it into school</h4><p>Make the plan as a spreadsheet (CSV and "
-                    "Excel), a Markdown page"
-                    + (" and a Word document" if "docx" in export_formats() else "")
-                    + ", then download them.</p>"
+                    "<h4>Take it into school</h4><p>Download the plan as a spreadsheet (Excel "
+                    "or CSV), a Markdown page"
+                    + (" or a Word document" if "docx" in export_formats() else "")
+                    + ": each button makes the file from the plan on screen and downloads it."
+                    "</p>"
                 ),
-                self.export_button,
+                *self.download_buttons,
                 self.files,
             ]
         )
@@ -438,22 +445,19 @@ class PlanEditor(SavesItself, widgets.VBox):
             return f"Action {number}: see the message beside the field"
         return error.problem
 
-    def make_files(self) -> dict[str, bytes]:
-        """Make the plan's files from what is on screen and offer them for download."""
+    def make_file(self, fmt: str) -> tuple[str, bytes] | None:
+        """The plan as one file (``fmt``: csv, xlsx, md or docx) from what is on screen: its
+        name and bytes, or ``None`` with the problem shown under the buttons."""
         self.flush()
+        self.files.value = ""
         try:
             records = current_records(self.folder)
             self.gate = records.gate
-            files = plan_files(
-                self.record(), records.audit, export_formats(), self.framework, self.gate
-            )
+            files = plan_files(self.record(), records.audit, [fmt], self.framework, self.gate)
         except (RecordError, ValueError) as error:
-            self.files.children = [
-                widgets.HTML(f'<p style="color:{ERROR_COLOUR}">{html.escape(str(error))}</p>')
-            ]
-            return {}
-        self.files.children = [downloads(files, "Your plan, ready to download")]
-        return files
+            self.files.value = f'<p style="color:{ERROR_COLOUR}">{html.escape(str(error))}</p>'
+            return None
+        return next(iter(files.items()))
 
 
 def action_plan(

@@ -25,7 +25,7 @@ from ..core.text import clean_text
 from ..store import RecordFolder
 from ..store.team import read_rater_bytes, role_slug
 from .audit_form import IndicatorRow
-from .downloads import download_link
+from .downloads import download_now
 from .looks import ERROR_COLOUR, Looks, reminder_html
 from .problems import problem_words
 
@@ -79,8 +79,8 @@ class RaterForm(widgets.VBox):
         )
         self.summary = widgets.HTML()
         self.make = widgets.Button(
-            description="Make my file to send",
-            tooltip="Check your answers and make the file to send your lead",
+            description="Download my file to send",
+            tooltip="Check your answers, then download the file to send your lead",
             icon="download",
             button_style="primary",
             layout=widgets.Layout(width="auto", max_width="100%", align_self="flex-start"),
@@ -153,9 +153,9 @@ class RaterForm(widgets.VBox):
         count = len(record.rated())
         name = f"team-rating-{role_slug(record.role)}-{record.date}.json"
         self.outcome.value = (
-            f'<div role="status"><p>\u2713 Your file is ready: {count} rating{"" if count == 1 else "s"} '
-            f"for {html.escape(record.school)}, as {html.escape(record.role)}. Download it and "
-            f"send it to your lead.</p><p>{download_link(name, data)}</p></div>"
+            f"<div><p>\u2713 Your file is made: {count} rating{'' if count == 1 else 's'} "
+            f"for {html.escape(record.school)}, as {html.escape(record.role)}. Send it to your "
+            f"lead.</p>{download_now(name, data)}</div>"
         )
         return data
 

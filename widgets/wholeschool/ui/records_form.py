@@ -15,10 +15,11 @@ from pathlib import Path
 import ipywidgets as widgets
 
 from ..core.clock import Clock, system_clock
+from ..core.dates import long_date
 from ..store import RecordFolder, in_browser
 from ..store.bundle import export_zip, import_files
 from ..store.sharing import SharingError, share_summary, shared_file, sharing_folder, stop_sharing
-from .downloads import download_link
+from .downloads import download_button
 from .looks import ERROR_COLOUR
 
 
@@ -57,7 +58,7 @@ def _listing(folder: RecordFolder) -> str:
             r = loaded.record
             what = KIND_WORDS.get(r.kind_name, r.kind_name.capitalize())
             rows.append(
-                f"<li>{what} for {html.escape(r.school)}, saved {r.date:%-d %B %Y} "
+                f"<li>{what} for {html.escape(r.school)}, saved {long_date(r.date)} "
                 f'<span style="color:#555">(file {name})</span></li>'
             )
         else:
@@ -123,15 +124,15 @@ def records_panel(
     if not isinstance(folder, RecordFolder):
         folder = RecordFolder(folder, clock=clock)
     listing = widgets.HTML(_listing(folder))
-    link = widgets.HTML()
-    prepare = widgets.Button(description="Download all records", icon="download")
+    download = download_button(
+        "Download all records",
+        lambda: (f"wholeschool-records-{folder.today()}.zip", export_zip(folder)),
+        "Download every record as one zip file",
+    )
     upload = widgets.FileUpload(
         accept=".zip,.json", multiple=True, description="Restore from files"
     )
     outcome = widgets.HTML()
-
-    def on_prepare(_button: object) -> None:
-        link.value = download_link(f"wholeschool-records-{folder.today()}.zip", export_zip(folder))
 
     def on_upload(change: dict) -> None:
         files = {item["name"]: bytes(item["content"]) for item in change["new"]}
@@ -157,13 +158,11 @@ def records_panel(
         listing.value = _listing(folder)
         upload.value = ()
 
-    prepare.on_click(on_prepare)
     upload.observe(on_upload, names="value")
     parts = [
         widgets.HTML(f"<p>{html.escape(where_text(folder))}</p>"),
         listing,
-        prepare,
-        link,
+        download,
         upload,
         outcome,
     ]

@@ -16,7 +16,7 @@ from ..reports.governors import build_report, report_document, to_docx, to_html
 from ..store import AUDIT_FILE, RecordFolder
 from ..store.sample_year import SCHOOL, write_sample_year
 from .crosswalk_view import crosswalk_view
-from .downloads import downloads
+from .downloads import download_button
 from .evidence_form import evidence_log
 from .looks import ERROR_COLOUR
 
@@ -60,16 +60,19 @@ def governors_report(
         if is_sample
         else ""
     )
-    files = widgets.VBox()
-    make = widgets.Button(description="Make the report files", icon="download")
-
-    def on_make(_button: object) -> None:
-        made = {"governors-report.html": to_html(report).encode("utf-8")}
-        if word_available():
-            made["governors-report.docx"] = to_docx(report)
-        files.children = [downloads(made, "The report, ready to download")]
-
-    make.on_click(on_make)
+    buttons = [
+        download_button(
+            "Download the report as a web page",
+            lambda: ("governors-report.html", to_html(report).encode("utf-8")),
+        )
+    ]
+    if word_available():
+        buttons.append(
+            download_button(
+                "Download the report as a Word document",
+                lambda: ("governors-report.docx", to_docx(report)),
+            )
+        )
     what_made = (
         "<p>The report files are a web page (open it in any browser or in Word, then print or "
         "save it as PDF) and a Word document.</p>"
@@ -84,8 +87,7 @@ def governors_report(
         widgets.HTML("<h3>One audit, several frameworks</h3>"),
         crosswalk_view(report.records.audit, framework=folder.framework),  # type: ignore[arg-type]
         widgets.HTML("<h3>Take it to the governors</h3>" + what_made),
-        make,
-        files,
+        *buttons,
     ]
     if not is_sample:
         children[4:4] = [widgets.HTML("<h3>Log your evidence</h3>"), evidence_log(folder)]

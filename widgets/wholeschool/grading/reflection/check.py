@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...core.dates import long_date
 from ...core.framework import FRAMEWORK, Framework, Principle
 from ...core.records import AuditRecord
 from .answer import Action, Reflection
@@ -309,8 +310,8 @@ def _check_dates(case: _Case) -> Outcome:
         date = action["date"]
         if date is not None and not first <= date <= last:
             problems.append(
-                f"action {action['n']} `target_date` {date:%d %B %Y} is outside this academic "
-                f"year and the next ({first:%d %B %Y} to {last:%d %B %Y})"
+                f"action {action['n']} `target_date` {long_date(date)} is outside this academic "
+                f"year and the next ({long_date(first)} to {long_date(last)})"
             )
     if not case.actions and not problems:
         problems.append("there are no actions to check the dates of")
@@ -376,14 +377,17 @@ def _check_audit_match(case: _Case) -> Outcome:
         if saved[key] != quoted:
             mismatches.append(
                 f"you quote {key} as {quoted} ({case.framework.level(quoted).label}) but your audit "
-                f"of {audit.date:%d %B %Y} ({case.saved.name}) rates it {saved[key]} "
+                f"of {long_date(audit.date)} ({case.saved.name}) rates it {saved[key]} "
                 f"({case.framework.level(saved[key]).label})"
             )
     if mismatches:
         return _verdict(mismatches)
     if not compared:
-        return "not checked", f"your audit of {audit.date:%d %B %Y} does not rate these indicators"
-    return "pass", f"yes: they match your audit of {audit.date:%d %B %Y}"
+        return (
+            "not checked",
+            f"your audit of {long_date(audit.date)} does not rate these indicators",
+        )
+    return "pass", f"yes: they match your audit of {long_date(audit.date)}"
 
 
 #: One check per criterion id of ``reflection_criteria.yaml``.

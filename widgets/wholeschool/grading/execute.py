@@ -61,11 +61,15 @@ class PrivateSocketKernelManager(AsyncKernelManager):
 
     async def _async_pre_start_kernel(self, **kw: Any) -> Any:  # type: ignore[override]
         spec = self.kernel_spec
-        if self.provisioner is None and self.fork_kernels and "kernel_provisioner" not in (
-            spec.metadata if spec else {}
+        if (
+            self.provisioner is None
+            and self.fork_kernels
+            and "kernel_provisioner" not in (spec.metadata if spec else {})
         ):
             self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
-            provisioner = ForkingProvisioner(kernel_id=self.kernel_id, kernel_spec=spec, parent=self)
+            provisioner = ForkingProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=spec, parent=self
+            )
             provisioner.preload = tuple(self.preload)
             self.provisioner = provisioner
         return await super()._async_pre_start_kernel(**kw)

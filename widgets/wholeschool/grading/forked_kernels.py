@@ -34,7 +34,9 @@ from jupyter_client.provisioning import LocalProvisioner
 
 ZYGOTE = Path(__file__).with_name("kernel_zygote.py")
 #: Run the zygote by path: nothing of this package is imported before the kernel's own modules.
-BOOT = "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
+BOOT = (
+    "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
+)
 #: Variables jupyter_client sets for each kernel; every other one a forked kernel gets is the
 #: zygote's own (modules read some when imported, the interpreter some when it starts).
 PER_KERNEL = "JPY_"

@@ -26,6 +26,7 @@ children's process groups, reap them and exit. Each child dies with the zygote
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import importlib
 import json
@@ -156,10 +157,8 @@ def _stop_children() -> None:
             except OSError:
                 continue
     for pid in list(_children):
-        try:
+        with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, 0)
-        except ChildProcessError:
-            pass
         _children.discard(pid)
 
 

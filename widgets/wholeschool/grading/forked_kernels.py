@@ -181,9 +181,12 @@ class ForkingProvisioner(LocalProvisioner):  # type: ignore[misc]
         env = dict(kwargs.get("env") or os.environ)
         if self.kernel_spec.env or not forkable(cmd, kwargs):
             return await super().launch_kernel(cmd, **kwargs)
-        zygote = zygote_for(tuple(self.preload), env)
         cwd = str(kwargs.get("cwd") or os.getcwd())
-        self.process = zygote.fork(cmd[3:], cwd, env)
+        try:
+            self.process = zygote_for(tuple(self.preload), env).fork(cmd[3:], cwd, env)
+        except OSError as error:  # no zygote, or it could not fork: a kernel all the same
+            self.log.warning("kernel zygote: %s; starting the kernel the usual way", error)
+            return await super().launch_kernel(cmd, **kwargs)
         self.pid = self.pgid = self.process.pid  # the child leads a session of its own
         self.cwd = cwd
         return self.connection_info

@@ -9,6 +9,9 @@ and running the notebook, so a cohort is worth grading in parallel. How it is do
   at a time, through ``NbGraderAPI``. On Linux workers are forked after nbgrader is imported,
   so its two-second import is paid once. Every student is a separate nbgrader run with its own
   gradebook sessions and commits, exactly as ``nbgrader autograde --student X`` would do.
+- Each notebook runs on a fresh kernel process, forked from a per-worker zygote that has
+  done the imports (``wholeschool.grading.forked_kernels``); gradebook queries are compiled
+  once per worker and nbgrader's metadata schema checked once (``nbgrader_steps``).
 - All workers share the one SQLite file. The course config sets a 60 s SQLite busy timeout,
   so a worker waits for another's short write; if SQLite still reports ``database is locked``
   (it can refuse at once to avoid a deadlock) the student is graded again from scratch with

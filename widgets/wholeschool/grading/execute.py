@@ -17,6 +17,11 @@
   notebooks import first: most of a kernel's own start-up) as it starts, silently and leaving
   no name behind, so the notebook's first cell finds it loaded. Nothing else differs from a
   fresh kernel: the cells, their order, numbering and outputs are the same.
+- **Forked, not started.** A plain Python kernel is forked from a zygote that has already
+  imported IPython, ipykernel and ``Execute.preload`` (see
+  :mod:`wholeschool.grading.forked_kernels`): a fresh process of its own per notebook, about a
+  tenth of the CPU of a new interpreter. Kernels started by another command (the course hub's
+  sandbox) start the usual way; ``PrivateSocketKernelManager.fork_kernels = False`` turns it off.
 - **Stopped at once.** When its notebook is done a kernel is stopped straight away
   (``Execute.shutdown_kernel = "immediate"``) instead of nbclient's polite request and wait:
   every output has been collected by then, and the kernel is never used again.

@@ -34,7 +34,8 @@ c.Execute.iopub_timeout = 30
 # characters (one 50 MB line would pass a line limit). This is nbgrader's default list of
 # autograde steps with that one added, and nbgrader's Execute step replaced by wholeschool's,
 # which runs each notebook on a kernel over private Unix sockets, started ahead while the
-# previous notebook was graded (same settings, same results; see wholeschool.grading.execute).
+# previous notebook was graded (same settings, same results; see wholeschool.grading.execute),
+# and CheckCellMetadata by wholeschool's (the same check, faster; see below).
 c.LimitOutput.max_lines = 200
 c.LimitOutput.max_traceback = 50
 c.LimitOutputSize.max_chars = 20_000
@@ -46,7 +47,16 @@ c.Autograde.autograde_preprocessors = [
     "wholeschool.grading.limit_output.LimitOutputSize",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata",
+    "wholeschool.grading.nbgrader_steps.CheckCellMetadata",
+]
+# nbgrader's steps to tidy a submission before it runs, with wholeschool's CheckCellMetadata:
+# nbgrader's check, with the metadata schema checked once rather than for every cell.
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "wholeschool.grading.nbgrader_steps.CheckCellMetadata",
 ]
 
 # Kernels talk to the grader over Unix sockets, not TCP ports on 127.0.0.1 (no port another

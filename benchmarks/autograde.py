@@ -35,11 +35,18 @@ def env() -> dict[str, str]:
     return {**os.environ, "PATH": scripts + os.pathsep + os.environ.get("PATH", "")}
 
 
-#: Appended to the plain run's config: nbgrader's own Execute step, as nbgrader ships it.
+#: Appended to the plain run's config: nbgrader's own Execute and CheckCellMetadata steps, as
+#: nbgrader ships them, in place of wholeschool's.
 PLAIN_NBGRADER = """
+_NBGRADER_STEPS = {
+    "wholeschool.grading.execute.Execute": "nbgrader.preprocessors.Execute",
+    "wholeschool.grading.nbgrader_steps.CheckCellMetadata": "nbgrader.preprocessors.CheckCellMetadata",
+}
 c.Autograde.autograde_preprocessors = [
-    step.replace("wholeschool.grading.execute.Execute", "nbgrader.preprocessors.Execute")
-    for step in c.Autograde.autograde_preprocessors
+    _NBGRADER_STEPS.get(step, step) for step in c.Autograde.autograde_preprocessors
+]
+c.Autograde.sanitize_preprocessors = [
+    _NBGRADER_STEPS.get(step, step) for step in c.Autograde.sanitize_preprocessors
 ]
 """
 #: The goals of issue 23.

@@ -282,11 +282,18 @@ def test_grading_runs_with_an_empty_records_folder_not_the_trainers(tmp_path, mo
     assert not folder.exists()
 
 
-#: Appended to a course's config: nbgrader's own Execute step, as nbgrader ships it.
-PLAIN_EXECUTE = """
+#: Appended to a course's config: nbgrader's own Execute and CheckCellMetadata steps, as
+#: nbgrader ships them, in place of wholeschool's.
+PLAIN_NBGRADER = """
+_NBGRADER_STEPS = {
+    "wholeschool.grading.execute.Execute": "nbgrader.preprocessors.Execute",
+    "wholeschool.grading.nbgrader_steps.CheckCellMetadata": "nbgrader.preprocessors.CheckCellMetadata",
+}
 c.Autograde.autograde_preprocessors = [
-    step.replace("wholeschool.grading.execute.Execute", "nbgrader.preprocessors.Execute")
-    for step in c.Autograde.autograde_preprocessors
+    _NBGRADER_STEPS.get(step, step) for step in c.Autograde.autograde_preprocessors
+]
+c.Autograde.sanitize_preprocessors = [
+    _NBGRADER_STEPS.get(step, step) for step in c.Autograde.sanitize_preprocessors
 ]
 """
 
@@ -294,7 +301,7 @@ c.Autograde.autograde_preprocessors = [
 def _course_with_submissions(folder: Path, cases: list[str], plain: bool) -> Path:
     folder.mkdir()
     config = (ROOT / "assessments" / "nbgrader_config.py").read_text(encoding="utf-8")
-    (folder / "nbgrader_config.py").write_text(config + (PLAIN_EXECUTE if plain else ""))
+    (folder / "nbgrader_config.py").write_text(config + (PLAIN_NBGRADER if plain else ""))
     shutil.copy(ROOT / "assessments" / "rubric.yaml", folder)
     shutil.copytree(ROOT / "assessments" / "source" / ASSIGNMENT, folder / "source" / ASSIGNMENT)
     subprocess.run(

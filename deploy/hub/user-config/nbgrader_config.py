@@ -43,3 +43,7 @@ c.ExchangeFactory.release_feedback = OneByOneReleaseFeedback
 # (sandbox_kernel.py): each notebook's kernel starts in that notebook's folder, never ahead in
 # the course folder (where it would see the gradebook and every lead's work).
 c.Execute.spare_kernels = False
+# Nor is a kernel forked from the grading zygote (wholeschool.grading.forked_kernels): that
+# would skip the sandbox. Only a plain ``python -m ipykernel_launcher`` kernel is ever forked,
+# so the sandboxed kernel spec already starts the usual way; this says so outright.
+c.PrivateSocketKernelManager.fork_kernels = False

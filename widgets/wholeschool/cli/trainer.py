@@ -39,7 +39,7 @@ def trainer(ctx: click.Context, course: Path | None) -> None:
 
 
 def _root(ctx: click.Context) -> Path:
-    from ..grading.trainer import find_course
+    from ..grading.course import find_course
 
     with _for_the_trainer():
         return find_course(ctx.obj)
@@ -104,7 +104,7 @@ def autograde(
 ) -> None:
     """Autograde every submission of ASSIGNMENT, students spread over worker processes."""
     from ..grading.autograde import autograde_cohort
-    from ..grading.trainer import write_results
+    from ..grading.course import write_results
 
     root = _root(ctx)
     try:

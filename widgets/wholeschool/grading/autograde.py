@@ -9,6 +9,9 @@ and running the notebook, so a cohort is worth grading in parallel. How it is do
   at a time, through ``NbGraderAPI``. On Linux workers are forked after nbgrader is imported,
   so its two-second import is paid once. Every student is a separate nbgrader run with its own
   gradebook sessions and commits, exactly as ``nbgrader autograde --student X`` would do.
+- Each notebook runs on a fresh kernel process, forked from a per-worker zygote that has
+  done the imports (``wholeschool.grading.forked_kernels``); gradebook queries are compiled
+  once per worker and nbgrader's metadata schema checked once (``nbgrader_steps``).
 - All workers share the one SQLite file. The course config sets a 60 s SQLite busy timeout,
   so a worker waits for another's short write; if SQLite still reports ``database is locked``
   (it can refuse at once to avoid a deadlock) the student is graded again from scratch with
@@ -25,12 +28,15 @@ and running the notebook, so a cohort is worth grading in parallel. How it is do
 from __future__ import annotations
 
 import contextlib
+import importlib
+import importlib.util
 import json
 import multiprocessing
 import os
 import sys
 import tempfile
 import time
+import types
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
@@ -75,6 +81,38 @@ def ensure_tools_on_path() -> None:
     scripts = str(Path(sys.executable).parent)
     if scripts not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = scripts + os.pathsep + os.environ.get("PATH", "")
+
+
+#: Imported by jsonschema (under nbgrader and nbformat) for its "iri" format check, which
+#: builds some 35 parsers as it is imported: 1 to 2 CPU seconds, the largest part of importing
+#: nbgrader (python-jsonschema/jsonschema#1428). No schema used in grading has that format.
+IRI_GRAMMAR = "rfc3987_syntax"
+
+
+def defer_iri_grammar() -> None:
+    """Let jsonschema import a stand-in for ``rfc3987_syntax`` that imports the real module
+    the first time it is used, so that importing nbgrader does not build its parsers. Does
+    nothing once jsonschema is imported, or if the module is not installed."""
+    if IRI_GRAMMAR in sys.modules or "jsonschema" in sys.modules:
+        return
+    if importlib.util.find_spec(IRI_GRAMMAR) is None:
+        return
+
+    def real() -> types.ModuleType:
+        if sys.modules.get(IRI_GRAMMAR) is stand_in:
+            del sys.modules[IRI_GRAMMAR]
+        return importlib.import_module(IRI_GRAMMAR)
+
+    stand_in = types.ModuleType(IRI_GRAMMAR, "Imports rfc3987_syntax when first used.")
+    stand_in.is_valid_syntax = lambda *args, **kwargs: real().is_valid_syntax(*args, **kwargs)  # type: ignore[attr-defined]
+
+    def other(name: str) -> Any:
+        if name.startswith("__"):  # the import system's own questions (``__path__``...)
+            raise AttributeError(name)
+        return getattr(real(), name)
+
+    stand_in.__getattr__ = other  # type: ignore[method-assign]
+    sys.modules[IRI_GRAMMAR] = stand_in
 
 
 def load_config(root: Path, timeout: int | None = None) -> Any:
@@ -270,10 +308,13 @@ def grade_student(
     if reason:
         return GradeResult(student, False, reason, seconds=time.perf_counter() - start)
     api = _api(root, timeout)
+    from .nbgrader_steps import one_engine_per_gradebook
+
     result: dict[str, Any] = {}
     attempt = 0
     for attempt in range(1, retries + 1):  # noqa: B007 (attempt is reported)
-        result = api.autograde(assignment, student, force=True, create=True)
+        with one_engine_per_gradebook():
+            result = api.autograde(assignment, student, force=True, create=True)
         text = f"{result.get('log', '')}\n{result.get('error', '')}"
         if result["success"] or not any(reason in text for reason in TRANSIENT):
             break
@@ -349,6 +390,7 @@ def autograde_cohort(
     students = list(students) if students is not None else submitted_students(root, assignment)
     if not students:
         return []
+    defer_iri_grammar()
     graded_before = prepare_gradebook(root, assignment, students)
     expected = notebook_names(root, assignment)
     release_cells = locked_cells(root, assignment)

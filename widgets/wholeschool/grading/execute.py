@@ -17,6 +17,11 @@
   notebooks import first: most of a kernel's own start-up) as it starts, silently and leaving
   no name behind, so the notebook's first cell finds it loaded. Nothing else differs from a
   fresh kernel: the cells, their order, numbering and outputs are the same.
+- **Forked, not started.** A plain Python kernel is forked from a zygote that has already
+  imported IPython, ipykernel and ``Execute.preload`` (see
+  :mod:`wholeschool.grading.forked_kernels`): a fresh process of its own per notebook, about a
+  tenth of the CPU of a new interpreter. Kernels started by another command (the course hub's
+  sandbox) start the usual way; ``PrivateSocketKernelManager.fork_kernels = False`` turns it off.
 - **Stopped at once.** When its notebook is done a kernel is stopped straight away
   (``Execute.shutdown_kernel = "immediate"``) instead of nbclient's polite request and wait:
   every output has been collected by then, and the kernel is never used again.
@@ -33,6 +38,7 @@ import multiprocessing.util
 import os
 import shutil
 import tempfile
+import uuid
 from typing import Any
 
 from jupyter_client.manager import AsyncKernelManager
@@ -40,11 +46,38 @@ from jupyter_core.utils import run_sync
 from nbgrader.preprocessors import Execute as NbgraderExecute
 from traitlets import Bool, Enum, List, Unicode
 
+from .forked_kernels import ForkingProvisioner
+
 
 class PrivateSocketKernelManager(AsyncKernelManager):
-    """A kernel manager whose IPC sockets live in a folder of their own, removed afterwards."""
+    """A kernel manager whose IPC sockets live in a folder of their own, removed afterwards,
+    and whose plain Python kernels are forked from a zygote that has done the imports."""
+
+    fork_kernels = Bool(
+        True,
+        help="Fork plain Python kernels from a process that has imported IPython, ipykernel "
+        "and the preloaded modules (each kernel is still a fresh process of its own). Kernels "
+        "started by another command (a sandbox, another Python) start the usual way anyway.",
+    ).tag(config=True)
+
+    preload = List(Unicode(), help="Modules the zygote imports before it forks kernels.")
 
     _socket_folder = ""
+
+    async def _async_pre_start_kernel(self, **kw: Any) -> Any:  # type: ignore[override]
+        spec = self.kernel_spec
+        if (
+            self.provisioner is None
+            and self.fork_kernels
+            and "kernel_provisioner" not in (spec.metadata if spec else {})
+        ):
+            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+            provisioner = ForkingProvisioner(
+                kernel_id=self.kernel_id, kernel_spec=spec, parent=self
+            )
+            provisioner.preload = tuple(self.preload)
+            self.provisioner = provisioner
+        return await super()._async_pre_start_kernel(**kw)
 
     def _ip_default(self) -> str:
         if self.transport != "ipc":
@@ -71,13 +104,15 @@ def _spare_key(kernel_name: str, extra_arguments: list[str]) -> tuple:
 _FINALIZED_IN: set[int] = set()
 
 
-def _start_spare(config: Any, kernel_name: str, extra_arguments: list[str]) -> None:
+def _start_spare(
+    config: Any, kernel_name: str, extra_arguments: list[str], preload: list[str]
+) -> None:
     if os.getpid() not in _FINALIZED_IN:
         # Runs at exit in ordinary processes and in multiprocessing workers (which skip atexit
         # and drop finalizers registered before they were forked).
         multiprocessing.util.Finalize(None, shut_down_spares, exitpriority=10)
         _FINALIZED_IN.add(os.getpid())
-    manager = PrivateSocketKernelManager(kernel_name=kernel_name, config=config)
+    manager = PrivateSocketKernelManager(kernel_name=kernel_name, config=config, preload=preload)
     run_sync(manager.start_kernel)(extra_arguments=list(extra_arguments))
     _SPARE[_spare_key(kernel_name, extra_arguments)] = manager
 
@@ -139,16 +174,22 @@ class Execute(NbgraderExecute):
         if not self.kernel_name:
             self.kernel_name = self.nb.metadata.get("kernelspec", {}).get("name") or "python3"
         if not self.spare_kernels:
-            self.km = super().create_kernel_manager()
+            self.km = self._new_kernel_manager()
             return self.km
         arguments = self._spare_arguments()
         manager = _take_spare(self.kernel_name, arguments)
         if manager is not None and run_sync(manager.is_alive)():
             self.km = manager
         else:
-            self.km = super().create_kernel_manager()
-        _start_spare(self.config, self.kernel_name, arguments)
+            self.km = self._new_kernel_manager()
+        _start_spare(self.config, self.kernel_name, arguments, list(self.preload))
         return self.km
+
+    def _new_kernel_manager(self) -> Any:
+        manager = super().create_kernel_manager()
+        if isinstance(manager, PrivateSocketKernelManager):
+            manager.preload = list(self.preload)
+        return manager
 
     async def async_start_new_kernel_client(self) -> Any:
         client = await super().async_start_new_kernel_client()

@@ -19,15 +19,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..core.errors import WholeschoolError
 from ..core.rubric import load_rubric
 from ..render.blocks import Table
 from ..render.sheets import csv_bytes
 from ..store.atomic import write_atomic
-from .autograde import GradeResult, ensure_tools_on_path
+from .autograde import ensure_tools_on_path
+from .course import RESULTS_FILE, GradingError, find_course, write_results
+
+__all__ = ["RESULTS_FILE", "GradingError", "find_course", "write_results"]  # also from here
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-RESULTS_FILE = "autograde.csv"
 #: The capstone assignment, and the prefix of the data strand's assignments.
 CAPSTONE = "action-plan-review"
 DATA_PREFIX = "data-"
@@ -43,21 +44,6 @@ SCORE_COLUMNS = [
     "max_score",
     "needs_manual_grade",
 ]
-
-
-class GradingError(WholeschoolError):
-    """A step of the trainer's cycle could not be done; the message says why."""
-
-
-def find_course(course: Path | None) -> Path:
-    """The course folder: ``--course``, else this folder or ``./assessments`` if either has an
-    ``nbgrader_config.py``."""
-    candidates = [course] if course else [Path.cwd(), Path.cwd() / "assessments"]
-    for folder in candidates:
-        if (folder / "nbgrader_config.py").is_file():
-            return folder.resolve()
-    where = course or "this folder or ./assessments"
-    raise GradingError(f"no nbgrader_config.py in {where}; pass --course FOLDER")
 
 
 def run_nbgrader(root: Path, *args: str) -> str:
@@ -379,22 +365,6 @@ def not_graded(root: Path, assignments: Sequence[str]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=["assignment", "student", "reason"])
     return pd.concat(frames, ignore_index=True)
-
-
-def write_results(root: Path, assignment: str, results: Sequence[GradeResult]) -> Path:
-    path = root / "reports" / assignment / RESULTS_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frame = pd.DataFrame(
-        {
-            "student": [r.student for r in results],
-            "graded": [r.graded for r in results],
-            "reason": [r.reason for r in results],
-            "notes": ["; ".join(r.notes) for r in results],
-            "attempts": [r.attempts for r in results],
-            "seconds": [round(r.seconds, 2) for r in results],
-        }
-    )
-    return write_csv(frame, path)
 
 
 # --- feedback ------------------------------------------------------------------------------

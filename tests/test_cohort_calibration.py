@@ -192,7 +192,7 @@ def test_the_trainers_choice_is_checked(course: Path) -> None:
     with pytest.raises(ExerciseError, match="Choose one of the course's fictional settings"):
         open_exercise(course, "../etc", DAY)
     assert json.loads((course / EXERCISE_FILE).read_text())["setting"] == "primary"
-    assert oct((course / RATINGS).stat().st_mode & 0o7777) == "0o1733"
+    assert oct((course / RATINGS).stat().st_mode & 0o7777) == "0o3733"
     (course / EXERCISE_FILE).write_text('{"setting": "primary", "opened": "x", "extra": 1}')
     exercise = cohort_exercise(course)
     assert exercise.setting is None and "choose again" in exercise.refused[0]

@@ -3,9 +3,10 @@ fictional setting; each lead sends their own ratings of it.
 
 In the course's folder of nbgrader's exchange (the trainer's, 0755): ``calibration-exercise.json``
 says which setting the cohort rates (only the trainer can write it), and ``calibration-ratings/``
-(1733, like the fetch receipts: leads can write to it but not list it) takes each lead's file,
-``<lead>+<setting>+<random>.json``, a rater file made for the setting. Whose it is comes from
-the Unix account that made it, checked when the trainer reads it
+(3733: leads can write to it but not list it, and each file in it takes the trainer's own
+group) takes each lead's file, ``<lead>+<setting>+<random>.json``, a rater file made for the
+setting, readable by its maker and the trainer's group only (0640), so no lead reads another's.
+Whose it is comes from the Unix account that made it, checked when the trainer reads it
 (:mod:`wholeschool.grading.cohort_calibration`).
 """
 
@@ -30,8 +31,11 @@ from .sharing import hub_course
 
 EXERCISE_FILE = "calibration-exercise.json"
 RATINGS = "calibration-ratings"
-#: Write-only for leads, never listed by them; only a file's maker or the trainer removes it.
-RATINGS_MODE = stat.S_ISVTX | 0o733
+#: Write-only for leads, never listed by them; only a file's maker or the trainer removes it;
+#: a file made in it takes the folder's group (the trainer's own), which may read it.
+RATINGS_MODE = stat.S_ISVTX | stat.S_ISGID | 0o733
+#: A lead's file: theirs, and the trainer's group's to read; no other lead's.
+FILE_MODE = 0o640
 #: The role every lead's file gives: who rated comes from the file's owner, never its text.
 LEAD_ROLE = "Course lead"
 EXERCISE_LIMITS = Limits(max_bytes=4_096, max_depth=2)
@@ -126,12 +130,12 @@ def send_ratings(
     name = f"{lead or lead_name()}+{setting.id}+{secrets.token_hex(8)}.json"
     payload = record.model_dump_json(indent=1).encode("utf-8")
     try:
-        fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+        fd = os.open(folder / name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, FILE_MODE)
     except OSError as error:
         raise ExerciseError(
             f"Your ratings could not be sent ({(error.strerror or 'refused').lower()})."
         ) from None
     with os.fdopen(fd, "wb") as handle:
+        os.fchmod(handle.fileno(), FILE_MODE)  # whatever the lead's umask
         handle.write(payload)
-    os.chmod(folder / name, 0o644)  # the trainer reads it; leads cannot list the folder
     return folder / name

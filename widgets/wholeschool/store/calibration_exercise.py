@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import pwd
 import secrets
 import stat
 from collections.abc import Mapping
@@ -92,6 +91,8 @@ def lead_exercise() -> tuple[Path, CalibrationSetting] | None:
 
 def lead_name() -> str:
     """This account's name: the name a lead's file goes under (the trainer checks it)."""
+    import pwd  # not in every Python the forms run in (the browser's has none to ask)
+
     return pwd.getpwuid(os.geteuid()).pw_name
 
 

@@ -105,7 +105,7 @@ def test_leads_send_and_the_page_shows_the_spread_and_the_small_number_rule(cour
     send_ratings(course, SETTING, ratings(1, 2), DAY, lead="cat")
     words = section(cohort_page_html(CohortStatus((), (), ()), exercise=cohort_exercise(course)))
     assert "3 leads have sent" in words and "so who rated what is not shown" not in words
-    assert f"Who rated what: amy {scale[0]}; ben {scale[3]}; cat {scale[1]}" in words
+    assert f"Who rated what: amy: {scale[0]} ben: {scale[3]} cat: {scale[1]}" in words
 
 
 def test_a_lead_sending_again_counts_once_with_their_latest(course: Path) -> None:

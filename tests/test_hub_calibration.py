@@ -207,8 +207,8 @@ def test_a_cohort_rates_the_shared_setting_and_the_trainer_sees_the_spread(hub) 
         assert "3 leads have sent their ratings" in words
         assert "so who rated what is not shown" not in words
         assert (
-            f"Who rated what: {leads[0].name} {LEVELS[0]}; {leads[1].name} {LEVELS[3]}; "
-            f"{leads[2].name} {LEVELS[1]}"
+            f"Who rated what: {leads[0].name}: {LEVELS[0]} {leads[1].name}: {LEVELS[3]} "
+            f"{leads[2].name}: {LEVELS[1]}"
         ) in row_text(section, 1)
 
         browser = launch_chromium(p)

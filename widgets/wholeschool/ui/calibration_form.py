@@ -160,12 +160,15 @@ class CalibrationForm(widgets.VBox):
         if exercise is not None:
             self.choice.value = exercise[1].id
             self.exercise_note.value = (
+                '<div class="wholeschool-exercise" style="border-left:4px solid #2e7d32;'
+                'padding:.1em .9em;margin:.6em 0;max-width:46em">'
                 f"<p><strong>Your trainer's calibration exercise:</strong> the cohort rates "
                 f"{html.escape(exercise[1].name)}. Rate it on your own and send your ratings "
                 "<em>before</em> you compare, so your trainer sees your own judgement. Your "
                 "trainer sees how the cohort's ratings spread, indicator by indicator; who "
                 "rated what only once at least three leads have sent theirs. Only your ratings "
-                "are sent; you can send again, and your latest counts.</p>"
+                "are sent, and only when you press <em>Send my ratings to my trainer</em>; you "
+                "can send again, and your latest counts.</p></div>"
             )
         self.choice.observe(lambda _change: self._show_setting(), names="value")
         intro = self.looks.html(

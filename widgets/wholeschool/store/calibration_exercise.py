@@ -70,10 +70,10 @@ def current_exercise(course: Path) -> CalibrationSetting | None:
     try:
         exercise = Exercise.model_validate_json(read_guarded(path, EXERCISE_LIMITS))
     except ValueError as error:
-        raise RecordError(path, None, "is not the trainer's choice of setting") from error
+        raise RecordError(path, None, "could not be read") from error
     setting = calibration_settings().get(exercise.setting)
     if setting is None:
-        raise RecordError(path, "setting", f"{exercise.setting!r} is not a course setting")
+        raise RecordError(path, "setting", "names a setting the course does not have")
     return setting
 
 

@@ -28,13 +28,18 @@ class SharingError(Exception):
     """Sharing could not be done; the message says why, in plain words."""
 
 
-def sharing_folder() -> Path | None:
-    """The hub's folder for shared summaries, when this is a lead's server on the hub."""
+def hub_course() -> Path | None:
+    """The course's folder in nbgrader's exchange, when this is a lead's server on the hub."""
     exchange = os.environ.get("WHOLESCHOOL_EXCHANGE", "")
     if os.environ.get("WHOLESCHOOL_HUB_ROLE") != "lead" or not exchange:
         return None
-    course = os.environ.get("WHOLESCHOOL_COURSE_ID", "wholeschool-smhl")
-    return Path(exchange) / course / SHARED_AUDITS
+    return Path(exchange) / os.environ.get("WHOLESCHOOL_COURSE_ID", "wholeschool-smhl")
+
+
+def sharing_folder() -> Path | None:
+    """The hub's folder for shared summaries, when this is a lead's server on the hub."""
+    course = hub_course()
+    return None if course is None else course / SHARED_AUDITS
 
 
 def shared_file(folder: RecordFolder, outbox: Path) -> Path | None:

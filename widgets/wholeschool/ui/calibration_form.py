@@ -6,11 +6,17 @@ choices). "Compare" then shows, indicator by indicator, the lead's rating beside
 one with the moderators' reason, and how far they agree, in words and as a bar. The ratings of
 an invented school are practice: nothing is saved, so nothing can be mistaken for the lead's
 own self-audit (the comparison rule is :func:`wholeschool.core.calibration.compare`).
+
+On the course hub, when the trainer has opened the cohort's calibration exercise on a
+setting, the form starts on that setting and offers "Send my ratings to my trainer": the only
+thing that leaves the page, as a file of the lead's own in the exchange
+(:mod:`wholeschool.store.calibration_exercise`).
 """
 
 from __future__ import annotations
 
 import html
+from pathlib import Path
 
 import ipywidgets as widgets
 
@@ -21,9 +27,11 @@ from ..core.calibration import (
     calibration_settings,
     compare,
 )
+from ..core.clock import Clock, system_clock, today
 from ..core.framework import FRAMEWORK, Framework
 from ..reports.calibration import RESULT_WORDS
-from .looks import UNRATED, Looks, indicator_choices, rated
+from ..store.calibration_exercise import ExerciseError, lead_exercise, send_ratings
+from .looks import ERROR_COLOUR, UNRATED, Looks, indicator_choices, rated
 from .visuals import FAR, GOOD, NEAR, NONE, scale_strip, share_bar
 
 VERDICT_COLOURS = {"agree": GOOD, "one level out": NEAR, "further": FAR, "not rated": NONE}
@@ -104,8 +112,15 @@ def comparison_html(result: Calibration, framework: Framework = FRAMEWORK) -> st
 class CalibrationForm(widgets.VBox):
     """Rate one fictional setting and compare; holds its ratings in memory only."""
 
-    def __init__(self, framework: Framework = FRAMEWORK) -> None:
+    def __init__(
+        self,
+        framework: Framework = FRAMEWORK,
+        exercise: tuple[Path, CalibrationSetting] | None = None,
+        clock: Clock = system_clock,
+    ) -> None:
         self.framework = framework
+        self.exercise = exercise
+        self.clock = clock
         self.settings = calibration_settings()
         self.looks = Looks()
         self.choice = widgets.Dropdown(
@@ -130,6 +145,31 @@ class CalibrationForm(widgets.VBox):
         )
         self.compare_button.on_click(lambda _button: self.compare())
         self.result = self.looks.html("")
+        self.send_button = widgets.Button(
+            description="Send my ratings to my trainer",
+            tooltip="Send your ratings of this setting (no notes) to your trainer",
+            icon="paper-plane",
+            button_style="success",
+            layout=widgets.Layout(width="auto", max_width="100%", align_self="flex-start"),
+        )
+        self.send_button.on_click(lambda _button: self.send())
+        self.sent = self.looks.html("")
+        self.exercise_note = self.looks.html("")
+        #: The trainer's exercise: its note, the send button and what sending did.
+        self.exercise_box = widgets.VBox()
+        if exercise is not None:
+            self.choice.value = exercise[1].id
+            self.exercise_note.value = (
+                '<div class="wholeschool-exercise" style="border-left:4px solid #2e7d32;'
+                'padding:.1em .9em;margin:.6em 0;max-width:46em">'
+                f"<p><strong>Your trainer's calibration exercise:</strong> the cohort rates "
+                f"{html.escape(exercise[1].name)}. Rate it on your own and send your ratings "
+                "<em>before</em> you compare, so your trainer sees your own judgement. Your "
+                "trainer sees how the cohort's ratings spread, indicator by indicator; who "
+                "rated what only once at least three leads have sent theirs. Only your ratings "
+                "are sent, and only when you press <em>Send my ratings to my trainer</em>; you "
+                "can send again, and your latest counts.</p></div>"
+            )
         self.choice.observe(lambda _change: self._show_setting(), names="value")
         intro = self.looks.html(
             "<p><strong>Practice on an invented school.</strong> Read the picture, rate each "
@@ -140,9 +180,11 @@ class CalibrationForm(widgets.VBox):
             [
                 intro,
                 self.choice,
+                self.exercise_note,
                 self.picture,
                 widgets.HBox([self.progress, self.summary]),
                 self.questions,
+                self.exercise_box,
                 self.compare_button,
                 self.result,
             ]
@@ -187,6 +229,9 @@ class CalibrationForm(widgets.VBox):
         self.questions.children = children
         self.progress.max = len(self.rows)
         self.result.value = ""
+        self.sent.value = ""
+        ours = self.exercise is not None and self.exercise[1].id == setting.id
+        self.exercise_box.children = [self.send_button, self.sent] if ours else []
         self._update()
 
     def _update(self) -> None:
@@ -198,6 +243,29 @@ class CalibrationForm(widgets.VBox):
         """The lead's ratings on screen (``None`` where not rated yet)."""
         return {key: rated(control.value) for key, control in self.rows.items()}
 
+    def send(self) -> bool:
+        """Send the ratings on screen to the trainer's exercise; say what happened."""
+        if self.exercise is None:
+            return False
+        course, setting = self.exercise
+        try:
+            send_ratings(
+                course, setting, self.ratings(), today(self.clock), framework=self.framework
+            )
+        except ExerciseError as error:
+            self.sent.value = (
+                f'<p role="alert" style="color:{ERROR_COLOUR}"><strong>Not sent:</strong> '
+                f"{html.escape(str(error))}</p>"
+            )
+            return False
+        count = sum(value is not None for value in self.ratings().values())
+        self.sent.value = (
+            f'<p role="status">\u2713 Sent {count} of {len(self.rows)} ratings to your trainer '
+            f"(at {self.clock().astimezone():%H:%M}). Now compare them with the moderated "
+            "ratings below.</p>"
+        )
+        return True
+
     def compare(self) -> Calibration:
         """Show the comparison below the ratings, and return it."""
         result = compare(self.setting, self.ratings(), self.framework)
@@ -206,5 +274,6 @@ class CalibrationForm(widgets.VBox):
 
 
 def calibration(framework: Framework = FRAMEWORK) -> CalibrationForm:
-    """The calibration form (it saves nothing: the school is invented)."""
-    return CalibrationForm(framework)
+    """The calibration form (it saves nothing: the school is invented); on the hub, with the
+    trainer's exercise if one is open."""
+    return CalibrationForm(framework, lead_exercise())

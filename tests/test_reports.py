@@ -358,7 +358,10 @@ def test_changes_between_two_dates_come_from_history(folder: Path):
     assert ("Self-audit", 'ratings["ethos.3"].rating', 1, 3) in rows
     page = parse(to_html(report))
     assert ("h3", "Changes to the records since 1 May 2026") in page.headings
-    assert 'ratings["ethos.3"].note' in page.cells
+    # Governors read where and what changed in words, never the file's own field names or ids.
+    assert "Ethos and environment, indicator 3: note" in page.cells
+    assert "Ethos and environment, indicator 3: rating" in page.cells
+    assert not [cell for cell in page.cells if re.search(r'ethos\.3|\["|ratings', cell)]
 
 
 def test_no_audit_is_a_clear_error(tmp_path: Path):

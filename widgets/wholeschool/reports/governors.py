@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.crosswalk import Crosswalk, CrosswalkRow, crosswalk_table, default_crosswalk
-from ..core.dates import long_date, long_date_text
+from ..core.dates import long_date
 from ..core.diff import FieldChange
 from ..core.errors import RecordError
 from ..core.framework import Framework
@@ -37,6 +37,7 @@ from ..render.html import to_html as document_html
 from ..render.word import to_docx as document_docx
 from ..store import RecordFolder
 from ..store.atomic import write_output
+from .change_words import field_words, value_words
 from .gather import Records, read_records
 from .progress import charts_available
 from .safeguarding import gate_notes
@@ -408,9 +409,9 @@ def _appendices(report: GovernorReport) -> list[Block]:
                 [
                     [
                         name,
-                        c.field,
-                        "–" if c.before is None else long_date_text(str(c.before)),
-                        "–" if c.after is None else long_date_text(str(c.after)),
+                        field_words(c, fw),
+                        value_words(c, c.before, fw),
+                        value_words(c, c.after, fw),
                     ]
                     for name, c in listed
                 ],

@@ -177,8 +177,7 @@ def autograde_comparison(students: int, workers: int) -> bool:
     print(f"{students} submissions of {ASSIGNMENT}:")
     print(f"  nbgrader autograde (sequential):      {seq:6.1f} s (CPU {seq_cpu:.1f} s)")
     print(
-        f"  wholeschool trainer autograde ({workers} workers): {par:6.1f} s "
-        f"(CPU {par_cpu:.1f} s)"
+        f"  wholeschool trainer autograde ({workers} workers): {par:6.1f} s (CPU {par_cpu:.1f} s)"
     )
     print(
         f"  speedup: {seq / par:.2f}x (goal: at least {SPEEDUP_GOAL:g}x)   "

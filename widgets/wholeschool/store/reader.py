@@ -414,3 +414,17 @@ class Loaded:
     path: Path
     record: Record | None = None
     error: RecordError | None = None
+
+
+def load_files(files: Iterable[Path], *, today: dt.date, framework: Framework) -> list[Loaded]:
+    """Read and validate each of ``files`` (guarded, every rule of :func:`parse_record`), in
+    order, with the garbage collector paused; one bad file never stops the others."""
+    results = []
+    with paused_gc():
+        for path in files:
+            try:
+                record = parse_record(read_guarded(path), path, today=today, framework=framework)
+                results.append(Loaded(path, record=record))
+            except RecordError as error:
+                results.append(Loaded(path, error=error))
+    return results

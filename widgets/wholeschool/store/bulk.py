@@ -28,7 +28,7 @@ from typing import Generic, TypeVar
 from ..core.clock import Clock, system_clock, today
 from ..core.errors import RecordError
 from ..core.framework import FRAMEWORK, Framework
-from .reader import Loaded, iter_record_files, load_files
+from .reader import Loaded, load_files, record_file_names
 
 T = TypeVar("T")
 #: What a scan keeps of a chunk of files, given the framework they were read against.
@@ -90,7 +90,7 @@ def scan_summaries(
     this process may use) caps the worker processes.
     """
     problems: list[RecordError] = []
-    files = [str(path) for path in iter_record_files(paths, problems)]
+    files = record_file_names(paths, problems)
     job = _Job(summarise, today(clock), framework)
     workers = min(workers or cores(), len(files) // (PARALLEL_FROM // 2) or 1)
     if workers < 2 or len(files) < PARALLEL_FROM or not can_fork():

@@ -11,7 +11,10 @@ audit records is timed.
     .venv/bin/python benchmarks/autograde.py [--students 30] [--workers 2]
     .venv/bin/python benchmarks/autograde.py --only cohort   # the cohort view alone, seconds
 
-Figures vary with machine load; quote them as ratios and say how busy the machine was.
+Figures vary with machine load; quote them as ratios and say how busy the machine was. The
+cohort read spreads over worker processes, which help only where cores are idle: with Linux's
+autogroup scheduling (``/proc/sys/kernel/sched_autogroup_enabled``) the processes of one session
+share that session's part of a busy machine, so there the two reads take about as long.
 """
 
 from __future__ import annotations

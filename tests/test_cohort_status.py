@@ -87,12 +87,16 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> dict:
             grade.manual_score, grade.needs_manual_grade = points, False
         gradebook.db.commit()
     run(tmp, *trainer, "feedback", ASSIGNMENT, "--exchange", "--marked-only")
+    after = cohort_status(course, exchange / COURSE)
+    added = run(tmp, *trainer, "add-leads", "lead-e", "lead-a")  # as the hub does on approval
     return {
+        "added": added,
+        "with_roster": cohort_status(course, exchange / COURSE),
         "course": course,
         "exchange": exchange / COURSE,
         "before_collect": before_collect,
         "before_marking": before_marking,
-        "after": cohort_status(course, exchange / COURSE),
+        "after": after,
     }
 
 
@@ -177,6 +181,40 @@ def test_the_page_escapes_names_and_links_to_formgrader(course: dict) -> None:
     assert "Needs consent from at least 3 leads. 0 of the 3 needed leads have chosen" in text
     for hidden in ("Traceback", str(course["course"]), "identifying-need-q"):
         assert hidden not in raw
+
+
+def test_a_lead_in_the_gradebook_is_listed_before_fetching(course: dict) -> None:
+    """A lead the hub added to the gradebook (its account approved) who has done nothing yet
+    is on the page as not fetched; a lead already there is left as they were."""
+    assert "Added to the gradebook: lead-e" in course["added"]
+    assert "Already in the gradebook: 1" in course["added"]
+    assert "lead-e" not in [row.lead for row in course["after"].assignments[0].leads]
+    assert steps(course["with_roster"], "lead-e") == dict.fromkeys(
+        steps(course["after"], "lead-a"), False
+    )
+    assert steps(course["with_roster"], "lead-a") == steps(course["after"], "lead-a")
+    (assignment,) = course["with_roster"].assignments
+    stages = {row.lead: row.stage for row in assignment.leads}
+    assert stages == {
+        "lead-a": "Feedback released",
+        "lead-b": "Autograded",
+        "lead-c": "Fetched, not submitted",
+        "lead-e": "Not fetched yet",
+    }
+    text = page_text(cohort_page_html(course["with_roster"]))
+    assert "3 of 4 fetched" in text and "lead-e Not fetched yet – not yet" in text
+
+
+def test_only_account_names_are_added_as_leads(course: dict, tmp_path: Path) -> None:
+    trainer = (str(BIN / "wholeschool"), "trainer", "--course", str(course["course"]))
+    before = (course["course"] / "gradebook.db").read_bytes()
+    done = subprocess.run(
+        [*trainer, "add-leads", "lead-f", "../lead-g"], capture_output=True, text=True
+    )
+    assert done.returncode != 0
+    assert "'../lead-g' is not a lead's account name" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert (course["course"] / "gradebook.db").read_bytes() == before
 
 
 def test_a_course_with_nothing_released_says_so(tmp_path: Path) -> None:

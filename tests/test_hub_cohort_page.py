@@ -1,6 +1,8 @@
 """The trainer's cohort page on the real hub, in headless Chromium: after a release, two leads
 fetch (through nbgrader's Assignments tab on their own servers) and one submits; the trainer
-opens the page from the hub's home page and sees the counts; a lead gets no page, neither on
+opens the page from the hub's home page and sees the counts, with every approved lead listed,
+those who never fetched (one never even logged in, one approved after the trainer's server
+started) as "Not fetched yet"; the page fits a phone's width; a lead gets no page, neither on
 the trainer's server nor on their own.
 
 Needs root (it creates Unix accounts); its own hub, accounts ``wshtest-cp*``.
@@ -39,13 +41,20 @@ FIXTURES = ROOT / "tests" / "data" / "submissions"
 SHOTS = Path(os.environ.get("WHOLESCHOOL_SHOTS", ROOT / "tests" / "output" / "cohort-page"))
 
 
+#: Approved before the trainer's server first starts (so before their course exists), and
+#: never logs in: no account, no server, nothing fetched.
+NEVER_IN = Person(f"{PREFIX}lead4", "lead-passphrase-4x")
+#: Signs up and is approved once the trainer's course exists.
+LATE = Person(f"{PREFIX}lead5", "lead-passphrase-5x")
+
+
 @pytest.fixture(scope="module")
 def hub() -> Iterator[tuple[hub_process.Hub, Person, list[Person]]]:
     trainer = Person(f"{PREFIX}trainer", "trainer-passphrase-7")
     leads = [Person(f"{PREFIX}lead{i}", f"lead-passphrase-{i}x") for i in (1, 2, 3)]
     work, settings = scratch_hub("wholeschool-hub-cohort-", GROUP, [trainer.name])
     accounts = hub_accounts.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
-    accounts.claim([trainer.name, *(lead.name for lead in leads)])
+    accounts.claim([trainer.name, *(lead.name for lead in [*leads, NEVER_IN, LATE])])
     accounts.ensure_group()
     running = hub_process.Hub(settings)
     try:
@@ -56,6 +65,8 @@ def hub() -> Iterator[tuple[hub_process.Hub, Person, list[Person]]]:
             hub_pages.sign_up(running.url, lead.name, lead.password)
             hub_pages.approve(session, running.url, lead.name)
             hub_pages.log_in(running.url, lead.name, lead.password)  # the hub makes the account
+        hub_pages.sign_up(running.url, NEVER_IN.name, NEVER_IN.password)
+        hub_pages.approve(session, running.url, NEVER_IN.name)  # and never logs in
         yield running, trainer, leads
     finally:
         try:
@@ -77,6 +88,10 @@ def test_the_trainer_sees_who_fetched_and_submitted_and_a_lead_gets_no_page(hub)
         f"cd ~/assessments && wholeschool trainer release {ASSIGNMENT} --exchange"
     )
     assert status == 0, screen[-3000:]
+    hub_pages.sign_up(running.url, LATE.name, LATE.password)
+    hub_pages.approve(
+        hub_pages.log_in(running.url, trainer.name, trainer.password), running.url, LATE.name
+    )
     for lead in leads[:2]:  # two leads fetch, the first submits; the third does nothing
         wait_for_server(running, lead.name)
         own = UserServer(running, lead.name)
@@ -103,13 +118,29 @@ def test_the_trainer_sees_who_fetched_and_submitted_and_a_lead_gets_no_page(hub)
                 section = page.locator(f'section[data-assignment="{ASSIGNMENT}"]')
                 counts = " ".join(section.locator(".counts").inner_text().split())
                 assert counts == (
-                    "2 of 2 fetched 1 of 2 submitted 0 of 2 autograded 0 of 2 fully marked "
-                    "0 of 2 feedback released"
+                    "2 of 5 fetched 1 of 5 submitted 0 of 5 autograded 0 of 5 fully marked "
+                    "0 of 5 feedback released"
                 ), counts
                 assert "1 submitted, not autograded yet" in section.locator(".next").inner_text()
-                first = section.locator(f'tr[data-lead="{leads[0].name}"] td')
+                first = section.locator(f'tr[data-lead="{leads[0].name}"] td.step')
                 assert [c.split()[0] for c in first.all_inner_texts()] == ["✓", "✓", "–", "–", "–"]
-                assert section.locator(f'tr[data-lead="{leads[2].name}"]').count() == 0
+                for name, stage in [
+                    (leads[0].name, "Submitted"),
+                    (leads[1].name, "Fetched, not submitted"),
+                    (leads[2].name, "Not fetched yet"),
+                    (NEVER_IN.name, "Not fetched yet"),
+                    (LATE.name, "Not fetched yet"),
+                ]:
+                    row = section.locator(f'tr[data-lead="{name}"]')
+                    assert row.locator("td.stage").inner_text() == stage, name
+                # Nothing wider than the window: on a phone each lead is a card.
+                wide = page.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
+                assert wide <= 0, f"{wide} px wider than the {width} px window"
+                cell = section.locator("td.step").first
+                display = cell.evaluate("cell => getComputedStyle(cell).display")
+                assert display == ("inline-block" if width == 390 else "table-cell"), display
                 page.screenshot(path=str(SHOTS / f"cohort-page-{width}.png"), full_page=True)
                 assert not log.problems, log.problems
                 assert not offline.blocked, offline.blocked

@@ -52,6 +52,7 @@ from hub_guards import (  # noqa: E402  (beside this file)
     ensure_exchange_course,
     squatters,
 )
+from hub_roster import Roster  # noqa: E402
 
 
 def setting(name: str, default: str) -> str:
@@ -325,6 +326,9 @@ class CourseAuthenticator(LocalAuthenticator, NativeAuthenticator):
         return True
 
 
+# Every approved lead in the trainers' gradebooks, so the cohort page lists them (hub_roster.py).
+ROSTER = Roster(TRAINERS, USER_ENV, USERNAME_PATTERN)
+CourseAuthenticator = ROSTER.authenticator(CourseAuthenticator)
 c.JupyterHub.authenticator_class = CourseAuthenticator
 c.Authenticator.admin_users = TRAINERS
 # NativeAuthenticator decides who may log in (signed up and approved by a trainer).
@@ -476,7 +480,7 @@ def prepare_account(spawner) -> None:
 c.JupyterHub.spawner_class = CourseSpawner
 c.Spawner.cmd = [str(USER_ENV / "bin" / "jupyterhub-singleuser")]
 c.Spawner.notebook_dir = "~"
-c.Spawner.pre_spawn_hook = prepare_account
+c.Spawner.pre_spawn_hook = ROSTER.after(prepare_account)
 c.Spawner.environment = {
     "PATH": f"{USER_ENV / 'bin'}:/usr/local/bin:/usr/bin:/bin",
     # Course settings for every user's Jupyter: nbgrader's exchange and course id, Voila's.

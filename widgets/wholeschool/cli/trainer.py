@@ -240,6 +240,23 @@ def report(ctx: click.Context, assignments: tuple[str, ...], out: Path | None) -
     )
 
 
+@trainer.command("add-leads")
+@click.argument("names", nargs=-1, required=True)
+@click.pass_context
+def add_leads(ctx: click.Context, names: tuple[str, ...]) -> None:
+    """Add leads (their account names) to the gradebook, so the cohort page lists them before
+    they fetch anything. The course hub does this itself when it approves an account."""
+    from ..grading.roster import add_leads as add
+
+    root = _root(ctx)
+    with _for_the_trainer():
+        added = add(root, names)
+    if added:
+        click.echo(f"Added to the gradebook: {', '.join(added)}")
+    if len(added) < len(set(names)):
+        click.echo(f"Already in the gradebook: {len(set(names)) - len(added)}")
+
+
 @trainer.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--school", help="Also show this school against the cohort median.")

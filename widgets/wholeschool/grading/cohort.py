@@ -24,7 +24,8 @@ import pandas as pd
 
 from ..core.framework import FRAMEWORK, Framework
 from ..core.records import AuditRecord, IndicatorRating
-from ..store import scan_records
+from ..store import Loaded
+from ..store.bulk import scan_summaries
 
 _RATING = attrgetter("rating")
 
@@ -56,11 +57,19 @@ def principle_scores(
     A principle with no rated indicator is NaN for that school. Schools are taken as given;
     call ``latest_per_school`` first if a school may have several audits.
     """
+    return _principle_means(
+        rating_matrix(records, framework), [record.school for record in records], framework
+    )
+
+
+def rating_matrix(records: Sequence[AuditRecord], framework: Framework = FRAMEWORK) -> np.ndarray:
+    """Records down, the framework's indicators across (in its order): each rating, NaN where
+    there is none. An indicator this framework does not have is left out."""
     columns = [ind.id for p in framework.principles for ind in p.indicators]
     position = {indicator: i for i, indicator in enumerate(columns)}
     # C-speed maps, not a Python loop per rating: 10,000 audits hold 600,000 ratings. An
     # indicator this framework does not have goes to a spare last column, dropped below.
-    spare = len(columns)
+    spare = len(position)
     cols = np.fromiter(
         chain.from_iterable(map(position.get, r.ratings, repeat(spare)) for r in records),
         dtype=np.intp,
@@ -71,7 +80,13 @@ def principle_scores(
     rows = np.repeat(np.arange(len(records)), [len(r.ratings) for r in records])
     ratings = np.full((len(records), spare + 1), np.nan)
     ratings[rows, cols] = values
-    ratings = ratings[:, :spare]
+    return ratings[:, :spare]
+
+
+def _principle_means(
+    ratings: np.ndarray, schools: Sequence[str], framework: Framework
+) -> pd.DataFrame:
+    """The scores table from a :func:`rating_matrix` and the schools of its rows."""
     means = {}
     start = 0
     with warnings.catch_warnings():
@@ -80,27 +95,70 @@ def principle_scores(
             stop = start + len(principle.indicators)
             means[principle.id] = np.nanmean(ratings[:, start:stop], axis=1)
             start = stop
-    index = pd.Index([record.school for record in records], name="school")
-    return pd.DataFrame(means, index=index)
+    return pd.DataFrame(means, index=pd.Index(list(schools), name="school"))
+
+
+@dataclass(frozen=True)
+class _Audits:
+    """What the cohort keeps of a chunk of files: each audit's school, date and ratings (a
+    :func:`rating_matrix`), the problems (as the lines shown) and how many were not audits.
+    Small to send back from a worker process, unlike the records themselves."""
+
+    schools: list[str]
+    dates: list[dt.date]
+    ratings: np.ndarray
+    problems: list[str]
+    skipped: int
+
+
+def _keep_audits(loaded: list[Loaded], framework: Framework) -> _Audits:
+    audits, problems, skipped = [], [], 0
+    for item in loaded:
+        if item.error is not None:
+            problems.append(str(item.error))
+        elif isinstance(item.record, AuditRecord):
+            audits.append(item.record)
+        else:
+            skipped += 1
+    return _Audits(
+        [record.school for record in audits],
+        [record.date for record in audits],
+        rating_matrix(audits, framework),
+        problems,
+        skipped,
+    )
 
 
 def load_cohort(
-    paths: Iterable[str | os.PathLike[str]], framework: Framework = FRAMEWORK
+    paths: Iterable[str | os.PathLike[str]],
+    framework: Framework = FRAMEWORK,
+    workers: int | None = None,
 ) -> Cohort:
     """Read every audit record under ``paths`` (files or folders) into a cohort.
 
     Files that fail to load are listed in ``problems`` (file and field) and left untouched;
-    records of other kinds (plans, progress logs) are counted in ``skipped``.
+    records of other kinds (plans, progress logs) are counted in ``skipped``. Many files are
+    read over several cores (see :mod:`wholeschool.store.bulk`; ``workers`` caps them).
     """
-    audits, problems, skipped = [], [], 0
-    for loaded in scan_records(paths, framework=framework):
-        if loaded.error is not None:
-            problems.append(str(loaded.error))
-        elif isinstance(loaded.record, AuditRecord):
-            audits.append(loaded.record)
-        else:
-            skipped += 1
-    return Cohort(principle_scores(latest_per_school(audits), framework), problems, skipped)
+    chunks, walk_problems = scan_summaries(
+        paths, _keep_audits, framework=framework, workers=workers
+    )
+    schools = [school for chunk in chunks for school in chunk.schools]
+    dates = [date for chunk in chunks for date in chunk.dates]
+    latest: dict[str, int] = {}  # as latest_per_school: the later file wins a tie on date
+    for row, (school, date) in enumerate(zip(schools, dates, strict=True)):
+        current = latest.get(school)
+        if current is None or date >= dates[current]:
+            latest[school] = row
+    order = [latest[school] for school in sorted(latest)]
+    ratings = np.concatenate([chunk.ratings for chunk in chunks])[order]
+    problems = [line for chunk in chunks for line in chunk.problems]
+    problems += [str(problem) for problem in walk_problems]
+    return Cohort(
+        _principle_means(ratings, [schools[row] for row in order], framework),
+        sorted(problems),
+        sum(chunk.skipped for chunk in chunks),
+    )
 
 
 def distributions(scores: pd.DataFrame) -> pd.DataFrame:

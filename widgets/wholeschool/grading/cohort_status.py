@@ -1,7 +1,9 @@
 """Where a cohort stands, per assignment and lead, for the trainer's cohort page.
 
 Read with the trainer's own rights from the nbgrader course folder (``gradebook.db``,
-``autograded/``, ``feedback/``) and, on the hub, the course's folder in nbgrader's exchange:
+``autograded/``, ``feedback/``) and, on the hub, the course's folder in nbgrader's exchange.
+Every lead of the gradebook's students table is listed (the hub adds each approved lead
+there, see :mod:`.roster`), with anyone else who left work:
 
 * **fetched**: a receipt the lead's own server left in ``<exchange course>/fetched/`` when
   they fetched (the hub's fetch, ``deploy/hub/user-config/hub_exchange.py``);
@@ -30,7 +32,13 @@ from ..core.rubric import Rubric, load_rubric
 from ..core.shared_summary import MIN_LEADS, SharedSummary
 from ..store.sharing import SHARED_AUDITS
 from .cohort import distributions
-from .trainer import SCORE_COLUMNS, gradebook_frame, question_summary, written_questions
+from .trainer import (
+    SCORE_COLUMNS,
+    gradebook_frame,
+    question_summary,
+    student_names,
+    written_questions,
+)
 
 #: The steps a lead's work goes through, in order, with the words the page uses.
 STEPS = {
@@ -40,6 +48,15 @@ STEPS = {
     "marked": "Fully marked",
     "feedback": "Feedback released",
 }
+#: Where a lead is, by the furthest step reached, and before the first.
+STAGES = {
+    "fetched": "Fetched, not submitted",
+    "submitted": "Submitted",
+    "autograded": "Autograded",
+    "marked": "Fully marked",
+    "feedback": "Feedback released",
+}
+NOT_FETCHED = "Not fetched yet"
 #: Folder of the exchange's course folder where the hub's fetch leaves its receipts.
 RECEIPTS = "fetched"
 #: How many of the weakest written questions the page lists.
@@ -61,6 +78,12 @@ class LeadProgress:
     autograded: bool = False
     marked: bool = False
     feedback: bool = False
+
+    @property
+    def stage(self) -> str:
+        """Where the lead is, in a few words: the furthest step reached."""
+        reached = [label for step, label in STAGES.items() if getattr(self, step)]
+        return reached[-1] if reached else NOT_FETCHED
 
 
 @dataclass(frozen=True)
@@ -290,8 +313,10 @@ def cohort_status(root: Path, exchange_course: Path | None = None) -> CohortStat
     problems: list[str] = []
     assignments = released_assignments(root, exchange_course)
     has_gradebook = (root / "gradebook.db").is_file()
+    roster: set[str] = set()
     if has_gradebook:
         scores = gradebook_frame(root, assignments)
+        roster = set(student_names(root))
     else:
         scores = pd.DataFrame(columns=SCORE_COLUMNS)
     fetched = exchange_entries(exchange_course / RECEIPTS) if exchange_course else set()
@@ -305,7 +330,9 @@ def cohort_status(root: Path, exchange_course: Path | None = None) -> CohortStat
     waiting = scores[scores["needs_manual_grade"].astype(bool)]
     unmarked = set(zip(waiting["assignment"], waiting["student"], strict=True))
     feedback = released_feedback(root, exchange_course) if exchange_course else made_feedback(root)
-    leads = sorted({lead for lead, _ in fetched | submitted | feedback} | set(scores["student"]))
+    leads = sorted(
+        {lead for lead, _ in fetched | submitted | feedback} | set(scores["student"]) | roster
+    )
     table = []
     for assignment in assignments:
         rows = []

@@ -43,8 +43,8 @@ from .reader import (
     Limits,
     Loaded,
     iter_record_files,
+    load_files,
     parse_record,
-    paused_gc,
     read_guarded,
 )
 
@@ -302,16 +302,9 @@ def scan_records(
     One odd file never stops the others from being read; a sub-folder that cannot be read
     and a folder named like a record are kept as errors too.
     """
-    day = today(clock)
-    results = []
     problems: list[RecordError] = []
-    with paused_gc():
-        for path in iter_record_files(paths, problems):
-            try:
-                record = parse_record(read_guarded(path), path, today=day, framework=framework)
-                results.append(Loaded(path, record=record))
-            except RecordError as error:
-                results.append(Loaded(path, error=error))
+    files = list(iter_record_files(paths, problems))
+    results = load_files(files, today=today(clock), framework=framework)
     results += [Loaded(Path(problem.path), error=problem) for problem in problems]
     return sorted(results, key=lambda loaded: str(loaded.path))
 

@@ -120,6 +120,11 @@ def sandbox_command(connection_file: str, folder: Path) -> list[str]:
         "IPYTHONDIR": "/tmp/ipython",
         "JUPYTER_RUNTIME_DIR": "/tmp/runtime",
         "WHOLESCHOOL_RECORDS": records or "/tmp/records",
+        # The kernel's parent in its own process namespace is bwrap's init, pid 1. Told so,
+        # ipykernel knows a client started it and does not print its notice for someone
+        # running ``ipython kernel`` by hand ("Ctrl-C will not work", "To connect another
+        # client") into the trainer's terminal on every autograde; pid 1 is never polled.
+        "JPY_PARENT_PID": "1",
     }.items():
         command += ["--setenv", name, value]
     return command + ["--", *kernel_command(connection_file)]

@@ -6,6 +6,7 @@ Generated folders (release/, submitted/, autograded/, feedback/, gradebook.db) s
 
 import os
 import warnings
+from importlib.util import find_spec
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config when it reads this file)
 
@@ -63,9 +64,27 @@ c.GenerateFeedback.preprocessors = [
     "wholeschool.grading.feedback.GetMarks",
     "wholeschool.grading.feedback.HideHiddenTests",
     "wholeschool.grading.feedback.RubricLevels",
+    "wholeschool.grading.feedback.PlainFeedback",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 c.RubricLevels.rubric_file = os.path.join(HERE, "rubric.yaml")
+# The feedback page reads as feedback (templates/lead-feedback): the lead's answers, each
+# score, rubric levels and what each check found; no cell labels, no code of the course's own,
+# nothing from a public CDN. Set for feedback only (formgrader keeps nbgrader's own template).
+c.GenerateFeedback.HTMLExporter.template_name = "lead-feedback"
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [os.path.join(HERE, "templates")]
+# formgrader's pages load MathJax from a public CDN, which the course hub's policy refuses (an
+# error in the console, and formgrader's script stopped on it): a stand-in instead
+# (templates/base/mathjax.html.j2, found before nbconvert's own); the course has no formulas.
+# This setting replaces formgrader's own, so it names formgrader's templates first.
+_nbgrader = find_spec("nbgrader")
+if _nbgrader is not None and _nbgrader.submodule_search_locations:
+    c.HTMLExporter.extra_template_basedirs = [
+        os.path.join(
+            _nbgrader.submodule_search_locations[0], "server_extensions", "formgrader", "templates"
+        ),
+        os.path.join(HERE, "templates"),
+    ]
 
 # Release notebooks carry these markers in place of the solutions.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

@@ -83,6 +83,10 @@ c.VoilaConfiguration.allow_theme_override = "NO"
 # Script, styles, fonts and connections only from the hub's own origin (no CDN, no sending a
 # page's content elsewhere); framed only by the hub's own pages (formgrader inside JupyterLab).
 # Inline script stays allowed: JupyterLab and Voila's pages are built on it.
+# Frames: the hub's own pages, and blob: documents, which only a page of this origin can make:
+# JupyterLab's HTML viewer shows a page (a lead's returned feedback) as a blob: document in a
+# sandboxed frame, and without ``frame-src ... blob:`` (``default-src`` applies) it showed
+# "This content is blocked". ``frame-ancestors`` is unchanged: no other site may frame these.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -92,6 +96,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "font-src 'self' data:",
         "connect-src 'self'",
         "worker-src 'self' blob:",
+        "frame-src 'self' blob:",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",

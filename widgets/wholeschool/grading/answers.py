@@ -334,7 +334,21 @@ def check_message(error: BaseException) -> str:
     """What a lead reads when a check box does not pass: the check's own sentence, in plain
     words (no ``AssertionError``, no code, no traceback)."""
     text = str(error).replace("*", "").strip()
-    return text[:1].upper() + text[1:] if text else NOT_PASSED
+    if not text:
+        return NOT_PASSED
+    # A sentence starts with a capital; a name from code ("lowest_year should be...") does not.
+    return text[:1].upper() + text[1:] if re.match(r"[a-z]+\b(?!_)", text) else text
+
+
+#: The first line of a leads'-strand answer box (``%%reflection``, ``%%answer NAME``).
+_TEXT_BOX = re.compile(r"\A%%(?:reflection|answer)\b[^\n]*(?:\n|\Z)")
+
+
+def answer_text(source: str) -> str | None:
+    """The lead's words in an answer box (its ``%%`` first line off), or ``None`` if the cell
+    is not an answer box."""
+    match = _TEXT_BOX.match(source)
+    return None if match is None else source[match.end() :]
 
 
 def _check_not_passed(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset=None):

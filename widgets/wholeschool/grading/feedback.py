@@ -3,7 +3,8 @@
 nbgrader's feedback is the autograded notebook, and the autograded notebook holds the hidden
 tests again (by design: nbgrader issue #917). :class:`HideHiddenTests` takes them out of every
 test cell and cuts failed tests' tracebacks (which quote the hidden lines) down to their
-message. :class:`RubricLevels` puts, under each written answer the trainer marked, the
+message; :class:`PlainFeedback` shows a lead's text answers as text and a check by what it
+found. :class:`RubricLevels` puts, under each written answer the trainer marked, the
 rubric's level for that score and what each criterion looks like at that level. Both are
 listed in ``GenerateFeedback.preprocessors`` in the course's ``nbgrader_config.py``.
 """
@@ -19,6 +20,7 @@ from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreproce
 from traitlets import Bool, Unicode
 
 from ..core.rubric import Rubric, load_rubric
+from .answers import answer_text, check_message
 
 
 class UnmarkedAnswers(ValueError):
@@ -65,16 +67,45 @@ class GetMarks(GetGrades):
 
 
 class HideHiddenTests(ClearHiddenTests):
-    """Hidden test regions out of the feedback, and failed tests shown by their message only."""
+    """Hidden test regions out of the feedback, and failed tests shown by their message only
+    (a check's own sentence, with no ``AssertionError``; any other error by its name too)."""
 
     def preprocess_cell(self, cell: Any, resources: Any, cell_index: int) -> tuple[Any, Any]:
         cell, resources = super().preprocess_cell(cell, resources, cell_index)
         if cell.cell_type == "code" and utils.is_grade(cell):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
-                    output["traceback"] = [
-                        f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
-                    ]
+                    output["traceback"] = [_error_message(output)]
+        return cell, resources
+
+
+def _error_message(output: Any) -> str:
+    name, value = output.get("ename", "Error"), output.get("evalue", "")
+    if name == "AssertionError":
+        return check_message(AssertionError(value))
+    return f"{name}: {value}"
+
+
+class PlainFeedback(NbGraderPreprocessor):
+    """The feedback reads as feedback, not as a notebook (with the ``lead-feedback`` template).
+
+    A leads'-strand answer box loses its ``%%`` first line and is marked as the lead's text
+    (shown as typed, not as code), keeping what it showed (the reflection's checklist) but not
+    its "Answer saved." line. An automatic check keeps only what it found wrong (its message):
+    what else it displayed is already shown under the answer it checks. The course's other
+    boxes (set-up, the plan finder) keep their outputs; the template shows no code of theirs.
+    """
+
+    def preprocess_cell(self, cell: Any, resources: Any, cell_index: int) -> tuple[Any, Any]:
+        if cell.cell_type != "code":
+            return cell, resources
+        text = answer_text(cell.source)
+        if text is not None:
+            cell.source = text.strip("\n")
+            cell.metadata.setdefault("wholeschool", {})["text_answer"] = True
+            cell.outputs = [o for o in cell.outputs if o.get("output_type") != "stream"]
+        elif utils.is_grade(cell) and not utils.is_solution(cell):
+            cell.outputs = [o for o in cell.outputs if o.get("output_type") == "error"]
         return cell, resources
 
 

@@ -1078,6 +1078,21 @@ def test_a_leads_jupyterlab_shows_their_assignments_and_none_of_the_trainers_pan
             choice = cells.nth(6)
             choice.scroll_into_view_if_needed()
             assert "Write one letter here" in choice.locator(".jp-InputArea-editor").inner_text()
+            # The answer boxes read as text boxes, not Python (they stay code cells so that
+            # the check reads the words the moment the box runs): lines wrap, the page's font,
+            # no syntax colours (an apostrophe coloured the rest of a line as a string).
+            box = page.locator(".jp-CodeCell", has_text="%%reflection").first
+            box.scroll_into_view_if_needed()
+            editor = box.locator(".cm-content")
+            assert "cm-lineWrapping" in (editor.get_attribute("class") or "")
+            font = editor.evaluate("e => getComputedStyle(e).fontFamily")
+            assert "mono" not in font.lower(), font
+            colours = editor.evaluate(
+                "e => [...new Set([...e.querySelectorAll('.cm-line:not(:first-child) span')]"
+                ".map(s => getComputedStyle(s).color))]"
+            )
+            assert len(colours) <= 1, colours
+            page.screenshot(path=str(screens / "lead-answer-box-as-text.png"))
             # Run the boxes from the top as a lead does (Shift + Enter from the first): the
             # folded plan box still shows what it found.
             cells.nth(0).click()

@@ -57,6 +57,14 @@ c.PrivateSocketKernelManager.transport = "ipc"
 # A kernel started ahead imports the course package while the previous notebook runs.
 c.Execute.preload = ["wholeschool.grading.answers"]
 
+
+def _templates(package: str, *folder: str) -> str:
+    """The ``templates`` folder of an installed package (found, not imported)."""
+    spec = find_spec(package)
+    root = spec.submodule_search_locations[0] if spec and spec.submodule_search_locations else ""
+    return os.path.join(root, *folder, "templates")
+
+
 # Feedback: nbgrader's own steps, with the grade cells' hidden tests (and the tracebacks that
 # quote them) taken out, and the rubric's level and descriptors under each marked written
 # answer.
@@ -68,23 +76,19 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 c.RubricLevels.rubric_file = os.path.join(HERE, "rubric.yaml")
-# The feedback page reads as feedback (templates/lead-feedback): the lead's answers, each
-# score, rubric levels and what each check found; no cell labels, no code of the course's own,
-# nothing from a public CDN. Set for feedback only (formgrader keeps nbgrader's own template).
+# The feedback page reads as feedback (wholeschool/grading/templates/lead-feedback): the lead's
+# answers, each score, rubric levels and what each check found; no cell labels, no code of the
+# course's own, nothing from a public CDN. For feedback only (formgrader keeps its template).
 c.GenerateFeedback.HTMLExporter.template_name = "lead-feedback"
-c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [os.path.join(HERE, "templates")]
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [_templates("wholeschool", "grading")]
 # formgrader's pages load MathJax from a public CDN, which the course hub's policy refuses (an
 # error in the console, and formgrader's script stopped on it): a stand-in instead
-# (templates/base/mathjax.html.j2, found before nbconvert's own); the course has no formulas.
-# This setting replaces formgrader's own, so it names formgrader's templates first.
-_nbgrader = find_spec("nbgrader")
-if _nbgrader is not None and _nbgrader.submodule_search_locations:
-    c.HTMLExporter.extra_template_basedirs = [
-        os.path.join(
-            _nbgrader.submodule_search_locations[0], "server_extensions", "formgrader", "templates"
-        ),
-        os.path.join(HERE, "templates"),
-    ]
+# (base/mathjax.html.j2, found before nbconvert's own); the course has no formulas. This
+# setting replaces formgrader's own, so it names formgrader's templates first.
+c.HTMLExporter.extra_template_basedirs = [
+    _templates("nbgrader", "server_extensions", "formgrader"),
+    _templates("wholeschool", "grading"),
+]
 
 # Release notebooks carry these markers in place of the solutions.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

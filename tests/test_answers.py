@@ -230,18 +230,23 @@ def test_feedback_hides_hidden_tests_and_their_tracebacks() -> None:
 def test_feedback_shows_a_leads_answer_box_as_their_text_and_a_check_by_what_it_found() -> None:
     from wholeschool.grading.feedback import PlainFeedback
 
-    box = _cell("%%answer safeguarding-route\nB\n", solution=True)
-    box.outputs = [nbformat.v4.new_output("stream", name="stdout", text="Answer saved.\n")]
-    check = _cell("# Checked automatically\n_c = choice('x')", grade=True, points=2)
-    shown = nbformat.v4.new_output("display_data", data={"text/plain": "checklist"})
+    checklist = {"text/plain": "Reflection checklist"}
+    box = _cell("%%reflection\nFinding:\nOur audit", solution=True)
+    box.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="Answer saved.\n"),
+        nbformat.v4.new_output("display_data", data=checklist),
+    ]
+    check = _cell("# Checked automatically\ndisplay(_checklist)", grade=True, points=1)
+    again = nbformat.v4.new_output("display_data", data=checklist)
+    reason = nbformat.v4.new_output("stream", name="stdout", text="Moderators: why\n")
     failed = nbformat.v4.new_output("error", ename="AssertionError", evalue="", traceback=["x"])
-    check.outputs = [shown, failed]
+    check.outputs = [again, reason, failed]
     code = _cell("answer = 42", solution=True)
-    for cell in (box, check, code):
-        PlainFeedback().preprocess_cell(cell, {}, 0)
-    assert box.source == "B" and box.metadata["wholeschool"]["text_answer"] is True
-    assert box.outputs == []
-    assert check.outputs == [failed]
+    notebook = nbformat.v4.new_notebook(cells=[box, check, code])
+    PlainFeedback().preprocess(notebook, {})
+    assert box.source == "Finding:\nOur audit" and box.metadata["wholeschool"]["text_answer"]
+    assert [o.output_type for o in box.outputs] == ["display_data"]  # no "Answer saved."
+    assert check.outputs == [reason, failed]  # the checklist is not shown twice
     assert code.source == "answer = 42" and "wholeschool" not in code.metadata
 
 

@@ -363,7 +363,7 @@ def test_feedback_has_rubric_levels_and_no_hidden_tests(cycle: dict) -> None:
         assert "Not marked yet" not in shown
     # A failed hidden test still says why, in words.
     assert "goes to the designated safeguarding lead (DSL) first" in partial
-    assert "your action plan has no action under this principle yet" in partial
+    assert "Your action plan has no action under this principle yet" in partial
 
 
 def test_feedback_reads_as_feedback_not_as_a_notebook(cycle: dict) -> None:

@@ -340,8 +340,9 @@ def check_message(error: BaseException) -> str:
     return text[:1].upper() + text[1:] if re.match(r"[a-z]+\b(?!_)", text) else text
 
 
-#: The first line of a leads'-strand answer box (``%%reflection``, ``%%answer NAME``).
-_TEXT_BOX = re.compile(r"\A%%(?:reflection|answer)\b[^\n]*(?:\n|\Z)")
+#: The first line of a leads'-strand answer box (``%%reflection``, ``%%answer NAME``, and the
+#: calibration's ``%%ratings``).
+_TEXT_BOX = re.compile(r"\A%%(?:reflection|answer|ratings)\b[^\n]*(?:\n|\Z)")
 
 
 def answer_text(source: str) -> str | None:

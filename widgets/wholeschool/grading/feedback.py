@@ -11,6 +11,7 @@ listed in ``GenerateFeedback.preprocessors`` in the course's ``nbgrader_config.p
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -89,24 +90,41 @@ def _error_message(output: Any) -> str:
 class PlainFeedback(NbGraderPreprocessor):
     """The feedback reads as feedback, not as a notebook (with the ``lead-feedback`` template).
 
-    A leads'-strand answer box loses its ``%%`` first line and is marked as the lead's text
-    (shown as typed, not as code), keeping what it showed (the reflection's checklist) but not
-    its "Answer saved." line. An automatic check keeps only what it found wrong (its message):
-    what else it displayed is already shown under the answer it checks. The course's other
-    boxes (set-up, the plan finder) keep their outputs; the template shows no code of theirs.
+    A leads'-strand answer box (``%%reflection``, ``%%answer``, ``%%ratings``) loses its ``%%``
+    first line and is marked as the lead's text (shown as typed, not as code), keeping what it
+    showed (the reflection's checklist) but not its "Answer saved." line. An automatic check
+    does not show again what the page already shows (the checklist, displayed by the first
+    check too); what it printed (a moderator's reason) and what it found wrong stay. The
+    template shows no code of the course's own boxes, only what they showed.
     """
 
-    def preprocess_cell(self, cell: Any, resources: Any, cell_index: int) -> tuple[Any, Any]:
-        if cell.cell_type != "code":
-            return cell, resources
-        text = answer_text(cell.source)
-        if text is not None:
-            cell.source = text.strip("\n")
-            cell.metadata.setdefault("wholeschool", {})["text_answer"] = True
-            cell.outputs = [o for o in cell.outputs if o.get("output_type") != "stream"]
-        elif utils.is_grade(cell) and not utils.is_solution(cell):
-            cell.outputs = [o for o in cell.outputs if o.get("output_type") == "error"]
-        return cell, resources
+    def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:
+        shown: set[str] = set()
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            text = answer_text(cell.source)
+            if text is not None:
+                cell.source = text.strip("\n")
+                cell.metadata.setdefault("wholeschool", {})["text_answer"] = True
+                cell.outputs = [o for o in cell.outputs if o.get("output_type") != "stream"]
+            if utils.is_grade(cell) and not utils.is_solution(cell):
+                cell.outputs = [o for o in cell.outputs if not _shown_before(o, shown)]
+            else:
+                for output in cell.outputs:
+                    _shown_before(output, shown)
+        return nb, resources
+
+
+def _shown_before(output: Any, shown: set[str]) -> bool:
+    """Whether a display of ``output``'s data is already on the page (and note it if not)."""
+    if output.get("output_type") not in ("display_data", "execute_result"):
+        return False
+    key = json.dumps(output.get("data", {}), sort_keys=True)
+    if key in shown:
+        return True
+    shown.add(key)
+    return False
 
 
 class RubricLevels(NbGraderPreprocessor):

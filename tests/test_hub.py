@@ -951,6 +951,8 @@ def test_a_lead_reads_their_returned_feedback_in_jupyterlab(cohort: Cohort, scre
             viewer.get_by_text("Rubric level for this answer").first.scroll_into_view_if_needed()
             assert viewer.get_by_text("Rubric level for this answer").first.is_visible()
             viewer.get_by_text("Your score").scroll_into_view_if_needed()
+            # The file browser folded away, as a lead reading it would (room for the page).
+            page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()
             for width in (1280, 820, 390):
                 page.set_viewport_size({"width": width, "height": 820})
                 page.wait_for_timeout(1000)

@@ -23,8 +23,9 @@ pytestmark = [
 
 ROOT = Path(__file__).resolve().parents[1]
 SANDBOX = ROOT / "deploy" / "hub" / "sandbox_kernel.py"
-#: The users' Python environment (setup.sh), by its real path: the sandbox binds that one.
-USER_PYTHON = (ROOT / ".venv" / "hub-user").resolve() / "bin" / "python"
+#: The users' Python environment (setup.sh), by the path the hub starts it with (through the
+#: checkout's .venv, which may be a link to another folder).
+USER_PYTHON = ROOT / ".venv" / "hub-user" / "bin" / "python"
 
 
 def test_the_sandboxed_kernel_answers_and_prints_no_notice_to_the_terminal(tmp_path: Path):

@@ -105,6 +105,9 @@ def sandbox_command(connection_file: str, folder: Path) -> list[str]:
         connection_file,
         connection_file,
     ]
+    if Path(sys.prefix) != env:  # the environment reached through a link (a checkout whose
+        # .venv links elsewhere): the kernel's Python is started by that path, so bind it too
+        command += ["--ro-bind", str(env), sys.prefix]
     sockets = ipc_folder(connection_file)
     if sockets is not None:  # kernels over Unix sockets: the kernel makes its own in there
         command += ["--bind", str(sockets), str(sockets)]

@@ -6,6 +6,7 @@ Generated folders (release/, submitted/, autograded/, feedback/, gradebook.db) s
 
 import os
 import warnings
+from importlib.util import find_spec
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config when it reads this file)
 
@@ -66,6 +67,14 @@ c.PrivateSocketKernelManager.transport = "ipc"
 # A kernel started ahead imports the course package while the previous notebook runs.
 c.Execute.preload = ["wholeschool.grading.answers"]
 
+
+def _templates(package: str, *folder: str) -> str:
+    """The ``templates`` folder of an installed package (found, not imported)."""
+    spec = find_spec(package)
+    root = spec.submodule_search_locations[0] if spec and spec.submodule_search_locations else ""
+    return os.path.join(root, *folder, "templates")
+
+
 # Feedback: nbgrader's own steps, with the grade cells' hidden tests (and the tracebacks that
 # quote them) taken out, and the rubric's level and descriptors under each marked written
 # answer.
@@ -73,9 +82,23 @@ c.GenerateFeedback.preprocessors = [
     "wholeschool.grading.feedback.GetMarks",
     "wholeschool.grading.feedback.HideHiddenTests",
     "wholeschool.grading.feedback.RubricLevels",
+    "wholeschool.grading.feedback.PlainFeedback",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 c.RubricLevels.rubric_file = os.path.join(HERE, "rubric.yaml")
+# The feedback page reads as feedback (wholeschool/grading/templates/lead-feedback): the lead's
+# answers, each score, rubric levels and what each check found; no cell labels, no code of the
+# course's own, nothing from a public CDN. For feedback only (formgrader keeps its template).
+c.GenerateFeedback.HTMLExporter.template_name = "lead-feedback"
+c.GenerateFeedback.HTMLExporter.extra_template_basedirs = [_templates("wholeschool", "grading")]
+# formgrader's pages load MathJax from a public CDN, which the course hub's policy refuses (an
+# error in the console, and formgrader's script stopped on it): a stand-in instead
+# (base/mathjax.html.j2, found before nbconvert's own); the course has no formulas. This
+# setting replaces formgrader's own, so it names formgrader's templates first.
+c.HTMLExporter.extra_template_basedirs = [
+    _templates("nbgrader", "server_extensions", "formgrader"),
+    _templates("wholeschool", "grading"),
+]
 
 # Release notebooks carry these markers in place of the solutions.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}

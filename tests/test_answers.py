@@ -216,9 +216,38 @@ def test_feedback_hides_hidden_tests_and_their_tracebacks() -> None:
             traceback=["----> 1 assert secret == 42, 'why'", "AssertionError: why"],
         )
     ]
+    other = nbformat.v4.new_output(
+        "error", ename="NameError", evalue="name 'x' is not defined", traceback=["..."]
+    )
+    cell.outputs.append(other)
     HideHiddenTests().preprocess_cell(cell, {}, 0)
     assert cell.source == "visible()"
-    assert cell.outputs[0]["traceback"] == ["AssertionError: why"]
+    # A check's own sentence, without "AssertionError"; any other error keeps its name.
+    assert cell.outputs[0]["traceback"] == ["Why"]
+    assert cell.outputs[1]["traceback"] == ["NameError: name 'x' is not defined"]
+
+
+def test_feedback_shows_a_leads_answer_box_as_their_text_and_a_check_by_what_it_found() -> None:
+    from wholeschool.grading.feedback import PlainFeedback
+
+    checklist = {"text/plain": "Reflection checklist"}
+    box = _cell("%%reflection\nFinding:\nOur audit", solution=True)
+    box.outputs = [
+        nbformat.v4.new_output("stream", name="stdout", text="Answer saved.\n"),
+        nbformat.v4.new_output("display_data", data=checklist),
+    ]
+    check = _cell("# Checked automatically\ndisplay(_checklist)", grade=True, points=1)
+    again = nbformat.v4.new_output("display_data", data=checklist)
+    reason = nbformat.v4.new_output("stream", name="stdout", text="Moderators: why\n")
+    failed = nbformat.v4.new_output("error", ename="AssertionError", evalue="", traceback=["x"])
+    check.outputs = [again, reason, failed]
+    code = _cell("answer = 42", solution=True)
+    notebook = nbformat.v4.new_notebook(cells=[box, check, code])
+    PlainFeedback().preprocess(notebook, {})
+    assert box.source == "Finding:\nOur audit" and box.metadata["wholeschool"]["text_answer"]
+    assert [o.output_type for o in box.outputs] == ["display_data"]  # no "Answer saved."
+    assert check.outputs == [reason, failed]  # the checklist is not shown twice
+    assert code.source == "answer = 42" and "wholeschool" not in code.metadata
 
 
 def test_feedback_puts_the_rubric_level_under_each_written_answer(tmp_path: Path) -> None:

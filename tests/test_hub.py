@@ -888,7 +888,7 @@ def test_release_fetch_submit_collect_autograde_and_feedback_through_the_exchang
         assert len(returned) == 1, (lead.name, returned)
         page = re.sub(r"\s+", " ", returned[0].read_text(encoding="utf-8"))
         marked = SUBMISSIONS[lead.name][1] + sum(MARKS.get(lead.name, {}).values())
-        assert f"Score: {marked:.1f} / {TOTAL:.1f}" in page, lead.name
+        assert f"Your score: {marked:g} / {TOTAL:g}" in page, lead.name
         assert returned[0].stat().st_uid == pwd.getpwnam(lead.name).pw_uid
 
 
@@ -923,6 +923,48 @@ def news_pop_ups(page) -> int:
     return page.get_by_text(re.compile(r"Jupyter news|updates", re.I)).count()
 
 
+def test_a_lead_reads_their_returned_feedback_in_jupyterlab(cohort: Cohort, screens: Path):
+    """The feedback a lead fetched opens in JupyterLab's own HTML viewer (double-click in the
+    file browser) and can be read there: their score, their answers, the rubric level. The
+    servers' policy refused the viewer's frame ("This content is blocked") until it allowed
+    frames made by the page itself (blob:); no other site may still frame a server's page."""
+    hub, lead = cohort.hub, cohort.leads[0]
+    home = cohort.home(lead.name)
+    (returned,) = (home / ASSIGNMENT / "feedback").rglob(f"{ASSIGNMENT}.html")
+    path = quote(str(returned.relative_to(home)))
+    marked = SUBMISSIONS[lead.name][1] + sum(MARKS[lead.name].values())
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            offline = offline_context(browser, viewport={"width": 1280, "height": 820})
+            page = offline.context.new_page()
+            log = watch(page)
+            open_lab(page, hub.url, lead, f"lab/tree/{path}")
+            response = page.request.get(f"{hub.url}/user/{lead.name}/lab")
+            assert "frame-ancestors 'self'" in response.headers["content-security-policy"]
+            viewer = page.frame_locator(".jp-HTMLViewer iframe")
+            score = viewer.get_by_text(f"Your score: {marked:g} / {TOTAL:g}")
+            score.wait_for(timeout=60_000)
+            assert score.is_visible()
+            assert viewer.get_by_text("Your answer", exact=True).first.is_visible()
+            assert viewer.get_by_text("This content is blocked").count() == 0
+            viewer.get_by_text("Rubric level for this answer").first.scroll_into_view_if_needed()
+            assert viewer.get_by_text("Rubric level for this answer").first.is_visible()
+            viewer.get_by_text("Your score").scroll_into_view_if_needed()
+            # The file browser folded away, as a lead reading it would (room for the page).
+            page.locator(".jp-SideBar.jp-mod-left .lm-TabBar-tab.lm-mod-current").click()
+            for width in (1280, 820, 390):
+                page.set_viewport_size({"width": width, "height": 820})
+                page.wait_for_timeout(1000)
+                page.screenshot(path=str(screens / f"lead-feedback-in-jupyterlab-{width}.png"))
+            assert score.is_visible()  # still readable on a phone's width
+            refused = [p for p in log.problems if re.search("Content Security Policy|Refused", p)]
+            assert not refused, refused
+            assert offline.blocked == [], offline.blocked
+        finally:
+            browser.close()
+
+
 #: The written answer the trainer marks in formgrader, and the score given there.
 MARKED_IN_BROWSER = ("identifying-need-q3", 2)
 
@@ -949,6 +991,7 @@ def test_the_trainer_marks_a_written_answer_in_formgrader_inside_jupyterlab(
         try:
             offline = offline_context(browser, viewport={"width": 1280, "height": 820})
             page = offline.context.new_page()
+            log = watch(page)
             open_lab(page, hub.url, trainer)
             assert news_pop_ups(page) == 0
             assert page.locator('[data-id="nbgrader-create_assignemnt"]').count() == 1
@@ -968,9 +1011,15 @@ def test_the_trainer_marks_a_written_answer_in_formgrader_inside_jupyterlab(
             link.wait_for(timeout=60_000)
             assert grader.locator("a.name-hidden").count() == len(SUBMISSIONS)
             page.screenshot(path=str(screens / "trainer-3-submissions.png"))
+            log.console_errors.clear()
+            log.page_errors.clear()
             link.click()
             answer = grader.locator(f"input.score#{question}")
             answer.wait_for(timeout=60_000)
+            page.wait_for_timeout(2000)
+            # The submission's page asked MathJax of a public CDN (refused by the policy, and
+            # formgrader's script then stopped on "MathJax is not defined").
+            assert log.console_errors == [] and log.page_errors == [], log.problems
             guide = grader.get_by_text("Rubric levels for this answer (out of 4)")
             assert guide.count() == 3, guide.count()
             assert grader.get_by_text(re.compile("3 or 4 = Strong")).count() == 3
@@ -1031,6 +1080,21 @@ def test_a_leads_jupyterlab_shows_their_assignments_and_none_of_the_trainers_pan
             choice = cells.nth(6)
             choice.scroll_into_view_if_needed()
             assert "Write one letter here" in choice.locator(".jp-InputArea-editor").inner_text()
+            # The answer boxes read as text boxes, not Python (they stay code cells so that
+            # the check reads the words the moment the box runs): lines wrap, the page's font,
+            # no syntax colours (an apostrophe coloured the rest of a line as a string).
+            box = page.locator(".jp-CodeCell", has_text="%%reflection").first
+            box.scroll_into_view_if_needed()
+            editor = box.locator(".cm-content")
+            assert "cm-lineWrapping" in (editor.get_attribute("class") or "")
+            font = editor.evaluate("e => getComputedStyle(e).fontFamily")
+            assert "mono" not in font.lower(), font
+            colours = editor.evaluate(
+                "e => [...new Set([...e.querySelectorAll('.cm-line:not(:first-child) span')]"
+                ".map(s => getComputedStyle(s).color))]"
+            )
+            assert len(colours) <= 1, colours
+            page.screenshot(path=str(screens / "lead-answer-box-as-text.png"))
             # Run the boxes from the top as a lead does (Shift + Enter from the first): the
             # folded plan box still shows what it found.
             cells.nth(0).click()

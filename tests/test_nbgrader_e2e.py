@@ -363,7 +363,45 @@ def test_feedback_has_rubric_levels_and_no_hidden_tests(cycle: dict) -> None:
         assert "Not marked yet" not in shown
     # A failed hidden test still says why, in words.
     assert "goes to the designated safeguarding lead (DSL) first" in partial
-    assert "your action plan has no action under this principle yet" in partial
+    assert "Your action plan has no action under this principle yet" in partial
+
+
+def test_feedback_reads_as_feedback_not_as_a_notebook(cycle: dict) -> None:
+    """The lead reads their answers (as they wrote them), each score, the rubric level, and
+    what each check found in a sentence: no nbgrader cell labels or ids, no prompts, no code
+    of the course's own, no ``%%`` lines, no Python error names, nothing from a public CDN."""
+    folder = cycle["course"] / "feedback"
+    for case in ("perfect", "partial", "blank"):
+        raw = (folder / case / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text(encoding="utf-8")
+        shown = shown_text(folder / case / ASSIGNMENT / f"{ASSIGNMENT}.html")
+        for label in ("Student's answer", "Grade cell", "Test cell", "(Top)", "In [", "In\xa0["):
+            assert label not in shown, (case, label)
+        for code in (
+            "from wholeschool",
+            "start(PRINCIPLE)",
+            "my_plan()",
+            "check_written(",
+            "choice(",
+            "assert ",
+            "%%reflection",
+            "%%answer",
+            "AssertionError",
+            "plan-tests",
+            "safeguarding-route",
+        ):
+            assert code not in shown, (case, code)
+        assert "cdnjs" not in raw and "<script src=" not in raw, case
+        assert shown.count("Your answer") == 5, case  # the choice, three written, the reflection
+        assert shown.count("Checked automatically: ") == 10, case  # plan, choice, 8 criteria
+    partial = shown_text(folder / "partial" / ASSIGNMENT / f"{ASSIGNMENT}.html")
+    assert "Your score: 10 / 24" in partial  # 8 automatic + 2 marked by hand
+    assert "Checked automatically: not passed Score: 0 / 2" in " ".join(partial.split())
+    assert "Your action plan has no action under this principle yet" in partial
+    perfect = " ".join(shown_text(folder / "perfect" / ASSIGNMENT / f"{ASSIGNMENT}.html").split())
+    assert "Your score: 20 / 24" in perfect
+    assert "Your answer B Checked automatically: passed Score: 2 / 2" in perfect
+    assert "Your answer Score: 4 / 4" in perfect  # a written answer, marked
+    assert "Finding: Our self-audit rated identifying-need.1" in perfect  # the reflection as text
 
 
 def test_the_data_strand_goes_through_the_same_commands(cycle: dict) -> None:

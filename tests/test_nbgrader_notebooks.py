@@ -276,3 +276,39 @@ def test_nbgrader_validate_passes_on_every_solution(tmp_path: Path) -> None:
         done.stdout[-4000:]
     )
     assert "VALIDATION FAILED" not in done.stdout
+
+
+@pytest.mark.nbgrader
+def test_a_lead_with_no_saved_plan_reads_what_to_do_not_a_traceback(tmp_path: Path) -> None:
+    """A lead runs the notebook from the top with nothing in their records folder: the plan
+    box says there is no plan yet, and its check says, in one plain sentence, to make the
+    plan first; no ``AssertionError``, no traceback, no code. The check still fails (autograde
+    scores it 0), and the boxes after it still run."""
+    from nbclient import NotebookClient
+
+    records = tmp_path / "records"
+    records.mkdir()
+    notebook = nbformat.read(COURSE / "source" / "identifying-need" / "identifying-need.ipynb", 4)
+    for cell in notebook.cells:  # the boxes as released: the choice not made yet
+        if cell.metadata.get("nbgrader", {}).get("grade_id") == "safeguarding-route":
+            cell.source = cell.source.split("\n### BEGIN SOLUTION")[0]
+    env = {**os.environ, "WHOLESCHOOL_RECORDS": str(records)}
+    before = os.environ.copy()
+    os.environ.update(env)  # the kernel inherits the records folder
+    try:
+        NotebookClient(
+            notebook, timeout=120, allow_errors=True, resources={"metadata": {"path": tmp_path}}
+        ).execute()
+    finally:
+        os.environ.clear()
+        os.environ.update(before)
+    cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in notebook.cells}
+    (error,) = [o for o in cells["plan-tests"].outputs if o.output_type == "error"]
+    shown = "\n".join(error.traceback)
+    assert shown.startswith("No saved action plan was found. Make your action plan first"), shown
+    assert "Action plan page" in shown and "*" not in shown
+    for code in ("Traceback", "AssertionError", "assert ", "plan.plan", "\x1b["):
+        assert code not in shown, (code, shown)
+    # The safeguarding choice, left as the template, gets its own plain sentence.
+    (choice,) = [o for o in cells["safeguarding-route-tests"].outputs if o.output_type == "error"]
+    assert choice.traceback == ["Write one letter, A, B, C or D, in the box above and run it"]

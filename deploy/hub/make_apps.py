@@ -106,9 +106,9 @@ def index_notebook(apps: list[dict[str, str]]) -> nbformat.NotebookNode:
             "Your reflection tasks are on your "
             f"[Assignments page]({ASSIGNMENTS_LINK}) (in JupyterLab): fetch one, work through "
             "it and submit it there. When your trainer returns feedback, choose *Fetch "
-            "Feedback* there, then in the file browser open the assignment's `feedback` folder, "
-            "right-click the page in it and choose *Open in New Browser Tab*. The course pages "
-            "are in the `course` folder."
+            "Feedback* there, then in the file browser open the assignment's folder, its "
+            "`feedback` folder and the dated folder in it, and double-click the page there to "
+            "read it. The course pages are in the `course` folder."
         )
     ]
     return nb

@@ -105,6 +105,9 @@ def sandbox_command(connection_file: str, folder: Path) -> list[str]:
         connection_file,
         connection_file,
     ]
+    if Path(sys.prefix) != env:  # the environment reached through a link (a checkout whose
+        # .venv links elsewhere): the kernel's Python is started by that path, so bind it too
+        command += ["--ro-bind", str(env), sys.prefix]
     sockets = ipc_folder(connection_file)
     if sockets is not None:  # kernels over Unix sockets: the kernel makes its own in there
         command += ["--bind", str(sockets), str(sockets)]
@@ -120,6 +123,11 @@ def sandbox_command(connection_file: str, folder: Path) -> list[str]:
         "IPYTHONDIR": "/tmp/ipython",
         "JUPYTER_RUNTIME_DIR": "/tmp/runtime",
         "WHOLESCHOOL_RECORDS": records or "/tmp/records",
+        # The kernel's parent in its own process namespace is bwrap's init, pid 1. Told so,
+        # ipykernel knows a client started it and does not print its notice for someone
+        # running ``ipython kernel`` by hand ("Ctrl-C will not work", "To connect another
+        # client") into the trainer's terminal on every autograde; pid 1 is never polled.
+        "JPY_PARENT_PID": "1",
     }.items():
         command += ["--setenv", name, value]
     return command + ["--", *kernel_command(connection_file)]

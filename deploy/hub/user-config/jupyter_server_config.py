@@ -83,6 +83,10 @@ c.VoilaConfiguration.allow_theme_override = "NO"
 # Script, styles, fonts and connections only from the hub's own origin (no CDN, no sending a
 # page's content elsewhere); framed only by the hub's own pages (formgrader inside JupyterLab).
 # Inline script stays allowed: JupyterLab and Voila's pages are built on it.
+# Frames: the hub's own pages, and blob: documents, which only a page of this origin can make:
+# JupyterLab's HTML viewer shows a page (a lead's returned feedback) as a blob: document in a
+# sandboxed frame, and without ``frame-src ... blob:`` (``default-src`` applies) it showed
+# "This content is blocked". ``frame-ancestors`` is unchanged: no other site may frame these.
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -92,6 +96,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "font-src 'self' data:",
         "connect-src 'self'",
         "worker-src 'self' blob:",
+        "frame-src 'self' blob:",
         "object-src 'none'",
         "base-uri 'self'",
         "form-action 'self'",
@@ -99,6 +104,15 @@ CONTENT_SECURITY_POLICY = "; ".join(
     ]
 )
 c.ServerApp.tornado_settings = {"headers": {"Content-Security-Policy": CONTENT_SECURITY_POLICY}}
+
+if os.environ.get("WHOLESCHOOL_HUB_ROLE") == "lead":
+    # A lead's answer boxes read as text boxes, not Python: lines wrap, no brackets closed for
+    # them (lead-config/lab-settings), no syntax colours, the page's font
+    # (lead-config/custom/custom.css, served as JupyterLab's custom CSS).
+    LEAD_CONFIG = os.path.join(os.path.dirname(HERE), "lead-config")
+    c.LabApp.app_settings_dir = os.path.join(LEAD_CONFIG, "lab-settings")
+    c.LabApp.custom_css = True
+    c.ServerApp.tornado_settings["static_custom_path"] = [os.path.join(LEAD_CONFIG, "custom")]
 
 c.VoilaConfiguration.strip_sources = True
 c.VoilaConfiguration.show_tracebacks = False

@@ -223,8 +223,8 @@ def my_plan(here: str | os.PathLike[str] = ".") -> FoundPlan:
         return FoundPlan(plan, _described(plan, "the copy handed in with this notebook", True))
     return FoundPlan(
         None,
-        "No saved action plan was found. Make one on the course's *Action plan* page (it is "
-        "saved for you), then run this cell again.",
+        "No saved action plan was found. Make your action plan first, on the course's "
+        "*Action plan* page (it is saved for you), then run this box again.",
     )
 
 
@@ -324,3 +324,42 @@ def start(principle_id: str | None) -> None:
 
     shell.register_magic_function(reflection_magic, "cell", "reflection")
     shell.register_magic_function(answer_magic, "cell", "answer")
+    shell.set_custom_exc((AssertionError,), _check_not_passed)
+
+
+#: What a check that did not pass says when it gives no reason of its own.
+NOT_PASSED = "This check did not pass yet: look at the box above it, change it and run both again."
+
+
+def check_message(error: BaseException) -> str:
+    """What a lead reads when a check box does not pass: the check's own sentence, in plain
+    words (no ``AssertionError``, no code, no traceback)."""
+    text = str(error).replace("*", "").strip()
+    if not text:
+        return NOT_PASSED
+    # A sentence starts with a capital; a name from code ("lowest_year should be...") does not.
+    return text[:1].upper() + text[1:] if re.match(r"[a-z]+\b(?!_)", text) else text
+
+
+#: The first line of a leads'-strand answer box (``%%reflection``, ``%%answer NAME``, and the
+#: calibration's ``%%ratings``).
+_TEXT_BOX = re.compile(r"\A%%(?:reflection|answer|ratings)\b[^\n]*(?:\n|\Z)")
+
+
+def answer_text(source: str) -> str | None:
+    """The lead's words in an answer box (its ``%%`` first line off), or ``None`` if the cell
+    is not an answer box."""
+    match = _TEXT_BOX.match(source)
+    return None if match is None else source[match.end() :]
+
+
+def _check_not_passed(shell: Any, etype: type, value: BaseException, tb: Any, tb_offset=None):
+    """IPython's handler for a check's ``assert`` in the leads' notebooks: the message alone.
+
+    A lead running a check box that does not pass (no saved plan yet, no letter chosen) saw
+    an ``AssertionError`` traceback quoting the check's code. The error is still an error
+    (nbgrader's autograde scores the box 0), but what it shows is one plain sentence.
+    """
+    message = check_message(value)
+    shell._showtraceback(etype, value, [message])
+    return [message]

@@ -3,13 +3,15 @@
 nbgrader's feedback is the autograded notebook, and the autograded notebook holds the hidden
 tests again (by design: nbgrader issue #917). :class:`HideHiddenTests` takes them out of every
 test cell and cuts failed tests' tracebacks (which quote the hidden lines) down to their
-message. :class:`RubricLevels` puts, under each written answer the trainer marked, the
+message; :class:`PlainFeedback` shows a lead's text answers as text and a check by what it
+found. :class:`RubricLevels` puts, under each written answer the trainer marked, the
 rubric's level for that score and what each criterion looks like at that level. Both are
 listed in ``GenerateFeedback.preprocessors`` in the course's ``nbgrader_config.py``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -19,6 +21,7 @@ from nbgrader.preprocessors import ClearHiddenTests, GetGrades, NbGraderPreproce
 from traitlets import Bool, Unicode
 
 from ..core.rubric import Rubric, load_rubric
+from .answers import answer_text, check_message
 
 
 class UnmarkedAnswers(ValueError):
@@ -65,17 +68,63 @@ class GetMarks(GetGrades):
 
 
 class HideHiddenTests(ClearHiddenTests):
-    """Hidden test regions out of the feedback, and failed tests shown by their message only."""
+    """Hidden test regions out of the feedback, and failed tests shown by their message only
+    (a check's own sentence, with no ``AssertionError``; any other error by its name too)."""
 
     def preprocess_cell(self, cell: Any, resources: Any, cell_index: int) -> tuple[Any, Any]:
         cell, resources = super().preprocess_cell(cell, resources, cell_index)
         if cell.cell_type == "code" and utils.is_grade(cell):
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
-                    output["traceback"] = [
-                        f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
-                    ]
+                    output["traceback"] = [_error_message(output)]
         return cell, resources
+
+
+def _error_message(output: Any) -> str:
+    name, value = output.get("ename", "Error"), output.get("evalue", "")
+    if name == "AssertionError":
+        return check_message(AssertionError(value))
+    return f"{name}: {value}"
+
+
+class PlainFeedback(NbGraderPreprocessor):
+    """The feedback reads as feedback, not as a notebook (with the ``lead-feedback`` template).
+
+    A leads'-strand answer box (``%%reflection``, ``%%answer``, ``%%ratings``) loses its ``%%``
+    first line and is marked as the lead's text (shown as typed, not as code), keeping what it
+    showed (the reflection's checklist) but not its "Answer saved." line. An automatic check
+    does not show again what the page already shows (the checklist, displayed by the first
+    check too); what it printed (a moderator's reason) and what it found wrong stay. The
+    template shows no code of the course's own boxes, only what they showed.
+    """
+
+    def preprocess(self, nb: Any, resources: Any) -> tuple[Any, Any]:
+        shown: set[str] = set()
+        for cell in nb.cells:
+            if cell.cell_type != "code":
+                continue
+            text = answer_text(cell.source)
+            if text is not None:
+                cell.source = text.strip("\n")
+                cell.metadata.setdefault("wholeschool", {})["text_answer"] = True
+                cell.outputs = [o for o in cell.outputs if o.get("output_type") != "stream"]
+            if utils.is_grade(cell) and not utils.is_solution(cell):
+                cell.outputs = [o for o in cell.outputs if not _shown_before(o, shown)]
+            else:
+                for output in cell.outputs:
+                    _shown_before(output, shown)
+        return nb, resources
+
+
+def _shown_before(output: Any, shown: set[str]) -> bool:
+    """Whether a display of ``output``'s data is already on the page (and note it if not)."""
+    if output.get("output_type") not in ("display_data", "execute_result"):
+        return False
+    key = json.dumps(output.get("data", {}), sort_keys=True)
+    if key in shown:
+        return True
+    shown.add(key)
+    return False
 
 
 class RubricLevels(NbGraderPreprocessor):

@@ -139,13 +139,20 @@ class CourseAuthenticator(LocalAuthenticator, NativeAuthenticator):
     """
 
     course = Instance(CourseHub, help="The course hub's shared settings.")
+    failed_logins_per_name = Integer(
+        5,
+        min=1,
+        config=True,
+        help="Failed logins of one name from one address before that pair is held back.",
+    )
     failed_logins_per_address = Integer(
         30,
         min=1,
         config=True,
-        help="Failed logins from one address, over all names, before it is held back for "
-        "NativeAuthenticator.seconds_before_next_try (per name and address: "
-        "NativeAuthenticator.allowed_failed_logins).",
+        help="Failed logins from one address, over all names, before it is held back.",
+    )
+    failed_logins_window = Integer(
+        300, min=1, config=True, help="Seconds over which failed logins are counted."
     )
     logins = Instance(LoginThrottle, help="Failed and in-flight logins (per name and address).")
 
@@ -156,9 +163,9 @@ class CourseAuthenticator(LocalAuthenticator, NativeAuthenticator):
     @default("logins")
     def _logins(self) -> LoginThrottle:
         return LoginThrottle(
-            per_name=max(1, self.allowed_failed_logins),
+            per_name=self.failed_logins_per_name,
             per_address=self.failed_logins_per_address,
-            window=self.seconds_before_next_try,
+            window=self.failed_logins_window,
         )
 
     @default("add_user_cmd")
@@ -215,8 +222,9 @@ class CourseAuthenticator(LocalAuthenticator, NativeAuthenticator):
     # --- logging in ---------------------------------------------------------------------------
 
     def is_blocked(self, username: str) -> bool:
-        """Never by name alone (anyone could lock the trainer out): :attr:`logins` holds back
-        a name per address before its password is checked."""
+        """Never by name alone, as NativeAuthenticator's ``allowed_failed_logins`` would (anyone
+        could lock the trainer out): :attr:`logins` holds back a name per address before its
+        password is checked."""
         return False
 
     def add_login_attempt(self, username: str) -> None:

@@ -87,10 +87,11 @@ c.Authenticator.admin_users = set(course.trainers)
 c.Authenticator.allow_all = True
 c.NativeAuthenticator.minimum_password_length = 10
 c.NativeAuthenticator.check_common_password = True
-# Failed logins per name and address (and CourseAuthenticator.failed_logins_per_address per
-# address) before it is held back this long: hub_guards.LoginThrottle.
-c.NativeAuthenticator.allowed_failed_logins = 5
-c.NativeAuthenticator.seconds_before_next_try = 300
+# Failed logins are held back per name and address, and per address, over five minutes
+# (CourseAuthenticator.failed_logins_*, hub_guards.LoginThrottle), never per name alone.
+c.CourseAuthenticator.failed_logins_per_name = 5
+c.CourseAuthenticator.failed_logins_per_address = 30
+c.CourseAuthenticator.failed_logins_window = 300
 c.LocalAuthenticator.create_system_users = True
 # Sign-in from the school's course platform by LTI 1.3 instead (README.md, lti_signin.py).
 if course.sign_in == "lti":

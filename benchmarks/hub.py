@@ -48,7 +48,6 @@ from hub_support import (
     scratch_hub,
 )
 
-
 GOAL_P95 = 10.0  # seconds, 30 leads, this 2-core machine
 PREFIX = "wsbench-"
 GROUP = "wsbench-users"

@@ -13,6 +13,11 @@ ALL := -m ""
 
 .PHONY: serve test test-clock test-fast book lab lint benchmarks clean hub
 
+#: Folders whose modules the tooling shares (the tests' helpers, the hub's and the live
+#: workbook's scripts), as pyproject's [tool.pytest.ini_options] pythonpath gives them to the
+#: tests: the benchmarks import them from there.
+TOOLING_PATH := $(CURDIR)/tests:$(CURDIR)/deploy/hub:$(CURDIR)/deploy/lite
+
 #: What `make serve` and `make book` need (the book and its documents), a smaller install.
 BOOK_STAMP := $(VENV)/.installed-book
 
@@ -76,15 +81,14 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Every benchmark, after a build of the book; one of them: make bench-NAME ARGS="...", e.g.
+# make bench-store, make bench-hub ARGS="--leads 30" (as root).
+BENCHMARKS := build_book store widgets reports autograde site lite hub
 benchmarks: book
-	$(PY) benchmarks/build_book.py
-	$(PY) benchmarks/store.py
-	$(PY) benchmarks/widgets.py
-	$(PY) benchmarks/reports.py
-	$(PY) benchmarks/autograde.py
-	$(PY) benchmarks/site.py
-	$(PY) benchmarks/lite.py
-	$(PY) benchmarks/hub.py
+	@set -e; for name in $(BENCHMARKS); do $(MAKE) --no-print-directory bench-$$name; done
+
+bench-%:
+	PYTHONPATH=$(TOOLING_PATH) $(PY) benchmarks/$*.py $(ARGS)
 
 clean:
 	rm -rf _build .pytest_cache .hypothesis

@@ -15,7 +15,8 @@ computers), and each burst starts on a quiet machine. Prints median and 95th per
 (hub, proxy, servers, kernels), and memory per lead. Bounded: at most ``--leads`` users, every
 request to 127.0.0.1, every wait with a timeout.
 
-Run as root: ``.venv/bin/python benchmarks/hub.py [--leads 30]``.
+Run as root: ``make bench-hub ARGS='--leads 30'`` (the Makefile puts the tests' and the hub's
+modules on ``PYTHONPATH``).
 """
 
 from __future__ import annotations
@@ -32,17 +33,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-sys.path.insert(0, str(ROOT / "deploy" / "hub"))
-
-import hub_accounts  # noqa: E402
-import hub_pages  # noqa: E402
-import hub_process  # noqa: E402
-import hub_settings  # noqa: E402
-import psutil  # noqa: E402
-import requests  # noqa: E402
-from hub_support import (  # noqa: E402
+import hub_accounts
+import hub_pages
+import hub_process
+import hub_settings
+import psutil
+import requests
+from hub_support import (
     AUDIT_APP,
     FIRST_RATING,
     Person,

@@ -24,7 +24,8 @@ each of its start-up steps, shows where a repeat visit's time goes.
 Goals (issue 20): first visit to a usable form <= 12 s and <= 15 MB transferred (gzip); a
 repeat visit <= 6 s; switching between forms inside the workbook < 1 s.
 
-Usage: python benchmarks/lite.py [--html _build/html] [--runs 3] [--read 20]
+Usage: make bench-lite ARGS='[--html _build/html] [--runs 3] [--read 20]' (the Makefile puts the tests'
+and the live workbook's modules on ``PYTHONPATH``)
 Build the book first (``make book``). If its live site loads Pyodide from the CDN (the default),
 a self-hosted one is built (cached under _build/) and served in its place: no request leaves
 127.0.0.1 (any that tries is blocked and reported).
@@ -42,17 +43,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import lite_site
+import yaml
+from browser_support import serve_counting
+from lite_support import FORM_READY, open_live_form, persistent_offline
+from playwright.sync_api import sync_playwright
+from wholeschool.ui.workbook_app import workbook_forms
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-sys.path.insert(0, str(ROOT / "deploy" / "lite"))
-
-import lite_site  # noqa: E402
-import yaml  # noqa: E402
-from browser_support import serve_counting  # noqa: E402
-from lite_support import FORM_READY, open_live_form, persistent_offline  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
-from wholeschool.ui.workbook_app import workbook_forms  # noqa: E402
 
 MB = 1_000_000
 FIRST_VISIT_GOAL = 15 * MB

@@ -5,7 +5,8 @@ transferred (every resource the page loads, empty cache), both as a plain static
 them and gzip-compressed as a typical web host sends them, and the median time to the browser's
 ``load`` event over N fresh loads. Targets: heaviest page < 1.5 MB transferred, load < 1 s.
 
-Usage: python benchmarks/site.py [--html _build/html] [--loads 5]
+Usage: make bench-site ARGS='[--html _build/html] [--loads 5]' (the Makefile puts the tests'
+modules on ``PYTHONPATH``)
 Build the book first (``make book``, or pass the ``--html`` of another build). No network is
 used: requests that leave 127.0.0.1 are blocked and reported.
 """
@@ -17,17 +18,16 @@ import statistics
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
-
-from browser_support import (  # noqa: E402
+from browser_support import (
     launch_chromium,
     offline_context,
     serve,
     transferred,
 )
-from helpers import toc_files  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
+from helpers import toc_files
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parents[1]
 
 MB = 1_000_000
 TARGET_BYTES = 1.5 * MB

@@ -27,7 +27,10 @@ HUB_CONFIG = ROOT / "deploy" / "hub" / "user-config"
 
 
 def run(cwd: Path, *command: str) -> str:
-    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    """``command`` in ``cwd``, with the hub's user-config modules importable (as the hub's
+    spawner puts them on every server's ``PYTHONPATH``)."""
+    env = {**os.environ, "PYTHONPATH": str(HUB_CONFIG)}
+    done = subprocess.run(command, cwd=cwd, capture_output=True, text=True, env=env)
     assert done.returncode == 0, done.stdout + done.stderr
     return done.stdout + done.stderr
 
@@ -43,7 +46,6 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> dict:
     for folder in (exchange, course, leads):
         folder.mkdir()
     hub_exchange = (
-        f"import sys\nsys.path.insert(0, {str(HUB_CONFIG)!r})\n"
         "from hub_exchange import FetchWithReceipt, ReleaseWithReceipts\n"
         "c.ExchangeFactory.release_assignment = ReleaseWithReceipts\n"
         "c.ExchangeFactory.fetch_assignment = FetchWithReceipt\n"

@@ -206,6 +206,7 @@ def test_a_lead_server_hands_a_warm_kernel_to_the_next_app_page(tmp_path: Path):
         "WHOLESCHOOL_HUB_ROLE": "lead",
         "WHOLESCHOOL_RECORDS": str(tmp_path / "records"),
         "JUPYTER_CONFIG_PATH": str(HUB / "user-config"),
+        "PYTHONPATH": str(HUB / "user-config"),  # as the hub's spawner sets them
         "JUPYTER_PATH": str(HUB / "jupyter-data"),
     }
     server = subprocess.Popen(
@@ -247,6 +248,7 @@ def test_a_password_cost_out_of_range_stops_the_hub_with_a_message_naming_the_se
     config = HUB / "jupyterhub_config.py"
     env = {
         **os.environ,
+        "PYTHONPATH": str(HUB),
         "WHOLESCHOOL_HUB_PASSWORD_COST": cost,
         "WHOLESCHOOL_HUB_STATE": str(tmp_path / "state"),
     }

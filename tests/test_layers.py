@@ -97,3 +97,21 @@ def test_the_browser_loads_no_lock_library(monkeypatch):
         "RecordFolder(tempfile.mkdtemp()).save(AuditRecord(school='Oak', framework_version=FRAMEWORK.version, date='2026-01-05'), 'audit.json')\n"
     )
     assert "filelock" not in loaded
+
+
+def test_no_module_of_the_project_edits_pythons_path():
+    """Tooling imports modules from where they are declared (pyproject's pytest pythonpath, the
+    Makefile's TOOLING_PATH, _config.yml's local_extensions, the hub's PYTHONPATH), never by
+    editing ``sys.path`` at import: one place for each folder."""
+    import re
+
+    edits = re.compile(r"\bsys\.path\.(insert|append|extend)\(|\bsys\.path\s*\+?=")
+    skipped = {".venv", "_build", "node_modules", ".git", "data"}
+    found = [
+        f"{path.relative_to(ROOT)}:{number}"
+        for path in ROOT.rglob("*.py")
+        if not skipped & set(path.relative_to(ROOT).parts)
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if edits.search(line)
+    ]
+    assert not found, found

@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 from pathlib import Path
@@ -271,8 +272,6 @@ def sphinx_build(tmp_path: Path, page: str) -> subprocess.CompletedProcess[str]:
     src = tmp_path / "src"
     (src / "course").mkdir(parents=True)
     (src / "conf.py").write_text(
-        "import sys\n"
-        f"sys.path.insert(0, {str(COURSE / '_ext')!r})\n"
         "extensions = ['myst_parser', 'sphinxcontrib.bibtex', 'course_sources']\n"
         "myst_enable_extensions = ['colon_fence']\n"
         f"bibtex_bibfiles = [{str(COURSE / 'references.bib')!r}]\n",
@@ -288,6 +287,8 @@ def sphinx_build(tmp_path: Path, page: str) -> subprocess.CompletedProcess[str]:
         capture_output=True,
         text=True,
         timeout=300,
+        # The extension's folder, as _config.yml's local_extensions gives it to the book.
+        env={**os.environ, "PYTHONPATH": str(COURSE / "_ext")},
     )
 
 

@@ -9,7 +9,6 @@ new template appears on it by itself.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -18,13 +17,9 @@ from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.util.docutils import SphinxDirective
 
-ROOT = Path(__file__).resolve().parents[2]
 #: Where the files are written, relative to the book's source folder (the repository root).
 FOLDER = "_build/templates"
 FORMATS = (("docx", "Word"), ("md", "Markdown"))
-
-if str(ROOT / "widgets") not in sys.path:
-    sys.path.insert(0, str(ROOT / "widgets"))
 
 
 def _templates():

@@ -1,11 +1,12 @@
 """The course hub's guards: what keeps each role in its room (see SECURITY.md beside this file).
 
-Imported by ``jupyterhub_config.py``; nothing here runs at import time.
+Imported by the hub's classes (``course_accounts.py``, ``course_servers.py``); nothing here runs
+at import time.
 
 * :class:`LoginThrottle`: failed logins counted per name *and* address, and per address, each
   attempt counted when it starts (guesses sent at once are refused before any is checked);
   a name is held back only for the address that guessed, so nobody can lock the trainer out.
-* :class:`CourseSpawner`: each user's server writes its output to a file only that user can
+* :class:`GuardedSpawner`: each user's server writes its output to a file only that user can
   read (never the hub's log), starts with no handle of the hub's, and with per-process limits.
 * :func:`ensure_exchange_course` / :func:`check_exchange_course`: the course's folder in
   nbgrader's exchange belongs to the trainer from the hub's start; a server does not start if
@@ -111,7 +112,7 @@ def output_to_own_file(home: str) -> None:
     os.close(fd)
 
 
-class CourseSpawner(LocalProcessSpawner):
+class GuardedSpawner(LocalProcessSpawner):
     """JupyterHub's local spawner, with each server's output in a file of the user's own
     (the hub's log is never handed to a user's process), stdin closed, and limits."""
 

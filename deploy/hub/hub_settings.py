@@ -2,7 +2,8 @@
 
 ``setup.sh`` makes the hub's parts under the checkout's own ``.venv`` (``built_for``);
 ``HubSettings`` is one hub's folders, group, trainers and ports, handed to
-``jupyterhub_config.py`` as ``WHOLESCHOOL_HUB_*`` settings.
+``jupyterhub_config.py`` as ``WHOLESCHOOL_HUB_*`` settings (with this folder as the hub's
+``PYTHONPATH``: the config's classes are the modules beside it).
 """
 
 from __future__ import annotations
@@ -116,5 +117,7 @@ class HubSettings:
             "WHOLESCHOOL_HUB_HUB_BIND_URL": f"http://127.0.0.1:{self.hub_port}",
             "WHOLESCHOOL_HUB_PROXY_API_URL": f"http://127.0.0.1:{self.api_port}",
             "WHOLESCHOOL_HUB_ADMIN_TOKEN": self.admin_token,
+            # The config file's classes are modules beside it (course_hub.py, ...).
+            "PYTHONPATH": str(self.root / HERE.relative_to(ROOT)),
         }
         return {**os.environ, **env, **self.extra_env}

@@ -259,23 +259,11 @@ def lti_authenticator(accounts: type) -> type:
     return type("CourseLTIAuthenticator", (LTIAccounts, accounts), {})
 
 
-def use_lti(c, accounts: type, state: Path, setting: Callable[[str, str], str]) -> None:
-    """Configure the hub ``c`` for LTI 1.3 from ``WHOLESCHOOL_HUB_LTI_*`` (a site's overrides
-    file may set ``c.LTI13Authenticator`` traits instead)."""
+def use_lti(c, accounts: type, state: Path) -> None:
+    """Configure the hub ``c`` for LTI 1.3 sign-in (the platform's issuer, URLs and client ids
+    are ``c.LTI13Authenticator`` settings: from ``WHOLESCHOOL_HUB_LTI_*``, course_hub.py, or
+    a site's overrides file)."""
     c.JupyterHub.authenticator_class = lti_authenticator(accounts)
     # The hub's sign-in page sends a visitor on to the launch, which explains where to start.
     c.Authenticator.auto_login = True
     c.LTIAccounts.names_file = str(state / "lti-accounts.json")
-    required = {
-        "issuer": "LTI_ISSUER",
-        "authorize_url": "LTI_AUTHORIZE_URL",
-        "jwks_endpoint": "LTI_JWKS_URL",
-    }
-    for trait, name in required.items():
-        value = setting(name, "")
-        if value:
-            setattr(c.LTI13Authenticator, trait, value)
-    client_ids = [part.strip() for part in setting("LTI_CLIENT_ID", "").split(",")]
-    if any(client_ids):
-        c.LTI13Authenticator.client_id = {part for part in client_ids if part}
-    c.LTI13Authenticator.username_key = setting("LTI_USERNAME_KEY", "email")

@@ -22,6 +22,9 @@ built clean every time, into a fresh folder: a JupyterLite rebuild over old outp
 drop the local Pyodide address.
 
 Usage: python deploy/lite/lite_site.py OUT [--mode cdn|self|URL]
+``build_pyodide`` is the module beside this one: its folder is on Python's path for a script,
+for the book (``_config.yml``'s ``local_extensions`` entry of ``live_forms.py``), the tests
+(pyproject's ``pythonpath``) and the benchmarks (the Makefile's ``TOOLING_PATH``).
 """
 
 from __future__ import annotations
@@ -38,16 +41,13 @@ from importlib import metadata
 from pathlib import Path
 from urllib.parse import urlencode
 
+import build_pyodide
 import yaml
 from jupyter_core.paths import jupyter_path
 from packaging.utils import canonicalize_name
 from pyodide_lock import PackageSpec, PyodideLockSpec
 
 HERE = Path(__file__).resolve().parent
-if str(HERE) not in sys.path:
-    sys.path.insert(0, str(HERE))
-
-import build_pyodide  # noqa: E402  (the sibling module, found through HERE)
 
 ROOT = HERE.parents[1]
 PACKAGE = "wholeschool-course"

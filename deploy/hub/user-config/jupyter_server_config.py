@@ -1,4 +1,5 @@
-"""Jupyter server settings for every account on the course hub (found via JUPYTER_CONFIG_PATH).
+"""Jupyter server settings for every account on the course hub (found via JUPYTER_CONFIG_PATH;
+the modules it imports beside it via PYTHONPATH, both set by the hub's spawner).
 
 Voila renders the course apps: code hidden, widgets live, and no traceback ever shown to a lead
 (an error is logged for the trainer instead).
@@ -7,14 +8,11 @@ Voila renders the course apps: code hidden, widgets live, and no traceback ever 
 import atexit
 import os
 import shutil
-import sys
 import tempfile
 
-c = get_config()  # noqa: F821
+from guarded_kernels import GuardedKernelManager, only_course_apps, owner_only
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-from guarded_kernels import GuardedKernelManager, only_course_apps, owner_only  # noqa: E402
+c = get_config()  # noqa: F821
 
 # Only the server's own user gets in, never a hub admin (the trainer): every server shares the
 # hub's origin, so a page a lead made (a notebook's output, an HTML file) opened in the

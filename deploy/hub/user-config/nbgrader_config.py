@@ -9,7 +9,6 @@ the account of the student it names, and one student's broken files never stop t
 """
 
 import os
-import sys
 
 c = get_config()  # noqa: F821
 
@@ -25,8 +24,7 @@ if os.environ.get("WHOLESCHOOL_HUB_ROLE") == "trainer":
         load_subconfig(os.path.join(_course, "nbgrader_config.py"))  # noqa: F821
     c.CourseDirectory.root = _course
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from hub_exchange import (  # noqa: E402
+from hub_exchange import (  # noqa: E402  (beside this file: on the servers' PYTHONPATH)
     FetchWithReceipt,
     OneByOneReleaseFeedback,
     OwnedCollect,

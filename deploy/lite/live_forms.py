@@ -16,7 +16,7 @@ site it opens.
   Python comes from: ``cdn`` (default), ``self`` (in the site, for schools that block CDNs), a
   URL of another copy, or ``off`` (no live site, no buttons). The environment variable
   ``WHOLESCHOOL_LIVE_PYODIDE`` overrides it (the tests build with ``self``).
-* When the HTML is written, the live site (``deploy/lite/lite_site.py``: JupyterLite's REPL app
+* When the HTML is written, the live site (``lite_site.py`` beside this file: JupyterLite's REPL app
   and Pyodide) is built clean into a cache beside the output, named after a fingerprint of
   everything it is made from, and copied to ``<html>/live/``. A rebuild with no change reuses
   it, so the no-change rebuild of the book stays fast.
@@ -28,10 +28,10 @@ import hashlib
 import html
 import os
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
+import lite_site
 from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
@@ -40,13 +40,6 @@ from sphinx.errors import ExtensionError
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.osutil import relative_uri
-
-ROOT = Path(__file__).resolve().parents[2]
-LITE = ROOT / "deploy" / "lite"
-if str(LITE) not in sys.path:
-    sys.path.insert(0, str(LITE))
-
-import lite_site  # noqa: E402  (deploy/lite/lite_site.py)
 
 logger = logging.getLogger(__name__)
 

@@ -107,7 +107,9 @@ if os.environ.get("WHOLESCHOOL_HUB_ROLE") == "lead":
     # A lead's answer boxes read as text boxes, not Python: lines wrap, no brackets closed for
     # them (lead-config/lab-settings), no syntax colours, the page's font
     # (lead-config/custom/custom.css, served as JupyterLab's custom CSS).
-    LEAD_CONFIG = os.path.join(os.path.dirname(HERE), "lead-config")
+    LEAD_CONFIG = os.path.join(
+        os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lead-config"
+    )
     c.LabApp.app_settings_dir = os.path.join(LEAD_CONFIG, "lab-settings")
     c.LabApp.custom_css = True
     c.ServerApp.tornado_settings["static_custom_path"] = [os.path.join(LEAD_CONFIG, "custom")]

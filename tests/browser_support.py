@@ -316,3 +316,12 @@ def broken_links(root: Path, pages: list[Path]) -> list[str]:
             elif parts.fragment and unquote(parts.fragment) not in _parse(target).anchors:
                 broken.append(f"{where} (no #{unquote(parts.fragment)} on that page)")
     return broken
+
+
+def site_screens(name: str) -> Path:
+    """Where the browser tests leave a screenshot to look at (in the pytest temp folder)."""
+    import tempfile
+
+    folder = Path(tempfile.gettempdir()) / "wholeschool-browser-screens"
+    folder.mkdir(exist_ok=True)
+    return folder / name

@@ -24,6 +24,7 @@ from browser_support import (
     launch_chromium,
     offline_context,
     serve,
+    site_screens,
     transferred,
     wait_for_widgets,
     watch,
@@ -390,15 +391,6 @@ def test_one_search_box_and_its_glass_clear_of_the_text(site: str, chromium, wid
         )
     context.context.close()
     assert context.blocked == []
-
-
-def site_screens(name: str) -> Path:
-    """Where the browser tests leave a screenshot to look at (in the pytest temp folder)."""
-    import tempfile
-
-    folder = Path(tempfile.gettempdir()) / "wholeschool-browser-screens"
-    folder.mkdir(exist_ok=True)
-    return folder / name
 
 
 def _glossary_terms(page) -> list[str]:

@@ -34,6 +34,18 @@ img { max-width: 100%; height: auto; }
 .note.urgent { border: 3px solid ALERT; }
 .fields dl { display: grid; grid-template-columns: 12rem 1fr; gap: .2rem .8rem; }
 .fields dt { font-weight: bold; }
+/* On a phone each row is a card, each value after its column's name: a table of five columns
+   cannot fit 390 px. The header row stays for screen readers, out of sight. */
+@media screen and (max-width: 40rem) {
+  body { margin: 1rem auto; }
+  table, tbody, tr, td { display: block; width: auto; }
+  thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
+  tr { border: 1px solid #000; margin: 0 0 .6rem; padding: .3rem .5rem; }
+  td { border: 0; padding: .1rem 0; overflow-wrap: anywhere; }
+  td[data-label]::before { content: attr(data-label) ": "; font-weight: bold; }
+  .fields dl { grid-template-columns: 1fr; }
+  .fields dd { margin: 0 0 .4rem; }
+}
 @media print { body { margin: 0; max-width: none; } h2, h3 { page-break-after: avoid; }
                .new-page { page-break-before: always; }
                table, figure, .fields { page-break-inside: avoid; } }

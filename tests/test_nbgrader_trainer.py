@@ -220,7 +220,7 @@ def test_exchange_round_trip(tmp_path: Path) -> None:
     assert len(returned) == 1  # one page per notebook, as nbgrader releases it
     raw = returned[0].read_text(encoding="utf-8")
     page = " ".join(html.unescape(re.sub(r"<[^>]+>", "", raw)).split())  # as the lead reads it
-    assert "Score: 20.0 / 24.0" in page  # 12 automatic + 8 marked
+    assert "Your score: 20 / 24" in page  # 12 automatic + 8 marked
     assert page.count("Rubric level for this answer") == 3
     assert "Builds safe practice into the plan itself" in page  # level Strong, for 4 / 4
     assert "BEGIN HIDDEN TESTS" not in page and "_planned = planned_principles(plan)" not in page

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 import io
+import re
 
 from ..core.text import clean_text
 from .alert import ALERT_RGB
@@ -48,7 +49,12 @@ def column_widths(table: Table, total_cm: float) -> list[float]:
     """Widths in cm: each column at least its longest word, the rest shared by text length."""
     columns = range(len(table.columns))
     texts = [[_text(table.columns[c])] + [_text(row[c]) for row in table.rows] for c in columns]
-    longest_word = [max((len(w) for t in col for w in t.split()), default=4) for col in texts]
+    # An address or file path may break after its slashes and dots, a word of letters may not:
+    # the floor is the longest run a line cannot break.
+    longest_word = [
+        max((len(w) for t in col for w in re.split(r"\s+|(?<=[/.\\_-])", t)), default=4)
+        for col in texts
+    ]
     floor = [(n + 2) * CM_PER_CHAR for n in longest_word]
     weight = [
         table.widths.get(table.columns[c]) or max(sum(len(t) for t in col) / len(col), 4)

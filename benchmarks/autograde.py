@@ -22,15 +22,15 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from nbgrader_course import ASSIGNMENT, released_course
+
 ROOT = Path(__file__).resolve().parents[1]
-ASSIGNMENT = "identifying-need"
 CASES = ("perfect", "partial", "blank", "edited-tests", "sys-exit")
 
 
@@ -39,20 +39,6 @@ def env() -> dict[str, str]:
     return {**os.environ, "PATH": scripts + os.pathsep + os.environ.get("PATH", "")}
 
 
-#: Appended to the plain run's config: nbgrader's own Execute and CheckCellMetadata steps, as
-#: nbgrader ships them, in place of wholeschool's.
-PLAIN_NBGRADER = """
-_NBGRADER_STEPS = {
-    "wholeschool.grading.execute.Execute": "nbgrader.preprocessors.Execute",
-    "wholeschool.grading.nbgrader_steps.CheckCellMetadata": "nbgrader.preprocessors.CheckCellMetadata",
-}
-c.Autograde.autograde_preprocessors = [
-    _NBGRADER_STEPS.get(step, step) for step in c.Autograde.autograde_preprocessors
-]
-c.Autograde.sanitize_preprocessors = [
-    _NBGRADER_STEPS.get(step, step) for step in c.Autograde.sanitize_preprocessors
-]
-"""
 #: The goals of issue 23.
 SPEEDUP_GOAL = 3.0
 COHORT_FILES_GOAL = 1.0
@@ -60,25 +46,9 @@ COHORT_FILES_GOAL = 1.0
 
 def make_course(folder: Path, students: int, plain: bool = False) -> Path:
     """A course folder with one released assignment and ``students`` submissions."""
-    folder.mkdir(parents=True)
-    shutil.copy(ROOT / "assessments" / "nbgrader_config.py", folder)
-    if plain:
-        with (folder / "nbgrader_config.py").open("a", encoding="utf-8") as config:
-            config.write(PLAIN_NBGRADER)
-    shutil.copy(ROOT / "assessments" / "rubric.yaml", folder)
-    shutil.copytree(ROOT / "assessments" / "source" / ASSIGNMENT, folder / "source" / ASSIGNMENT)
-    subprocess.run(
-        [sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-        env=env(),
-    )
     fixtures = ROOT / "tests" / "data" / "submissions"
-    for i in range(students):
-        case = CASES[i % len(CASES)]
-        shutil.copytree(fixtures / case, folder / "submitted" / f"lead{i:02d}" / ASSIGNMENT)
-    return folder
+    submissions = {f"lead{i:02d}": fixtures / CASES[i % len(CASES)] for i in range(students)}
+    return released_course(folder, submissions, plain=plain)
 
 
 def _children_cpu() -> float:

@@ -15,9 +15,9 @@ import nbformat
 import pytest
 from helpers import BIN, ROOT
 from jupyter_core.utils import run_sync
+from nbgrader_course import released_course
 from traitlets.config import Config
 from wholeschool.grading import forked_kernels
-from wholeschool.grading.autograde import ensure_tools_on_path
 from wholeschool.grading.execute import PrivateSocketKernelManager
 
 pytestmark = pytest.mark.nbgrader
@@ -134,23 +134,6 @@ subprocess.Popen(["sleep", "600"])  # a process of its own, left running
 """
 
 
-def _course(folder: Path, cases: dict[str, Path]) -> Path:
-    ensure_tools_on_path()  # nbgrader runs alembic from this Python's scripts folder
-    folder.mkdir()
-    shutil.copy(ROOT / "assessments" / "nbgrader_config.py", folder)
-    shutil.copy(ROOT / "assessments" / "rubric.yaml", folder)
-    shutil.copytree(ROOT / "assessments" / "source" / ASSIGNMENT, folder / "source" / ASSIGNMENT)
-    subprocess.run(
-        [sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-    )
-    for student, fixture in cases.items():
-        shutil.copytree(fixture, folder / "submitted" / student / ASSIGNMENT)
-    return folder
-
-
 def _auto_scores(course: Path) -> dict[str, float]:
     from nbgrader.api import Gradebook
     from wholeschool.grading.autograde import course_directory
@@ -172,7 +155,7 @@ def test_a_hostile_submission_reaches_neither_the_next_grade_nor_past_the_comman
     notebook = nbformat.read(path, as_version=4)
     notebook.cells.insert(2, nbformat.v4.new_code_cell(HOSTILE))
     nbformat.write(notebook, path)
-    course = _course(
+    course = released_course(
         tmp_path / "course",
         {"a-hostile": hostile, "b-blank": FIXTURES / "blank", "c-blank": FIXTURES / "blank"},
     )

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from helpers import BIN, ROOT
+from nbgrader_course import released_course
 from wholeschool.grading.autograde import (
     ensure_tools_on_path,
     grade_student,
@@ -282,39 +283,6 @@ def test_grading_runs_with_an_empty_records_folder_not_the_trainers(tmp_path, mo
     assert not folder.exists()
 
 
-#: Appended to a course's config: nbgrader's own Execute and CheckCellMetadata steps, as
-#: nbgrader ships them, in place of wholeschool's.
-PLAIN_NBGRADER = """
-_NBGRADER_STEPS = {
-    "wholeschool.grading.execute.Execute": "nbgrader.preprocessors.Execute",
-    "wholeschool.grading.nbgrader_steps.CheckCellMetadata": "nbgrader.preprocessors.CheckCellMetadata",
-}
-c.Autograde.autograde_preprocessors = [
-    _NBGRADER_STEPS.get(step, step) for step in c.Autograde.autograde_preprocessors
-]
-c.Autograde.sanitize_preprocessors = [
-    _NBGRADER_STEPS.get(step, step) for step in c.Autograde.sanitize_preprocessors
-]
-"""
-
-
-def _course_with_submissions(folder: Path, cases: list[str], plain: bool) -> Path:
-    folder.mkdir()
-    config = (ROOT / "assessments" / "nbgrader_config.py").read_text(encoding="utf-8")
-    (folder / "nbgrader_config.py").write_text(config + (PLAIN_NBGRADER if plain else ""))
-    shutil.copy(ROOT / "assessments" / "rubric.yaml", folder)
-    shutil.copytree(ROOT / "assessments" / "source" / ASSIGNMENT, folder / "source" / ASSIGNMENT)
-    subprocess.run(
-        [sys.executable, "-m", "nbgrader", "generate_assignment", ASSIGNMENT],
-        cwd=folder,
-        check=True,
-        capture_output=True,
-    )
-    for i, case in enumerate(cases):
-        shutil.copytree(FIXTURES / case, folder / "submitted" / f"lead{i}" / ASSIGNMENT)
-    return folder
-
-
 def _grades(course: Path) -> dict[tuple[str, str], tuple[float | None, float]]:
     """(student, grade cell) → (auto score, max score), from the real gradebook."""
     from nbgrader.api import Gradebook
@@ -338,8 +306,9 @@ def test_the_fast_autograde_scores_as_plain_nbgrader(tmp_path: Path) -> None:
     ``nbgrader autograde`` gives it, on the same submissions."""
     cases = ["perfect", "partial", "blank", "edited-tests", "sys-exit", "perfect"]
     ensure_tools_on_path()
-    plain = _course_with_submissions(tmp_path / "plain", cases, plain=True)
-    fast = _course_with_submissions(tmp_path / "fast", cases, plain=False)
+    submissions = {f"lead{i}": FIXTURES / case for i, case in enumerate(cases)}
+    plain = released_course(tmp_path / "plain", submissions, plain=True)
+    fast = released_course(tmp_path / "fast", submissions)
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
     done = subprocess.run(
         [sys.executable, "-m", "nbgrader", "autograde", ASSIGNMENT],

@@ -325,3 +325,10 @@ def site_screens(name: str) -> Path:
     folder = Path(tempfile.gettempdir()) / "wholeschool-browser-screens"
     folder.mkdir(exist_ok=True)
     return folder / name
+
+
+def overflow_px(page) -> int:
+    """How many pixels the page is wider than its window (0 or less: it fits)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )

@@ -5,7 +5,7 @@ same page on the real hub: tests/test_hub_cohort_page.py)."""
 from __future__ import annotations
 
 import pytest
-from browser_support import launch_chromium
+from browser_support import launch_chromium, overflow_px
 from playwright.sync_api import sync_playwright
 from wholeschool.grading.cohort_page import cohort_page_html
 from wholeschool.grading.cohort_status import (
@@ -53,9 +53,7 @@ def test_the_cohort_page_fits_every_width(width: int) -> None:
         try:
             page = browser.new_page(viewport={"width": width, "height": 900})
             page.set_content(html, wait_until="load")
-            wide = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
+            wide = overflow_px(page)
             assert wide <= 0, f"{wide} px wider than the {width} px window"
             row = page.locator("tr[data-lead='sam-p']")
             assert row.locator("td.stage").inner_text() == "Not fetched yet"

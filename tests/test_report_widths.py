@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from browser_support import launch_chromium, site_screens
+from browser_support import launch_chromium, overflow_px, site_screens
 from playwright.sync_api import sync_playwright
 from wholeschool.core.clock import fixed_clock
 from wholeschool.reports.governors import build_report, to_html
@@ -30,9 +30,7 @@ def test_the_governors_report_fits_every_width(report_html: str, width: int) -> 
         try:
             page = browser.new_page(viewport={"width": width, "height": 900})
             page.set_content(report_html, wait_until="load")
-            wide = page.evaluate(
-                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-            )
+            wide = overflow_px(page)
             assert wide <= 0, f"{wide} px wider than the {width} px window"
             first = page.locator("tbody td").first
             label = first.evaluate("td => getComputedStyle(td, '::before').content")

@@ -12,6 +12,7 @@ from pathlib import PurePath
 
 from ..core.errors import RecordError
 from ..core.framework import Framework
+from ..reports.change_words import reference_words
 
 FIELD_WORDS = {
     "school": "the school label",
@@ -34,13 +35,10 @@ def field_words(field: str, framework: Framework) -> str:
     """The field as a lead finds it on screen."""
     found = _RATING.match(field)
     if found:
-        indicator = framework.indicator_by_id.get(found[1])
-        if indicator is None:
+        if found[1] not in framework.indicator_by_id:
             return "the ratings"
-        principle = framework.principle(indicator.principle_id)
-        number = principle.indicators.index(indicator) + 1
         what = "the note" if found[2] == "note" else "the rating"
-        return f"{what} of {principle.short_name}, indicator {number}"
+        return f"{what} of {reference_words(found[1], framework)}"
     return FIELD_WORDS.get(re.split(r"[.\[]", field, maxsplit=1)[0], "a part of the file")
 
 

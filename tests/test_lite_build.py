@@ -15,7 +15,6 @@ import zipfile
 from pathlib import Path
 
 import build_pyodide
-import lite_site
 import pytest
 from packaging.utils import parse_wheel_filename
 
@@ -122,12 +121,12 @@ def test_the_assembled_lock_lists_exactly_the_wheels_present_and_no_desktop_only
 
 
 @pytest.fixture(scope="module")
-def self_hosted(tmp_path_factory) -> Path:
-    """The self-hosted ``static/pyodide`` of a live site, as ``lite_site`` composes it."""
-    wheel = lite_site.build_wheel(tmp_path_factory.mktemp("wheel"), "0test")
-    dest = tmp_path_factory.mktemp("site") / "pyodide"
-    lite_site.compose_pyodide("self", build_pyodide.assemble(quiet=True), wheel, dest)
-    return dest
+def self_hosted(built_book: Path) -> Path:
+    """The self-hosted ``static/pyodide`` of the built book's live site, as ``lite_site``
+    composes it (the tests build the book with ``WHOLESCHOOL_LIVE_PYODIDE=self``)."""
+    folder = built_book / "live" / "static" / "pyodide"
+    assert (folder / "pyodide.mjs").is_file(), "the tests' book has a self-hosted live site"
+    return folder
 
 
 def modules_compiled(archive: Path) -> list[str]:

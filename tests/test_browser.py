@@ -160,7 +160,7 @@ def _visit(chromium, base: str, docname: str) -> PageReport:
     page = offline.context.new_page()
     log = watch(page)
     finished = []
-    page.on("requestfinished", finished.append)
+    page.on("requestfinished", lambda request: finished.append(request))
     page.goto(f"{base}{docname}.html", wait_until="load")
     counts = wait_for_widgets(page)
     with contextlib.suppress(PlaywrightTimeout):  # late requests are weighed if they come

@@ -42,6 +42,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import build_pyodide
+import early_kernel
 import yaml
 from jupyter_core.paths import jupyter_path
 from packaging.utils import canonicalize_name
@@ -353,12 +354,15 @@ ONLY_OUR_FORMS = """<script>
 FAIL_AFTER_S = 90
 
 
-def finish_app_page(page: Path, title: str, forms: list[Form], kernel: dict) -> None:
+def finish_app_page(
+    page: Path, title: str, forms: list[Form], kernel: dict, early_worker: str = ""
+) -> None:
     """The REPL page as the workbook's page: only the course's forms run in it (see above); its
     language, a title, an icon, the script that says what is happening until the workbook has
     drawn (``workbook.js``), the one that makes each rating one radio group (``RADIO_GROUPS``,
     shared with the course hub), and the style that hides the console around the form
-    (``live-form.css``)."""
+    (``live-form.css``); ``early_worker``: the kernel's worker, started by the page at once
+    (``early_kernel.py``; none if empty)."""
     html = page.read_text(encoding="utf-8")
     codes = json.dumps([form.code for form in forms]).replace("</", "<\\/")
     guard = ONLY_OUR_FORMS % codes
@@ -370,6 +374,7 @@ def finish_app_page(page: Path, title: str, forms: list[Form], kernel: dict) -> 
         script.replace("%%BOOK_PAGES%%", pages)
         .replace("%%FAIL_AFTER_S%%", str(FAIL_AFTER_S))
         .replace("%%PROBE%%", json.dumps(probe).replace("</", "<\\/"))
+        .replace("%%EARLY_WORKER%%", json.dumps(early_worker).replace("</", "<\\/"))
     )
     radios = RADIO_GROUPS.read_text(encoding="utf-8")
     style = (HERE / "live-form.css").read_text(encoding="utf-8") + WIDGET_WIDTHS.read_text(
@@ -425,7 +430,8 @@ def build_site(out: Path, mode: str = "cdn", *, title: str = "Live forms") -> di
         built = tmp / "out"
         run_lite_build(lite_dir, built)
         shutil.copytree(staged, built / PYODIDE_DIR)
-        finish_app_page(built / APP, title, forms, composed["settings"])
+        early_worker = early_kernel.start_kernel_early(built, composed["settings"])
+        finish_app_page(built / APP, title, forms, composed["settings"], early_worker)
         fix_service_worker(built / "service-worker.js")
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(built, out)
@@ -440,7 +446,7 @@ def main() -> None:
     args = parser.parse_args()
     try:
         summary = build_site(args.out, args.mode, title=args.title)
-    except (LiteBuildError, build_pyodide.AssemblyError) as error:
+    except (LiteBuildError, build_pyodide.AssemblyError, early_kernel.EarlyKernelError) as error:
         sys.exit(f"lite_site: {error}")
     print(f"live site ({summary['mode']}) in {args.out}; {summary['wheel']}")
     print("not loaded in the browser: " + ", ".join(summary["left_out"]))

@@ -61,6 +61,8 @@ def test_the_worker_loads_its_runtime_once_and_the_kernel_takes_the_pages_worker
     assert code.count(f'self.name==="{early_kernel.EARLY_NAME}"') == 1
     assert json.dumps(SETTINGS["loadPyodideOptions"]) in code
     assert all(name in code for name in early_kernel.EARLY_IMPORTS)
+    # it no longer installs jedi (left out of the site) when the kernel starts
+    assert early_kernel.WITHOUT_JEDI[1] in code and early_kernel.WITHOUT_JEDI[0] not in code
     node_checks(worker)
     (chunk,) = [p for p in worker.parent.glob("*.js") if "__wholeschoolWorker" in p.read_text()]
     assert chunk.read_text(encoding="utf-8").count("window.__wholeschoolWorker=null") == 1

@@ -53,6 +53,14 @@ WORKER_FACTORY = re.compile(
 )
 
 
+#: The kernel's worker installs (with piplite) each of these its settings do not load; jedi is
+#: left out of the site (``lite_site.NOT_LOADED``), so it is taken off that list.
+WITHOUT_JEDI = (
+    '["ipykernel","comm","pyodide-kernel","jedi","ipython"]',
+    '["ipykernel","comm","pyodide-kernel","ipython"]',
+)
+
+
 class EarlyKernelError(RuntimeError):
     """The kernel extension's built code is not what these edits expect."""
 
@@ -69,7 +77,14 @@ def _one(pattern: re.Pattern, code: str, where: Path) -> re.Match:
 
 def early_worker_code(code: str, settings: dict, where: Path) -> str:
     """The comlink worker's ``code`` with its runtime loaded once, at once if the worker has
-    the early name (``settings``: the kernel's plugin settings)."""
+    the early name (``settings``: the kernel's plugin settings), and not installing jedi."""
+    old, new = WITHOUT_JEDI
+    if code.count(old) != 1:
+        raise EarlyKernelError(
+            f"{where}: jupyterlite-pyodide-kernel's code has changed (its list of kernel "
+            "packages); check deploy/lite/early_kernel.py's WITHOUT_JEDI against it"
+        )
+    code = code.replace(old, new)
     step = _one(RUNTIME_STEP, code, where)
     arg = step.group(1)
     code = (

@@ -58,7 +58,13 @@ FORMS_FILE = PACKAGE_SOURCE / "data" / "workbook.yaml"
 RECORDS_IN_BROWSER = "/drive/records"
 CDN = f"https://cdn.jsdelivr.net/pyodide/v{build_pyodide.PYODIDE_VERSION}/full/"
 #: What the kernel would otherwise install one by one after start-up; loaded with Pyodide.
-KERNEL_PACKAGES = ("micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi", "ipython")
+KERNEL_PACKAGES = ("micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "ipython")
+#: Left out of the site: code completion (jedi, and parso it parses with), which the forms never
+#: offer (the app's prompt is hidden). IPython 9.12 imports jedi at every start if it is there
+#: (newer IPython only when completing), a quarter of a second of a start's critical path;
+#: without it IPython completes with its own completer. The kernel's worker is kept from
+#: installing it (``early_kernel.WITHOUT_JEDI``).
+NOT_LOADED = ("jedi", "parso")
 #: Federated JupyterLab extensions the site needs: the Pyodide kernel and the widget renderer.
 EXTENSIONS = ("@jupyterlite/pyodide-kernel-extension", "@jupyter-widgets/jupyterlab-manager")
 #: A JupyterLab plugin that fails in the REPL app (it needs the notebook tracker).
@@ -213,10 +219,14 @@ def compose_pyodide(
         local = [k for k in own.packages if k not in spec.packages]
         spec.packages.update({k: own.packages[k] for k in local})
         pyodide_url = f"{base}pyodide.mjs"
+    spec = without_unloaded(spec)
+    local = [name for name in local if name not in NOT_LOADED]
     for name in local:
         shutil.copy2(runtime / spec.packages[name].file_name, dest)
     # the CDN's versions must do for the wheels the site serves itself
-    build_pyodide.check_versions(spec, [dest / spec.packages[name].file_name for name in local])
+    build_pyodide.check_versions(
+        spec, [dest / spec.packages[name].file_name for name in local], absent=NOT_LOADED
+    )
     source = Path(shutil.copy2(wheel, dest / wheel.name))
     spec = build_pyodide.lock_wheels(spec, [source])
     left_out = sorted(
@@ -249,6 +259,15 @@ def compose_pyodide(
     }
 
 
+def without_unloaded(spec: PyodideLockSpec) -> PyodideLockSpec:
+    """A copy of ``spec`` without :data:`NOT_LOADED`, in its packages and their dependencies."""
+    kept = spec.model_copy(deep=True)
+    kept.packages = {k: v for k, v in kept.packages.items() if k not in NOT_LOADED}
+    for entry in kept.packages.values():
+        entry.depends = [d for d in entry.depends if d not in NOT_LOADED]
+    return kept
+
+
 #: How many bytes (compressed) shipping modules compiled may add to a first visit: compiled
 #: modules are usually bigger than their sources, and the first visit's goal is 15 MB (issue 20;
 #: it was 14.3 MB with none compiled). See ``build_pyodide.worth_shipping``.
@@ -267,11 +286,12 @@ def compile_startup(
     runtime, cdn_lock = assembled / "pyodide", assembled / "cdn-lock.json"
     with tempfile.TemporaryDirectory(prefix="wholeschool-startup-") as tmp:
         folder = Path(tmp)
-        for entry in own.packages.values():
+        loaded = without_unloaded(own)
+        for entry in loaded.packages.values():
             shutil.copy2(runtime / entry.file_name, folder)
         package = Path(shutil.copy2(wheels[-1], folder))
         build_pyodide.write_lock(
-            build_pyodide.lock_wheels(own, [package]), folder / "pyodide-lock.json"
+            build_pyodide.lock_wheels(loaded, [package]), folder / "pyodide-lock.json"
         )
         hot = build_pyodide.startup_files(runtime, folder, [*KERNEL_PACKAGES, PACKAGE], code)
     archives = [(wheel, build_pyodide.SITE_PACKAGES) for wheel in wheels]

@@ -22,7 +22,8 @@ Then one more pair of visits, on a copy of the site whose kernel worker logs the
 each of its start-up steps, shows where a repeat visit's time goes.
 
 Goals (issue 20): first visit to a usable form <= 12 s and <= 15 MB transferred (gzip); a
-repeat visit <= 6 s; switching between forms inside the workbook < 1 s.
+repeat visit <= 6 s, whether the lead clicks at once or after reading (the verdict is on the
+slower of the two medians); switching between forms inside the workbook < 1 s.
 
 Usage: make bench-lite ARGS='[--html _build/html] [--runs 3] [--read 20]' (the Makefile puts the tests'
 and the live workbook's modules on ``PYTHONPATH``)
@@ -175,7 +176,9 @@ def with_self_hosted_live(html: Path, work: Path) -> Path:
 #: The kernel worker's start-up steps (jupyterlite-pyodide-kernel 0.8), in order, as named in
 #: its code, and what each does.
 WORKER_STEPS = {
-    "initRuntime": "Pyodide and its packages (loaded from cache, unpacked)",
+    "initRuntime": "Pyodide and its packages (loaded from cache, unpacked) and the early "
+    "imports: what is left of them once the app has started (the workbook's page starts them "
+    "with the app: deploy/lite/early_kernel.py)",
     "initFilesystem": "the browser-storage drive mounted",
     "initPackageManager": "package manager (micropip, piplite imported)",
     "initKernel": "the kernel's Python (IPython, ipykernel) imported",
@@ -298,7 +301,8 @@ def main() -> None:
             print(
                 f"run {run + 1}: first visit {sum(first[-1].sizes.values()) / MB:.2f} MB, "
                 f"{first[-1].from_click:.1f} s; repeat visit, click at once "
-                f"{at_once[-1].from_click:.1f} s (page to form {at_once[-1].from_page:.1f} s); "
+                f"{at_once[-1].from_click:.1f} s (page to form {at_once[-1].from_page:.1f} s, "
+                f"shown from the page's start: {'yes' if at_once[-1].ahead else 'no'}); "
                 f"after reading {args.read:.0f} s {reading[-1].from_click:.2f} s (page to form "
                 f"{reading[-1].from_page:.1f} s, shown from the page's start: "
                 f"{'yes' if reading[-1].ahead else 'no'}); "
@@ -315,6 +319,7 @@ def main() -> None:
     repeat_bytes = statistics.median(sum(v.sizes.values()) for v in at_once + reading)
     first_time = median(first, "from_click")
     repeat_time = median(reading, "from_click")
+    at_once_time = median(at_once, "from_click")
     per_form = {k: statistics.median(run[k] for run in switches) for k in switches[0]}
     switch_all = [s for run in switches for s in run.values()]
     switch_median, switch_max = statistics.median(switch_all), max(switch_all)
@@ -330,11 +335,12 @@ def main() -> None:
     )
     print(
         f"repeat visit (median of {args.runs}): {repeat_bytes / MB:.2f} MB transferred; "
-        f"click at once: {median(at_once, 'from_click'):.2f} s from click to usable form "
+        f"click at once: {at_once_time:.2f} s from click to usable form "
         f"({median(at_once, 'from_page'):.2f} s from asking for the book page); "
         f"after reading the page {args.read:.0f} s: {repeat_time:.2f} s from click "
         f"({median(reading, 'from_page'):.2f} s from asking for the book page); "
-        f"shown from the page's start in {sum(v.ahead for v in reading)} of {len(reading)}"
+        f"shown from the page's start in {sum(v.ahead for v in reading)} of {len(reading)} "
+        f"after reading, {sum(v.ahead for v in at_once)} of {len(at_once)} clicking at once"
     )
     print("switching between forms in the workbook (median of the runs, click to heading):")
     for form_id, seconds in per_form.items():
@@ -353,9 +359,10 @@ def main() -> None:
         f"{verdict(first_bytes <= FIRST_VISIT_GOAL)} ({first_bytes / MB:.2f} MB)"
     )
     print(
-        f"    repeat visit <= {REPEAT_GOAL_S:.0f} s (click after reading {args.read:.0f} s): "
-        f"{verdict(repeat_time <= REPEAT_GOAL_S)} ({repeat_time:.2f} s; clicking at once "
-        f"{median(at_once, 'from_click'):.2f} s)"
+        f"    repeat visit <= {REPEAT_GOAL_S:.0f} s (the slower of clicking at once and after "
+        f"reading {args.read:.0f} s): "
+        f"{verdict(max(at_once_time, repeat_time) <= REPEAT_GOAL_S)} (clicking at once "
+        f"{at_once_time:.2f} s, after reading {repeat_time:.2f} s)"
     )
     print(
         f"    switching forms < {SWITCH_GOAL_S:.0f} s: "

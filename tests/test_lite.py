@@ -696,8 +696,8 @@ def test_the_address_follows_the_form_so_back_reload_and_bookmarks_return_to_it(
 
 
 def _book_page_starts_nothing(page, url: str) -> None:
-    """``url``, a book page with a form's button, opened in ``page``: after the moment it waits
-    for (a second or two, once the page is idle), it has started no workbook."""
+    """``url``, a book page with a form's button, opened in ``page``: three seconds after it
+    has loaded (it would have started at once), it has started no workbook."""
     page.goto(url, wait_until="load")
     page.wait_for_timeout(3000)
     assert page.locator(WARM_FRAME).count() == 0
@@ -794,6 +794,73 @@ def test_a_repeat_visit_starts_the_workbook_while_the_page_is_read_and_the_click
         _book_page_starts_nothing(fresh.context.pages[0], book_url)
     finally:
         fresh.context.close()
+
+
+#: Makes the book page's question "does this browser hold the live site?" take 1.5 s (a slow
+#: disk, a busy browser), so that a click can land before the page has the answer.
+SLOW_ANSWER = """if (window.top === window) {
+  const workers = navigator.serviceWorker;
+  const ask = workers.getRegistration.bind(workers);
+  workers.getRegistration = (...args) =>
+    new Promise((resolve) => setTimeout(() => resolve(ask(...args)), 1500));
+}"""
+
+
+def test_a_click_while_the_workbook_is_still_starting_shows_it_and_it_opens_there(
+    live_app: LiveApp, tmp_path: Path
+):
+    """A repeat visit where the lead clicks at once, before the book page has even started the
+    workbook (it is still asking whether this browser holds the live site): the click waits for
+    the answer and shows the frame, still starting and saying so, rather than starting afresh;
+    the form then opens in it, with its address in the tab. The workbook's page started its
+    Python's worker itself, before its app (the kernel took it: ``deploy/lite/early_kernel.py``).
+    """
+    book_url = f"{live_app.base}{LEADERSHIP.page}.html"
+    book = live_app.offline.context.new_page()
+    try:
+        book.add_init_script(SLOW_ANSWER)
+        book.set_viewport_size({"width": 1280, "height": 900})
+        book.goto(book_url, wait_until="load")
+        holder = book.locator(WARM_FRAME)
+        assert holder.count() == 0, "started already: this test needs a click before it starts"
+        app = open_live_form(book)
+        shown = app.shown_frame()
+        assert shown is not None, "the click started the workbook afresh instead of showing it"
+        assert holder.is_visible() and holder.get_attribute("aria-hidden") is None
+        status = shown.locator("#workbook-status")
+        status.wait_for(timeout=10_000)
+        assert "Opening the live workbook" in status.inner_text()
+        SHOTS_DIR.mkdir(parents=True, exist_ok=True)
+        for name, width in WIDTHS.items():
+            book.set_viewport_size({"width": width, "height": 844 if width < 600 else 900})
+            _shot(book, SHOTS_DIR, f"clicked-while-starting-{name}")
+        book.set_viewport_size({"width": 1280, "height": 900})
+        app.wait_for_selector(FORM_READY, timeout=180_000)
+        assert app.shown_frame() is not None  # the same frame, never a second start
+        assert app.locator(WORKBOOK_READY).inner_text() == LEADERSHIP.title
+        assert _form_in_address(book) == LEADERSHIP.id
+        book.wait_for_function("t => document.title.startsWith(t)", arg=LEADERSHIP.title)
+        # the kernel took the worker the workbook's page had started (null: taken; a page
+        # that started none would not have the name at all)
+        assert app.evaluate("() => '__wholeschoolWorker' in window && !window.__wholeschoolWorker")
+        assert app.evaluate("() => window.workbookProblem ?? null") is None
+        # the Python started ahead reads the lead's records from the browser's storage: the
+        # form shows the ratings stored there (if any yet)
+        leadership = FRAMEWORK.principle("leadership")
+        names = {level.value: level.label for level in FRAMEWORK.scale}
+        stored = browser_file(app, "records/audit.json")
+        ratings = (
+            parse_record(stored, "browser:audit.json", today=dt.date.today()).ratings
+            if stored
+            else {}
+        )
+        expected = [
+            names[ratings[i.id].rating] if i.id in ratings else "Not rated yet"
+            for i in leadership.indicators
+        ]
+        assert selected_labels(app)[: len(expected)] == expected
+    finally:
+        book.close()
 
 
 # --- the rest of the loop: plan, exports, download all, restore elsewhere ----------------------

@@ -4,13 +4,16 @@
    - Only when this browser already holds the live site (its service worker is active: a repeat
      visit, so nothing is downloaded ahead), and never with Save-Data on or on a device with
      little memory: there the button opens the workbook as before, from the click.
-   - The workbook starts, out of sight, in a frame the size of the window (inert, so out of
-     reach of the keyboard and screen readers too); the click shows that
-     frame over the page, puts the workbook's address in the address bar (reload and bookmarks
+   - The workbook starts as soon as the page is read (not once it has loaded: the start takes
+     seconds, and a lead may click at once), out of sight, in a frame the size of the window
+     (inert, so out of reach of the keyboard and screen readers too); the click shows that
+     frame over the page, still starting or not (it then says what it is doing itself), puts the workbook's address in the address bar (reload and bookmarks
      open the workbook itself) and moves the focus into it; the book page behind is inert.
      Back returns to the book page, with the workbook kept, still started, for the next click.
    - A click with a modifier key (a new tab or window) and a workbook that could not start
-     open the address as a plain link: a fresh start. */
+     open the address as a plain link: a fresh start. A click before the page knows whether
+     this browser holds the live site (a moment) waits for the answer: it shows the frame
+     if one started, else opens the address. */
 (function () {
   "use strict";
   const button = document.querySelector("a.live-form-button");
@@ -22,6 +25,8 @@
   const bookTitle = document.title;
   let frame = null;
   let shown = false;
+  /* Settles once the page knows whether to start the workbook ahead (and has, if so). */
+  let deciding = null;
 
   function frameWindow() {
     try {
@@ -99,7 +104,16 @@
   }
 
   button.addEventListener("click", function (event) {
-    if (!frame || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    if (event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) return;
+    if (!frame) {
+      if (!deciding) return;
+      event.preventDefault();
+      deciding.then(function () {
+        if (frame) show(true);
+        else window.location.assign(target.href);
+      });
+      return;
+    }
     const inside = frameWindow();
     if (inside && inside.workbookProblem) return;
     event.preventDefault();
@@ -113,11 +127,6 @@
     else if (!back && !shown) show(false);
   });
 
-  function start() {
-    const later = window.requestIdleCallback || function (callback) { window.setTimeout(callback, 200); };
-    later(function () { warm().catch(function () {}); }, { timeout: 500 });
-  }
-
-  if (document.readyState === "complete") start();
-  else window.addEventListener("load", start);
+  /* This script is deferred: the page is read and its body is there. */
+  deciding = warm().catch(function () {}).then(function () { deciding = null; });
 })();

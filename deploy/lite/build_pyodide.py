@@ -413,12 +413,15 @@ def browser_requirements(wheel: Path, spec: PyodideLockSpec) -> tuple[list, list
     return needed, not_needed
 
 
-def check_versions(spec: PyodideLockSpec, wheels: list[Path]) -> None:
+def check_versions(spec: PyodideLockSpec, wheels: list[Path], absent: tuple[str, ...] = ()) -> None:
     """Stop if a requirement of ``wheels`` for the browser is missing from ``spec``, or there in
-    a version the wheel does not accept (pyodide-lock checks names only)."""
+    a version the wheel does not accept (pyodide-lock checks names only); the packages named in
+    ``absent`` are left out on purpose."""
     problems = []
     for wheel in wheels:
         for requirement in browser_requirements(wheel, spec)[0]:
+            if canonicalize_name(requirement.name) in absent:
+                continue
             present = spec.packages.get(canonicalize_name(requirement.name))
             if present is None:
                 problems.append(f"{wheel.name} needs {requirement}: not present")

@@ -42,6 +42,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import build_pyodide
+import early_kernel
 import yaml
 from jupyter_core.paths import jupyter_path
 from packaging.utils import canonicalize_name
@@ -57,7 +58,13 @@ FORMS_FILE = PACKAGE_SOURCE / "data" / "workbook.yaml"
 RECORDS_IN_BROWSER = "/drive/records"
 CDN = f"https://cdn.jsdelivr.net/pyodide/v{build_pyodide.PYODIDE_VERSION}/full/"
 #: What the kernel would otherwise install one by one after start-up; loaded with Pyodide.
-KERNEL_PACKAGES = ("micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "jedi", "ipython")
+KERNEL_PACKAGES = ("micropip", "piplite", "ipykernel", "comm", "pyodide-kernel", "ipython")
+#: Left out of the site: code completion (jedi, and parso it parses with), which the forms never
+#: offer (the app's prompt is hidden). IPython 9.12 imports jedi at every start if it is there
+#: (newer IPython only when completing), a quarter of a second of a start's critical path;
+#: without it IPython completes with its own completer. The kernel's worker is kept from
+#: installing it (``early_kernel.WITHOUT_JEDI``).
+NOT_LOADED = ("jedi", "parso")
 #: Federated JupyterLab extensions the site needs: the Pyodide kernel and the widget renderer.
 EXTENSIONS = ("@jupyterlite/pyodide-kernel-extension", "@jupyter-widgets/jupyterlab-manager")
 #: A JupyterLab plugin that fails in the REPL app (it needs the notebook tracker).
@@ -212,10 +219,14 @@ def compose_pyodide(
         local = [k for k in own.packages if k not in spec.packages]
         spec.packages.update({k: own.packages[k] for k in local})
         pyodide_url = f"{base}pyodide.mjs"
+    spec = without_unloaded(spec)
+    local = [name for name in local if name not in NOT_LOADED]
     for name in local:
         shutil.copy2(runtime / spec.packages[name].file_name, dest)
     # the CDN's versions must do for the wheels the site serves itself
-    build_pyodide.check_versions(spec, [dest / spec.packages[name].file_name for name in local])
+    build_pyodide.check_versions(
+        spec, [dest / spec.packages[name].file_name for name in local], absent=NOT_LOADED
+    )
     source = Path(shutil.copy2(wheel, dest / wheel.name))
     spec = build_pyodide.lock_wheels(spec, [source])
     left_out = sorted(
@@ -248,6 +259,15 @@ def compose_pyodide(
     }
 
 
+def without_unloaded(spec: PyodideLockSpec) -> PyodideLockSpec:
+    """A copy of ``spec`` without :data:`NOT_LOADED`, in its packages and their dependencies."""
+    kept = spec.model_copy(deep=True)
+    kept.packages = {k: v for k, v in kept.packages.items() if k not in NOT_LOADED}
+    for entry in kept.packages.values():
+        entry.depends = [d for d in entry.depends if d not in NOT_LOADED]
+    return kept
+
+
 #: How many bytes (compressed) shipping modules compiled may add to a first visit: compiled
 #: modules are usually bigger than their sources, and the first visit's goal is 15 MB (issue 20;
 #: it was 14.3 MB with none compiled). See ``build_pyodide.worth_shipping``.
@@ -266,11 +286,12 @@ def compile_startup(
     runtime, cdn_lock = assembled / "pyodide", assembled / "cdn-lock.json"
     with tempfile.TemporaryDirectory(prefix="wholeschool-startup-") as tmp:
         folder = Path(tmp)
-        for entry in own.packages.values():
+        loaded = without_unloaded(own)
+        for entry in loaded.packages.values():
             shutil.copy2(runtime / entry.file_name, folder)
         package = Path(shutil.copy2(wheels[-1], folder))
         build_pyodide.write_lock(
-            build_pyodide.lock_wheels(own, [package]), folder / "pyodide-lock.json"
+            build_pyodide.lock_wheels(loaded, [package]), folder / "pyodide-lock.json"
         )
         hot = build_pyodide.startup_files(runtime, folder, [*KERNEL_PACKAGES, PACKAGE], code)
     archives = [(wheel, build_pyodide.SITE_PACKAGES) for wheel in wheels]
@@ -353,12 +374,15 @@ ONLY_OUR_FORMS = """<script>
 FAIL_AFTER_S = 90
 
 
-def finish_app_page(page: Path, title: str, forms: list[Form], kernel: dict) -> None:
+def finish_app_page(
+    page: Path, title: str, forms: list[Form], kernel: dict, early_worker: str = ""
+) -> None:
     """The REPL page as the workbook's page: only the course's forms run in it (see above); its
     language, a title, an icon, the script that says what is happening until the workbook has
     drawn (``workbook.js``), the one that makes each rating one radio group (``RADIO_GROUPS``,
     shared with the course hub), and the style that hides the console around the form
-    (``live-form.css``)."""
+    (``live-form.css``); ``early_worker``: the kernel's worker, started by the page at once
+    (``early_kernel.py``; none if empty)."""
     html = page.read_text(encoding="utf-8")
     codes = json.dumps([form.code for form in forms]).replace("</", "<\\/")
     guard = ONLY_OUR_FORMS % codes
@@ -370,6 +394,7 @@ def finish_app_page(page: Path, title: str, forms: list[Form], kernel: dict) -> 
         script.replace("%%BOOK_PAGES%%", pages)
         .replace("%%FAIL_AFTER_S%%", str(FAIL_AFTER_S))
         .replace("%%PROBE%%", json.dumps(probe).replace("</", "<\\/"))
+        .replace("%%EARLY_WORKER%%", json.dumps(early_worker).replace("</", "<\\/"))
     )
     radios = RADIO_GROUPS.read_text(encoding="utf-8")
     style = (HERE / "live-form.css").read_text(encoding="utf-8") + WIDGET_WIDTHS.read_text(
@@ -425,7 +450,8 @@ def build_site(out: Path, mode: str = "cdn", *, title: str = "Live forms") -> di
         built = tmp / "out"
         run_lite_build(lite_dir, built)
         shutil.copytree(staged, built / PYODIDE_DIR)
-        finish_app_page(built / APP, title, forms, composed["settings"])
+        early_worker = early_kernel.start_kernel_early(built, composed["settings"])
+        finish_app_page(built / APP, title, forms, composed["settings"], early_worker)
         fix_service_worker(built / "service-worker.js")
         out.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(built, out)
@@ -440,7 +466,7 @@ def main() -> None:
     args = parser.parse_args()
     try:
         summary = build_site(args.out, args.mode, title=args.title)
-    except (LiteBuildError, build_pyodide.AssemblyError) as error:
+    except (LiteBuildError, build_pyodide.AssemblyError, early_kernel.EarlyKernelError) as error:
         sys.exit(f"lite_site: {error}")
     print(f"live site ({summary['mode']}) in {args.out}; {summary['wheel']}")
     print("not loaded in the browser: " + ", ".join(summary["left_out"]))

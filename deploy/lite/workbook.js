@@ -13,18 +13,32 @@
    - Started ahead by a book page (course/_static/live-warm-start.js: a frame over that page,
      shown at the click), the workbook keeps that page's address bar and title in step with the
      form on screen, and its links out of the workbook (back to a course page) and its "Reload
-     this page" act on the whole window, not the frame. */
+     this page" act on the whole window, not the frame.
+   - The browser's Python starts loading at once, in the kernel's own worker, while the app
+     around it starts (it would otherwise wait for the whole app): the kernel takes that worker
+     (deploy/lite/early_kernel.py). */
 (function () {
   "use strict";
   const BOOK_PAGES = %%BOOK_PAGES%%;
   const FAIL_AFTER_S = %%FAIL_AFTER_S%%;
   const PROBE = %%PROBE%%;
+  const EARLY_WORKER = %%EARLY_WORKER%%;
   const params = new URLSearchParams(window.location.search);
   const waitSeconds = Number(params.get("failAfter")) > 0 ? Number(params.get("failAfter")) : FAIL_AFTER_S;
   const startId = (/workbook\("([a-z0-9-]+)"\)/.exec(params.get("code") || "") || [])[1] || "";
   const bookPage = "../../" + (BOOK_PAGES[startId] || BOOK_PAGES[Object.keys(BOOK_PAGES)[0]]) + ".html";
   let ready = false;
   let failed = false;
+  /* Only for one of the course's forms (any other address is leaving this page), and not where
+     the kernel would use its other worker (a cross-origin isolated page). */
+  if (EARLY_WORKER && startId in BOOK_PAGES && !window.crossOriginIsolated && window.Worker) {
+    try {
+      window.__wholeschoolWorker = new Worker(new URL(EARLY_WORKER, window.location.href), {
+        type: "module", name: "wholeschool-early" });
+    } catch (error) {
+      window.__wholeschoolWorker = null;  /* the kernel makes its own, as it would anyway */
+    }
+  }
   /* Where the browser's Python comes from, when it is not this site (a public download site,
      the CDN, by default): its host, and the address IT can allow (host and first folder). */
   const pythonFrom = PROBE.length ? new URL(PROBE[0], new URL("../", window.location.href)) : null;

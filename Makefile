@@ -47,13 +47,18 @@ serve: book
 #: year) fails on the day it is written, not on a day in the future.
 CLOCK_OFFSETS ?= 33 430 1100
 
+#: Worker processes for the whole suite (pytest-xdist): more than the 2 cores CI has, since
+#: much of the suite waits on browsers, hubs and kernels. tests/work_units.py decides what runs
+#: together (all hub tests on one worker) and in which order (costliest first).
+WORKERS ?= 3
+
 # Set-up: system packages, then the self-hosted Pyodide the live-form tests run on, assembled
 # from PyPI and npm into _build/lite-pyodide (cached: a second run does nothing). Then the whole
 # suite, and the unit tests again at each clock offset.
 test: $(STAMP)
 	bash .ci/system-deps.sh
 	$(PY) deploy/lite/build_pyodide.py
-	$(PY) -m pytest $(ALL)
+	$(PY) -m pytest $(ALL) -n $(WORKERS)
 	$(MAKE) --no-print-directory test-clock
 
 # The unit tests with the clock moved ahead by each of CLOCK_OFFSETS days in turn.

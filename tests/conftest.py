@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 from filelock import FileLock
 from helpers import BUILD, build_book
+from hypothesis import settings
 from work_units import CourseScheduling, check_hub_files
+
+# No property test is about speed: without a per-example deadline (Hypothesis' default is
+# 200 ms), a busy machine (the suite's other workers, browsers, hubs) cannot fail one.
+settings.register_profile("course", deadline=None)
+settings.load_profile("course")
 
 
 @pytest.fixture(scope="session")

@@ -830,6 +830,9 @@ def test_a_click_while_the_workbook_is_still_starting_shows_it_and_it_opens_ther
         status = shown.locator("#workbook-status")
         status.wait_for(timeout=10_000)
         assert "Opening the live workbook" in status.inner_text()
+        # a repeat visit: nothing to fetch, and the panel does not say there is
+        status.get_by_text("this browser's own copy of its Python").wait_for(timeout=10_000)
+        assert "first visit" not in status.inner_text()
         SHOTS_DIR.mkdir(parents=True, exist_ok=True)
         for name, width in WIDTHS.items():
             book.set_viewport_size({"width": width, "height": 844 if width < 600 else 900})
@@ -1082,6 +1085,9 @@ def test_a_lead_goes_round_the_whole_loop_in_the_workbook(
         assert labels[:4] == [FRAMEWORK.scale[g % 2].label for g in range(4)], labels
         page.get_by_text(re.compile(r"Saved at \d\d:\d\d")).wait_for(timeout=30_000)
         _shot(page, shots, "3-rated-by-keyboard")
+        bar = page.locator(".jp-OutputArea-output .widget-hprogress .progress").first
+        box = bar.bounding_box()
+        assert box and box["height"] >= 6 and box["width"] >= 60, f"'Rated' bar at {width}px: {box}"
 
         # next step: the plan, in the same app
         page.get_by_role("button", name="Next: Action plan").click()

@@ -76,9 +76,12 @@
   function showLoading() {
     panel = el("div", { id: "workbook-status", role: "status", "aria-live": "polite" });
     panel.appendChild(el("h1", {}, "Opening the live workbook\u2026"));
-    panel.appendChild(el("p", { id: "workbook-status-text" },
-      "The first visit fetches the browser's own Python (about 15 MB); after that it opens " +
-      "from this browser's own copy."));
+    /* A page the live site's service worker answers is a repeat visit: nothing to fetch. */
+    const repeat = Boolean(navigator.serviceWorker && navigator.serviceWorker.controller);
+    panel.appendChild(el("p", { id: "workbook-status-text" }, repeat
+      ? "Starting from this browser's own copy of its Python: usually a few seconds."
+      : "The first visit fetches the browser's own Python (about 15 MB); after that it opens " +
+        "from this browser's own copy."));
     document.body.appendChild(panel);
     window.setTimeout(function () {
       if (!ready && !failed) {

@@ -85,6 +85,10 @@ class LiteBuildError(RuntimeError):
     """The live site could not be built; the message says what to fix."""
 
 
+#: Every error :func:`build_site` raises with a message for the person building (no traceback).
+SITE_ERRORS = (LiteBuildError, build_pyodide.AssemblyError, early_kernel.EarlyKernelError)
+
+
 @dataclass(frozen=True)
 class Form:
     """One form of the live workbook (an entry of the package's ``workbook.yaml``)."""
@@ -466,7 +470,7 @@ def main() -> None:
     args = parser.parse_args()
     try:
         summary = build_site(args.out, args.mode, title=args.title)
-    except (LiteBuildError, build_pyodide.AssemblyError, early_kernel.EarlyKernelError) as error:
+    except SITE_ERRORS as error:
         sys.exit(f"lite_site: {error}")
     print(f"live site ({summary['mode']}) in {args.out}; {summary['wheel']}")
     print("not loaded in the browser: " + ", ".join(summary["left_out"]))

@@ -203,11 +203,7 @@ def build_live_site(app: Sphinx, exception: Exception | None) -> None:
             shutil.rmtree(cache)  # sites of older sources are never used again
         try:
             summary = lite_site.build_site(site, mode, title=title)
-        except (
-            lite_site.LiteBuildError,
-            lite_site.build_pyodide.AssemblyError,
-            lite_site.early_kernel.EarlyKernelError,
-        ) as error:
+        except lite_site.SITE_ERRORS as error:
             raise ExtensionError(f"live forms: {error}") from None
         logger.info(
             f"live forms: built with {summary['wheel']}; not in the browser: "

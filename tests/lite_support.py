@@ -194,6 +194,32 @@ def browser_file(page, path: str) -> str | None:
     return content
 
 
+#: The paths of every file JupyterLite stores in this browser (run in the app's page).
+STORED_PATHS_JS = """async () => {
+  const config = JSON.parse(document.getElementById('jupyter-config-data').textContent);
+  const db = await new Promise((resolve, reject) => {
+    const request = indexedDB.open('JupyterLite Storage - ' + config.baseUrl);
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+  try {
+    const store = db.transaction('files').objectStore('files');
+    return await new Promise((resolve, reject) => {
+      const request = store.getAllKeys();
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+  } finally {
+    db.close();
+  }
+}"""
+
+
+def stored_paths(page) -> list[str]:
+    """Every path JupyterLite stores in this browser, sorted (to say where a file went)."""
+    return sorted(page.evaluate(STORED_PATHS_JS))
+
+
 def wait_for_browser_file(page, path: str, done, timeout: float = 30.0):
     """Poll ``path`` in the browser's storage until ``done(text)`` returns a value that is not
     None (a save is written a moment after the change); return that value."""

@@ -43,6 +43,7 @@ from lite_support import (
     open_live_form,
     persistent_offline,
     selected_labels,
+    stored_paths,
     wait_for_browser_file,
 )
 from packaging.utils import parse_wheel_filename
@@ -1022,6 +1023,78 @@ def test_blocked_python_says_what_happened_and_what_to_try(
         printable.click()
         page.wait_for_url(f"**/{LEADERSHIP.page}.html")
         assert page.get_by_text(FRAMEWORK.principle("leadership").indicators[0].text).count()
+    finally:
+        guarded.context.close()
+
+
+#: A browser whose service worker registers late (a busy machine, a slow disk): each
+#: registration waits 8 s before it starts, well after the app has made its kernel.
+SLOW_SERVICE_WORKER = """
+if (navigator.serviceWorker) {
+  const register = navigator.serviceWorker.register.bind(navigator.serviceWorker);
+  navigator.serviceWorker.register = (...args) =>
+    new Promise(resolve => setTimeout(resolve, 8000)).then(() => register(...args));
+}
+"""
+#: A browser with no service workers at all (as Firefox's private windows).
+NO_SERVICE_WORKER = "delete Navigator.prototype.serviceWorker;"
+
+
+def test_a_late_service_worker_still_keeps_the_answers_in_the_browser(
+    live_app: LiveApp, tmp_path: Path
+):
+    """The kernel waits for the service worker before it decides where its files go: made
+    before the registration, it used to keep them in memory only, and a lead's audit said
+    "Saved" and was gone with the tab (seen on a busy machine as a moderation never stored)."""
+    guarded = persistent_offline(live_app.playwright, tmp_path / "profile")
+    try:
+        guarded.context.add_init_script(SLOW_SERVICE_WORKER)
+        book = guarded.context.pages[0]
+        book.goto(f"{live_app.base}{LEADERSHIP.page}.html", wait_until="load")
+        page = open_live_form(book)
+        page.wait_for_selector(f"{FORM_READY}, #workbook-status[role=alert]", timeout=180_000)
+        problem = page.evaluate("() => window.workbookProblem ?? null")
+        assert problem is None, f"the workbook did not open: {problem}"
+        level = FRAMEWORK.scale[2]
+        choose(page, 0, level.label)
+        page.get_by_text(re.compile(r"Saved at \d\d:\d\d")).wait_for(timeout=30_000)
+        first = FRAMEWORK.principle("leadership").indicators[0].id
+
+        def rated(text: str) -> AuditRecord | None:
+            record = parse_record(text, "browser:/drive/records/audit.json", today=dt.date.today())
+            chosen = record.ratings.get(first)
+            return record if chosen is not None and chosen.rating == level.value else None
+
+        record = wait_for_browser_file(page, "records/audit.json", rated)
+        assert record is not None, f"not kept: the browser holds {stored_paths(page)}"
+    finally:
+        guarded.context.close()
+
+
+def test_a_browser_that_keeps_nothing_is_told_so_instead_of_getting_a_form(
+    live_app: LiveApp, tmp_path: Path
+):
+    """With no service worker the browser's Python cannot reach the browser's storage: the
+    workbook does not open a form whose answers would vanish, it says why and what to try."""
+    guarded = persistent_offline(live_app.playwright, tmp_path / "profile")
+    try:
+        guarded.context.add_init_script(NO_SERVICE_WORKER)
+        page = guarded.context.pages[0]
+        page.goto(f"{live_app.base}{LEADERSHIP.page}.html", wait_until="load")
+        page.locator("a.live-form-button").click()
+        page.wait_for_url("**/live/repl/index.html?*", wait_until="commit")
+        alert = page.locator("#workbook-status[role=alert]")
+        alert.wait_for(timeout=180_000)
+        page.screenshot(path=str(tmp_path / "keeps-nothing.png"))
+        text = alert.inner_text()
+        assert "The live workbook could not open" in text
+        assert "not letting the workbook keep your answers" in text
+        assert "normal (not private) window" in text and "Reload this page" in text
+        assert alert.get_by_role(
+            "link", name="Open this form's questions on the course page"
+        ).count()
+        assert page.locator(FORM_READY).count() == 0  # no form to fill in for nothing
+        assert machine_words(text) == [], machine_words(text)
     finally:
         guarded.context.close()
 

@@ -26,8 +26,10 @@ from lite_support import (
     open_live_form,
     persistent_offline,
     selected_labels,
+    stored_paths,
     wait_for_browser_file,
 )
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import sync_playwright
 from test_lite import AXE_OPTIONS, FORMS, _tab_to_group, machine_words
 from wholeschool import FRAMEWORK
@@ -180,6 +182,8 @@ def test_a_colleague_makes_a_file_and_the_lead_sees_the_spread_of_two(
 ):
     guarded, base = browser
     page = Workbook(guarded.context.new_page())  # the workbook, once opened
+    said: list[str] = []  # the tab's console, frames and workers included, for a failure
+    page.page.on("console", lambda message: said.append(f"{message.type}: {message.text}"))
     try:
         made = _colleague_file(page, base, tmp_path)
         page.get_by_role("button", name="Download my file to send").scroll_into_view_if_needed()
@@ -211,7 +215,13 @@ def test_a_colleague_makes_a_file_and_the_lead_sees_the_spread_of_two(
         form = _form("team-moderation")
         page.goto(f"{base}{form.page}.html", wait_until="load")
         page = open_live_form(page)
-        _heading_is(page, form.title)
+        try:
+            _heading_is(page, form.title)
+        except PlaywrightTimeoutError:
+            shown = page.evaluate("() => document.body.innerText.slice(0, 2000)")
+            raise AssertionError(
+                f"the form did not open; it shows:\n{shown}\nthe page said:\n" + "\n".join(said)
+            ) from None
         page.get_by_text("No colleague's file is loaded yet").wait_for(timeout=60_000)
         with page.expect_file_chooser() as chooser:
             page.get_by_text("Load colleagues' files").click()
@@ -243,7 +253,11 @@ def test_a_colleague_makes_a_file_and_the_lead_sees_the_spread_of_two(
             return record if isinstance(record, ModerationRecord) else None
 
         moderation = wait_for_browser_file(page, "records/moderation.json", recorded)
-        assert moderation is not None and moderation.raters == 2
+        assert moderation is not None, (
+            f"not stored; the browser holds {stored_paths(page)}; the page said:\n"
+            + "\n".join(said)
+        )
+        assert moderation.raters == 2
         assert moderation.indicators["leadership.1"].agreed == 1
         assert moderation.indicators["leadership.1"].counts == [1, 0, 0, 1, 0]
     finally:

@@ -151,3 +151,36 @@ def test_a_saved_form_names_the_records_folder_not_its_path(tmp_path, monkeypatc
     for said in (form.where, where_text(folder)):
         assert "wholeschool-records" in said
         assert str(tmp_path) not in said and "/" not in said, said
+
+
+def test_the_browsers_storage_counts_as_kept_only_where_it_can_be_read(tmp_path: Path):
+    """In the browser, records under the drive are kept only if the drive answers (it is the
+    browser's storage, mounted when the app found its service worker); elsewhere always."""
+    from wholeschool.store import browser_storage_kept
+
+    drive = tmp_path / "drive"
+    records = drive / "records"
+    assert not browser_storage_kept(records, browser=True, drive=drive)  # never mounted
+    assert browser_storage_kept(records, browser=False, drive=drive)  # a computer's folder
+    assert browser_storage_kept(tmp_path / "elsewhere", browser=True, drive=drive)
+    drive.mkdir()
+    assert browser_storage_kept(records, browser=True, drive=drive)
+    drive.rmdir()
+    drive.write_text("not a folder")  # a drive that cannot be listed
+    assert not browser_storage_kept(records, browser=True, drive=drive)
+
+
+def test_a_browser_that_would_keep_nothing_gets_a_notice_not_a_form(tmp_path, monkeypatch):
+    """The workbook opens no form whose answers would be lost; its notice says so in words and
+    carries what to try, for the page around it to show."""
+    import html
+
+    from wholeschool.ui import workbook_app
+
+    monkeypatch.setattr(workbook_app, "browser_storage_kept", lambda folder: False)
+    shown = workbook("self-audit-leadership", tmp_path / "records")
+    assert not isinstance(shown, workbook_app.Workbook)
+    assert 'class="workbook-problem"' in shown.value and 'role="alert"' in shown.value
+    assert html.escape(workbook_app.STORAGE_TRY) in shown.value
+    assert "not letting the workbook keep your answers" in shown.value
+    assert not (tmp_path / "records").exists()  # nothing written, nothing to lose

@@ -42,6 +42,7 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import build_pyodide
+import drive_mount
 import early_kernel
 import yaml
 from jupyter_core.paths import jupyter_path
@@ -86,7 +87,12 @@ class LiteBuildError(RuntimeError):
 
 
 #: Every error :func:`build_site` raises with a message for the person building (no traceback).
-SITE_ERRORS = (LiteBuildError, build_pyodide.AssemblyError, early_kernel.EarlyKernelError)
+SITE_ERRORS = (
+    LiteBuildError,
+    build_pyodide.AssemblyError,
+    early_kernel.EarlyKernelError,
+    drive_mount.DriveMountError,
+)
 
 
 @dataclass(frozen=True)
@@ -455,6 +461,7 @@ def build_site(out: Path, mode: str = "cdn", *, title: str = "Live forms") -> di
         run_lite_build(lite_dir, built)
         shutil.copytree(staged, built / PYODIDE_DIR)
         early_worker = early_kernel.start_kernel_early(built, composed["settings"])
+        drive_mount.mount_drive_once_registered(built)
         finish_app_page(built / APP, title, forms, composed["settings"], early_worker)
         fix_service_worker(built / "service-worker.js")
         out.parent.mkdir(parents=True, exist_ok=True)

@@ -2,8 +2,9 @@
    deploy/lite/lite_site.py (placeholders in %%...%% filled in there).
 
    - Until the workbook has drawn, a panel says what is happening; if the browser's Python cannot
-     be fetched, fails, or has not started within a set time, the panel says so instead, with
-     what to try and the printable form (the book page), never "Loading" for ever.
+     be fetched, fails, or has not started within a set time, or the workbook says it cannot
+     keep answers in this browser, the panel says so instead, with what to try and the
+     printable form (the book page), never "Loading" for ever.
    - Each rating's choices become one radio group: not here but in radio-groups.js, the one
      copy the course hub's forms load too, put in the page just before this script.
    - The page title follows the form on screen, and so does the address: switching forms adds
@@ -91,7 +92,7 @@
     }, 20000);
   }
 
-  function fail(what) {
+  function fail(what, firstTry) {
     if (ready || failed) return;
     failed = true;
     window.workbookProblem = what;
@@ -109,7 +110,8 @@
     panel.appendChild(el("h2", {}, "What you can try"));
     const list = el("ul");
     const items = [
-      "Reload this page.",
+      firstTry || "Reload this page.",
+      ...(firstTry ? ["Reload this page."] : []),
       "Open the course in another browser (for example Edge, Chrome or Firefox), or on another device.",
       pythonHost
         ? "If you are on a school network, ask your IT team to allow the download site " +
@@ -184,6 +186,10 @@
         document.title = heading.textContent + " \u00b7 Live workbook";
         mirrorToBookPage();
       }
+    } else if (!ready && document.querySelector(".workbook-problem")) {
+      /* The workbook did not open, and says why (a browser that would keep no answers). */
+      const problem = document.querySelector(".workbook-problem");
+      fail(problem.textContent, problem.dataset.try);
     } else if (!ready && document.querySelector(
       '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')) {
       fail("The browser's Python started, but the form could not be made in it.");

@@ -9,7 +9,8 @@ from pathlib import Path
 #: Environment variable naming the folder where the lead's records live.
 RECORDS_ENV = "WHOLESCHOOL_RECORDS"
 #: In the browser (JupyterLite's Pyodide kernel) only files under /drive are kept between visits.
-BROWSER_RECORDS = Path("/drive/records")
+BROWSER_DRIVE = Path("/drive")
+BROWSER_RECORDS = BROWSER_DRIVE / "records"
 
 AUDIT_FILE = "audit.json"
 PLAN_FILE = "plan.json"
@@ -19,6 +20,25 @@ EVIDENCE_FILE = "evidence.json"
 def in_browser() -> bool:
     """True when running in a browser kernel (Pyodide, in JupyterLite)."""
     return sys.platform == "emscripten"
+
+
+def browser_storage_kept(
+    folder: Path, *, browser: bool | None = None, drive: Path = BROWSER_DRIVE
+) -> bool:
+    """False when ``folder`` is in the browser's storage (under ``drive``) but this browser
+    Python has no working storage there: the drive was not mounted (JupyterLite found no service
+    worker when the kernel started: a private window, a browser setting) or nothing answers it.
+    Files written there would then live only in memory and be gone when the tab closes. True
+    anywhere else (``browser``: whether this is the browser's Python; by default, asked)."""
+    if not (in_browser() if browser is None else browser):
+        return True
+    if not folder.is_relative_to(drive):
+        return True
+    try:
+        os.listdir(drive)  # the mounted drive asks the service worker; a bare folder is missing
+    except OSError:
+        return False
+    return True
 
 
 def records_folder() -> Path:

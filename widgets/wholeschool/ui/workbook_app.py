@@ -21,7 +21,7 @@ import ipywidgets as widgets
 import yaml
 
 from ..core.clock import Clock, system_clock
-from ..store import RecordFolder
+from ..store import RecordFolder, browser_storage_kept
 
 WORKBOOK_FILE = Path(str(resources.files("wholeschool") / "data" / "workbook.yaml"))
 #: From the app's page (``live/repl/index.html``) to the book's root.
@@ -174,13 +174,34 @@ class Workbook(widgets.VBox):
         self.switch_seconds = time.perf_counter() - started
 
 
+#: What the workbook says instead of opening when the browser keeps nothing (see
+#: ``store.browser_storage_kept``); the page script shows it with what to try.
+STORAGE_MISSING = (
+    "This browser is not letting the workbook keep your answers, so it has not opened: "
+    "anything typed would be lost when the page closes. A private (incognito) window, or a "
+    "browser setting that blocks site storage, does this."
+)
+STORAGE_TRY = "Open the course in a normal (not private) window of your browser."
+
+
+def storage_missing() -> widgets.HTML:
+    """The notice shown instead of the workbook when answers could not be kept."""
+    return widgets.HTML(
+        f'<div class="workbook-problem" role="alert" data-try="{html.escape(STORAGE_TRY)}">'
+        f"{html.escape(STORAGE_MISSING)}</div>"
+    )
+
+
 def workbook(
     start: str,
     folder: str | os.PathLike[str] | RecordFolder | None = None,
     *,
     clock: Clock = system_clock,
-) -> Workbook:
-    """The live workbook opened at the form ``start`` (an id of ``data/workbook.yaml``)."""
+) -> Workbook | widgets.HTML:
+    """The live workbook opened at the form ``start`` (an id of ``data/workbook.yaml``); in a
+    browser that would keep none of its answers, a notice saying so instead."""
     if not isinstance(folder, RecordFolder):
         folder = RecordFolder(folder, clock=clock)
+    if not browser_storage_kept(folder.path):
+        return storage_missing()
     return Workbook(start, folder)

@@ -94,9 +94,10 @@ class GuardedBrowser:
         return [u for u in self.proxy.refused if _host(u) in CHROMIUM_SERVICES]
 
 
-def persistent_offline(playwright, profile: Path) -> GuardedBrowser:
+def persistent_offline(playwright, profile: Path, **options) -> GuardedBrowser:
     """Chromium with the user data folder ``profile`` (a lead's own browser: its storage, cache
-    and service worker outlive a restart), reaching only 127.0.0.1.
+    and service worker outlive a restart), reaching only 127.0.0.1; ``options``: more of
+    Playwright's context options (``service_workers="block"``...).
 
     Everything else goes through :class:`BlockingProxy`, which refuses and records it; requests
     Playwright sees are recorded too. Playwright's own routing is not used: it would switch off
@@ -109,6 +110,7 @@ def persistent_offline(playwright, profile: Path) -> GuardedBrowser:
         executable_path=str(CHROMIUM),
         args=[*CHROMIUM_ARGS, proxy.argument],
         headless=True,
+        **options,
     )
     guarded = GuardedBrowser(context, proxy)
 

@@ -1071,25 +1071,33 @@ def test_a_late_service_worker_still_keeps_the_answers_in_the_browser(
         guarded.context.close()
 
 
+@pytest.mark.parametrize("how", ["none", "blocked"])
 def test_a_browser_that_keeps_nothing_is_told_so_instead_of_getting_a_form(
-    live_app: LiveApp, tmp_path: Path
+    live_app: LiveApp, tmp_path: Path, how: str
 ):
     """With no service worker the browser's Python cannot reach the browser's storage: the
-    workbook does not open a form whose answers would vanish, it says why and what to try."""
-    guarded = persistent_offline(live_app.playwright, tmp_path / "profile")
+    workbook does not open a form whose answers would vanish, it says why and what to try.
+    Two such browsers: one with no service workers at all (the kernel never mounts the drive),
+    one whose registrations a policy blocks (Playwright's own blocking: the drive is mounted but
+    nothing answers it)."""
+    options = {"service_workers": "block"} if how == "blocked" else {}
+    guarded = persistent_offline(live_app.playwright, tmp_path / "profile", **options)
     try:
-        guarded.context.add_init_script(NO_SERVICE_WORKER)
+        if how == "none":
+            guarded.context.add_init_script(NO_SERVICE_WORKER)
         page = guarded.context.pages[0]
         page.goto(f"{live_app.base}{LEADERSHIP.page}.html", wait_until="load")
         page.locator("a.live-form-button").click()
         page.wait_for_url("**/live/repl/index.html?*", wait_until="commit")
         alert = page.locator("#workbook-status[role=alert]")
         alert.wait_for(timeout=180_000)
-        page.screenshot(path=str(tmp_path / "keeps-nothing.png"))
+        page.screenshot(path=str(tmp_path / f"keeps-nothing-{how}.png"))
         text = alert.inner_text()
         assert "The live workbook could not open" in text
         assert "not letting the workbook keep your answers" in text
         assert "normal (not private) window" in text and "Reload this page" in text
+        assert "keep data in the browser" in text  # what IT can allow, for this problem
+        assert ".wasm" not in text  # not the advice about downloading the browser's Python
         assert alert.get_by_role(
             "link", name="Open this form's questions on the course page"
         ).count()

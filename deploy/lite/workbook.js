@@ -92,7 +92,9 @@
     }, 20000);
   }
 
-  function fail(what, firstTry) {
+  /* ``advice``: for a problem the workbook itself reports (not the browser's Python failing to
+     load), what to try first and what to ask IT, in place of the advice about downloads. */
+  function fail(what, advice) {
     if (ready || failed) return;
     failed = true;
     window.workbookProblem = what;
@@ -101,7 +103,7 @@
     panel.textContent = "";
     panel.appendChild(el("h1", {}, "The live workbook could not open"));
     panel.appendChild(el("p", {}, what));
-    if (pythonHost) {
+    if (pythonHost && !advice) {
       panel.appendChild(el("p", { class: "workbook-python-site" },
         "The workbook downloads the browser's own Python (about 15 MB) from " + pythonHost +
         ", a public download site, not from this course's site. Many school networks block " +
@@ -109,17 +111,18 @@
     }
     panel.appendChild(el("h2", {}, "What you can try"));
     const list = el("ul");
-    const items = [
-      firstTry || "Reload this page.",
-      ...(firstTry ? ["Reload this page."] : []),
-      "Open the course in another browser (for example Edge, Chrome or Firefox), or on another device.",
+    const elsewhere =
+      "Open the course in another browser (for example Edge, Chrome or Firefox), or on another device.";
+    const items = advice ? [advice.first, "Reload this page.", elsewhere, advice.it] : [
+      "Reload this page.",
+      elsewhere,
       pythonHost
         ? "If you are on a school network, ask your IT team to allow the download site " +
           pythonAllow + " (the .js, .wasm, .zip and .whl files there) as well as this site."
         : "If you are on a school network, ask your IT team to allow this site (" +
           window.location.host + "), including the WebAssembly (.wasm) and Python files it loads.",
     ];
-    if (pythonHost) {
+    if (pythonHost && !advice) {
       items.push("Whoever publishes this course for your school can build it with its own copy " +
         "of the browser's Python, so that nothing comes from another site.");
     }
@@ -189,7 +192,7 @@
     } else if (!ready && document.querySelector(".workbook-problem")) {
       /* The workbook did not open, and says why (a browser that would keep no answers). */
       const problem = document.querySelector(".workbook-problem");
-      fail(problem.textContent, problem.dataset.try);
+      fail(problem.textContent, { first: problem.dataset.try, it: problem.dataset.it });
     } else if (!ready && document.querySelector(
       '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"]')) {
       fail("The browser's Python started, but the form could not be made in it.");

@@ -182,13 +182,18 @@ STORAGE_MISSING = (
     "browser setting that blocks site storage, does this."
 )
 STORAGE_TRY = "Open the course in a normal (not private) window of your browser."
+STORAGE_IT = (
+    "If this is a school computer, ask your IT team to let this site keep data in the browser "
+    "(its site storage and service worker), which a browser setting or policy may block."
+)
 
 
 def storage_missing() -> widgets.HTML:
-    """The notice shown instead of the workbook when answers could not be kept."""
+    """The notice shown instead of the workbook when answers could not be kept: the page's
+    panel over it says it aloud, with what to try (so the notice itself is not read twice)."""
     return widgets.HTML(
-        f'<div class="workbook-problem" role="alert" data-try="{html.escape(STORAGE_TRY)}">'
-        f"{html.escape(STORAGE_MISSING)}</div>"
+        f'<div class="workbook-problem" aria-hidden="true" data-try="{html.escape(STORAGE_TRY)}"'
+        f' data-it="{html.escape(STORAGE_IT)}">{html.escape(STORAGE_MISSING)}</div>'
     )
 
 

@@ -21,28 +21,24 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-#: Where the kernel extension's files are in the built site.
-KERNEL_STATIC = Path("extensions/@jupyterlite/pyodide-kernel-extension/static")
+from early_kernel import KERNEL_STATIC, EarlyKernelError, one_chunk, one_match
+
 #: The longest the kernel waits for the service worker's registration, in milliseconds.
 WAIT_MS = 20_000
 #: The kernel plugin's decision to mount the drive: ``l=!!((null==i?void 0:i.enabled)||...)``.
 DECISION = re.compile(r"(\w+)=!!\(\(null==(\w+)\?void 0:\2\.enabled\)\|\|crossOriginIsolated\)")
+#: This edit's file, named when the kernel's code has changed under it.
+MODULE = "drive_mount.py"
 
 
-class DriveMountError(RuntimeError):
+class DriveMountError(EarlyKernelError):
     """The kernel extension's built code is not what this edit expects."""
 
 
 def waiting_for_registration(code: str, where: Path) -> str:
     """The kernel plugin's ``code`` deciding to mount the drive only once the service worker's
     registration has settled (or :data:`WAIT_MS` has passed)."""
-    found = list(DECISION.finditer(code))
-    if len(found) != 1:
-        raise DriveMountError(
-            f"{where}: jupyterlite-pyodide-kernel's code has changed ({len(found)} matches of "
-            f"{DECISION.pattern!r}); check deploy/lite/drive_mount.py against it and update it"
-        )
-    (match,) = found
+    match = one_match(DECISION, code, where, MODULE, DriveMountError)
     mount, manager = match.groups()
     waited = (
         f"(navigator.serviceWorker&&await Promise.race([{manager}.ready.catch(()=>0),"
@@ -54,13 +50,12 @@ def waiting_for_registration(code: str, where: Path) -> str:
 
 def mount_drive_once_registered(site: Path) -> Path:
     """Edit the built ``site``'s kernel plugin (see above); return the file edited."""
-    static = site / KERNEL_STATIC
-    chunks = [p for p in sorted(static.glob("*.js")) if DECISION.search(p.read_text("utf-8"))]
-    if len(chunks) != 1:
-        raise DriveMountError(
-            f"{static}: expected one chunk deciding whether to mount the drive, found "
-            f"{len(chunks)}; check deploy/lite/drive_mount.py against jupyterlite-pyodide-kernel"
-        )
-    (chunk,) = chunks
+    chunk = one_chunk(
+        site / KERNEL_STATIC,
+        DECISION,
+        "deciding whether to mount the drive",
+        MODULE,
+        DriveMountError,
+    )
     chunk.write_text(waiting_for_registration(chunk.read_text("utf-8"), chunk), encoding="utf-8")
     return chunk

@@ -65,14 +65,40 @@ class EarlyKernelError(RuntimeError):
     """The kernel extension's built code is not what these edits expect."""
 
 
-def _one(pattern: re.Pattern, code: str, where: Path) -> re.Match:
+def one_match(
+    pattern: re.Pattern,
+    code: str,
+    where: Path,
+    module: str = "early_kernel.py",
+    error: type[EarlyKernelError] = EarlyKernelError,
+) -> re.Match:
+    """The one match of ``pattern`` in the built ``code`` of file ``where``; none or several
+    stop the build with ``error``, naming ``module`` (the ``deploy/lite`` edit to update)."""
     found = list(pattern.finditer(code))
     if len(found) != 1:
-        raise EarlyKernelError(
+        raise error(
             f"{where}: jupyterlite-pyodide-kernel's code has changed ({len(found)} matches of "
-            f"{pattern.pattern!r}); check deploy/lite/early_kernel.py against it and update it"
+            f"{pattern.pattern!r}); check deploy/lite/{module} against it and update it"
         )
     return found[0]
+
+
+def one_chunk(
+    static: Path,
+    pattern: re.Pattern,
+    what: str,
+    module: str = "early_kernel.py",
+    error: type[EarlyKernelError] = EarlyKernelError,
+) -> Path:
+    """The one built file of the kernel extension (``static``) whose code matches ``pattern``
+    (``what`` it does, for the message); none or several stop the build as :func:`one_match`."""
+    chunks = [p for p in sorted(static.glob("*.js")) if pattern.search(p.read_text("utf-8"))]
+    if len(chunks) != 1:
+        raise error(
+            f"{static}: expected one chunk {what}, found {len(chunks)}; check "
+            f"deploy/lite/{module} against jupyterlite-pyodide-kernel"
+        )
+    return chunks[0]
 
 
 def early_worker_code(code: str, settings: dict, where: Path) -> str:
@@ -85,7 +111,7 @@ def early_worker_code(code: str, settings: dict, where: Path) -> str:
             "packages); check deploy/lite/early_kernel.py's WITHOUT_JEDI against it"
         )
     code = code.replace(old, new)
-    step = _one(RUNTIME_STEP, code, where)
+    step = one_match(RUNTIME_STEP, code, where)
     arg = step.group(1)
     code = (
         code[: step.start()]
@@ -94,7 +120,7 @@ def early_worker_code(code: str, settings: dict, where: Path) -> str:
         + f"async __wholeschoolInitRuntime({arg}){{"
         + code[step.end() :]
     )
-    end = _one(WORKER_END, code, where)
+    end = one_match(WORKER_END, code, where)
     kernel, cls, expose = end.groups()
     options = {
         "pyodideUrl": settings["pyodideUrl"],
@@ -127,7 +153,7 @@ def early_worker_code(code: str, settings: dict, where: Path) -> str:
 
 def taking_page_worker(code: str, where: Path) -> str:
     """The kernel's page-side ``code`` taking the worker the page started early, once."""
-    factory = _one(WORKER_FACTORY, code, where)
+    factory = one_match(WORKER_FACTORY, code, where)
     arg, make, url = factory.groups()
     replacement = (
         f"initWorker({arg}){{let {make}={url}=>{{const w=window.__wholeschoolWorker;"
@@ -148,9 +174,6 @@ def start_kernel_early(site: Path, settings: dict) -> str:
     worker.write_text(
         early_worker_code(worker.read_text(encoding="utf-8"), settings, worker), encoding="utf-8"
     )
-    pages = [p for p in static.glob("*.js") if WORKER_FACTORY.search(p.read_text("utf-8"))]
-    if len(pages) != 1:
-        raise EarlyKernelError(f"{static}: expected one chunk making the kernel's worker")
-    (page,) = pages
+    page = one_chunk(static, WORKER_FACTORY, "making the kernel's worker")
     page.write_text(taking_page_worker(page.read_text(encoding="utf-8"), page), encoding="utf-8")
     return "../" + (KERNEL_STATIC / worker.name).as_posix()

@@ -87,12 +87,8 @@ class LiteBuildError(RuntimeError):
 
 
 #: Every error :func:`build_site` raises with a message for the person building (no traceback).
-SITE_ERRORS = (
-    LiteBuildError,
-    build_pyodide.AssemblyError,
-    early_kernel.EarlyKernelError,
-    drive_mount.DriveMountError,
-)
+#: (``drive_mount.DriveMountError`` is an ``EarlyKernelError``: an edit of the kernel's code.)
+SITE_ERRORS = (LiteBuildError, build_pyodide.AssemblyError, early_kernel.EarlyKernelError)
 
 
 @dataclass(frozen=True)

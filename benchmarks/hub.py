@@ -45,6 +45,7 @@ from hub_support import (
     Person,
     browser_log_in,
     choose_level,
+    claim_accounts,
     scratch_hub,
 )
 
@@ -348,11 +349,9 @@ def main() -> None:
         [trainer.name],
         {"WHOLESCHOOL_HUB_PASSWORD_COST": str(args.password_cost)} if args.password_cost else {},
     )
-    accounts = hub_accounts.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
+    accounts = claim_accounts(work, PREFIX, GROUP, [trainer.name, *(p.name for p in leads)])
     hub = hub_process.Hub(settings)
     try:
-        accounts.claim([trainer.name, *(p.name for p in leads)])
-        accounts.ensure_group()
         hub.start()
         hub_pages.sign_up(hub.url, trainer.name, PASSWORD)
         admin = hub_pages.log_in(hub.url, trainer.name, PASSWORD)

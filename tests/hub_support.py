@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
+from hub_accounts import Accounts, remove_left_behind
 from hub_process import Hub
 from hub_settings import HubError, HubSettings, built_for, reachable_copy, unreachable
 
@@ -78,6 +79,22 @@ def scratch_hub(
         extra_env=extra_env or {},
     )
     return work, settings
+
+
+#: Where each scratch hub records the Unix accounts its run claimed.
+ACCOUNTS_RECORD = "created-accounts.txt"
+
+
+def claim_accounts(work: Path, prefix: str, group: str, names: list[str]) -> Accounts:
+    """Claim ``names`` for the scratch hub in ``work`` and make sure ``group`` exists, after
+    removing what earlier runs left behind: a run killed before its clean-up (or a machine
+    stopped mid-run) leaves its accounts, and the next run would find the names taken."""
+    scratch = Path(tempfile.gettempdir()).glob(f"wholeschool-hub-*/{ACCOUNTS_RECORD}")
+    remove_left_behind(record for record in scratch if record.parent != work)
+    accounts = Accounts(prefix, group, work / ACCOUNTS_RECORD)
+    accounts.claim(names)
+    accounts.ensure_group()
+    return accounts
 
 
 @dataclass

@@ -43,6 +43,7 @@ from hub_support import (
     UserServer,
     browser_log_in,
     choose_level,
+    claim_accounts,
     open_audit_app,
     scratch_hub,
     wait_for_server,
@@ -142,10 +143,9 @@ def cohort() -> Iterator[Cohort]:
             "WHOLESCHOOL_HUB_KERNEL_CULL": str(KERNEL_CULL),
         },
     )
-    accounts = hub_accounts.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
+    names = [trainer.name, *(lead.name for lead in leads), LATECOMER]
+    accounts = claim_accounts(work, PREFIX, GROUP, names)
     others = other_accounts()
-    accounts.claim([trainer.name, *(lead.name for lead in leads), LATECOMER])
-    accounts.ensure_group()
     hub = hub_process.Hub(settings)
     state = Cohort(hub, accounts, trainer, leads, work, others)
     try:

@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import hub_accounts
 import hub_pages
 import hub_process
 import pytest
@@ -29,6 +28,7 @@ from hub_support import (
     UserServer,
     browser_log_in,
     choose_level,
+    claim_accounts,
     scratch_hub,
     wait_for_server,
 )
@@ -59,9 +59,7 @@ def hub() -> Iterator[tuple[hub_process.Hub, Person, list[Person]]]:
     trainer = Person(f"{PREFIX}trainer", "trainer-passphrase-7")
     leads = [Person(f"{PREFIX}lead{i}", f"lead-passphrase-{i}x") for i in (1, 2, 3)]
     work, settings = scratch_hub("wholeschool-hub-exercise-", GROUP, [trainer.name])
-    accounts = hub_accounts.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
-    accounts.claim([trainer.name, *(lead.name for lead in leads)])
-    accounts.ensure_group()
+    accounts = claim_accounts(work, PREFIX, GROUP, [trainer.name, *(lead.name for lead in leads)])
     running = hub_process.Hub(settings)
     try:
         running.start()

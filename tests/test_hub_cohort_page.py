@@ -18,13 +18,19 @@ import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
-import hub_accounts
 import hub_pages
 import hub_process
 import pytest
 import requests
 from browser_support import launch_chromium, offline_context, watch
-from hub_support import Person, UserServer, browser_log_in, scratch_hub, wait_for_server
+from hub_support import (
+    Person,
+    UserServer,
+    browser_log_in,
+    claim_accounts,
+    scratch_hub,
+    wait_for_server,
+)
 from playwright.sync_api import sync_playwright
 
 pytestmark = [
@@ -53,9 +59,8 @@ def hub() -> Iterator[tuple[hub_process.Hub, Person, list[Person]]]:
     trainer = Person(f"{PREFIX}trainer", "trainer-passphrase-7")
     leads = [Person(f"{PREFIX}lead{i}", f"lead-passphrase-{i}x") for i in (1, 2, 3)]
     work, settings = scratch_hub("wholeschool-hub-cohort-", GROUP, [trainer.name])
-    accounts = hub_accounts.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
-    accounts.claim([trainer.name, *(lead.name for lead in [*leads, NEVER_IN, LATE])])
-    accounts.ensure_group()
+    names = [trainer.name, *(lead.name for lead in [*leads, NEVER_IN, LATE])]
+    accounts = claim_accounts(work, PREFIX, GROUP, names)
     running = hub_process.Hub(settings)
     try:
         running.start()

@@ -25,11 +25,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import hub_accounts
 import hub_process
 import pytest
 from browser_support import launch_chromium
-from hub_support import scratch_hub
+from hub_support import claim_accounts, scratch_hub
 from lti_platform import INSTRUCTOR, LEARNER, Member, Platform
 from playwright.sync_api import sync_playwright
 
@@ -86,9 +85,7 @@ def lti_hub() -> Iterator[LTIHub]:
     platform = Platform(settings.url, MEMBERS)
     settings.extra_env.update(platform.hub_environment())
     lookalike = suffixed(OWNER, platform, MEMBERS["lookalike"])
-    accounts = hub_accounts.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
-    accounts.claim([OWNER, LEAD, TEACHER, lookalike])
-    accounts.ensure_group()
+    accounts = claim_accounts(work, PREFIX, GROUP, [OWNER, LEAD, TEACHER, lookalike])
     hub = hub_process.Hub(settings)
     shutil.rmtree(SCREENS, ignore_errors=True)
     SCREENS.mkdir()

@@ -20,13 +20,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import hub_accounts
 import hub_pages
 import hub_process
 import hub_running
 import psutil
 import pytest
-from hub_support import Person, scratch_hub, start_hubctl, wait_for_server
+from hub_support import Person, claim_accounts, scratch_hub, start_hubctl, wait_for_server
 
 pytestmark = [
     pytest.mark.hub,
@@ -76,9 +75,7 @@ def test_the_hub_stops_leaving_no_process_and_no_port_held(how: str):
         [TRAINER.name],
         {"WHOLESCHOOL_HUB_PASSWORD_COST": "10"},
     )
-    accounts = hub_accounts.Accounts(PREFIX, GROUP, work / "created-accounts.txt")
-    accounts.claim([TRAINER.name, LEAD.name])
-    accounts.ensure_group()
+    accounts = claim_accounts(work, PREFIX, GROUP, [TRAINER.name, LEAD.name])
     run = start_hubctl(settings, work / "hubctl.out", terminal=how == "closed terminal")
     seen: dict[int, float] = {}
     try:

@@ -2,7 +2,8 @@
 
 The hub creates a Unix account (in one group) for each approved user on first login.
 ``Accounts`` remembers which names did not exist before, and removes only those, only while
-they are still members of that group.
+they are still members of that group. Its record names the process that claimed them, so a
+run killed before its clean-up leaves a record the next run can act on (``left_behind``).
 """
 
 from __future__ import annotations
@@ -33,6 +34,24 @@ class Accounts:
         self.claimed: list[str] = []
         self.made_group = False
 
+    @classmethod
+    def left_behind(cls, record: Path) -> Accounts | None:
+        """The accounts claimed in ``record`` by a process that has ended without removing
+        them; None while that process runs, or if the record does not say who claimed them."""
+        try:
+            lines = record.read_text(encoding="utf-8").splitlines()
+            _, owner, pid, started = lines[0].split()
+            _, group_word, group, made = lines[1].split()
+            prefix = lines[2].split()[2]
+        except (OSError, ValueError, IndexError):
+            return None
+        if (owner, group_word) != ("owner", "group") or _running(int(pid), float(started)):
+            return None
+        accounts = cls(prefix, group, record)
+        accounts.claimed = [n for n in lines[3:] if n.startswith(prefix)]
+        accounts.made_group = made == "made"
+        return accounts
+
     def claim(self, names: Iterable[str]) -> list[str]:
         names = list(names)
         for name in names:  # all checked before any is claimed
@@ -42,16 +61,30 @@ class Accounts:
                 pwd.getpwnam(name)
                 raise HubError(f"Unix account {name} already exists; it is not ours to use")
         self.claimed.extend(names)
-        self.record.parent.mkdir(parents=True, exist_ok=True)
-        self.record.write_text("".join(f"{n}\n" for n in self.claimed), encoding="utf-8")
+        self._write_record()
         return list(self.claimed)
 
     def ensure_group(self) -> None:
         try:
             grp.getgrnam(self.group)
         except KeyError:
+            self.made_group = True  # recorded first: a run killed next must still remove it
+            self._write_record()
             subprocess.run(["groupadd", "--system", self.group], check=True)
-            self.made_group = True
+
+    def _write_record(self) -> None:
+        """Who claims (this process), the group, the prefix, then one claimed name a line."""
+        me = psutil.Process()
+        made = "made" if self.made_group else "found"
+        head = [
+            f"# owner {me.pid} {me.create_time()!r}",
+            f"# group {self.group} {made}",
+            f"# prefix {self.prefix}",
+        ]
+        self.record.parent.mkdir(parents=True, exist_ok=True)
+        self.record.write_text(
+            "".join(f"{line}\n" for line in head + self.claimed), encoding="utf-8"
+        )
 
     def existing(self) -> list[str]:
         present = []
@@ -98,3 +131,23 @@ class Accounts:
         with contextlib.suppress(FileNotFoundError):
             self.record.unlink()
         return removed
+
+
+def _running(pid: int, started: float) -> bool:
+    """Whether process ``pid`` that started at ``started`` still runs (not a later one)."""
+    try:
+        proc = psutil.Process(pid)
+        return abs(proc.create_time() - started) < 0.01 and proc.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
+def remove_left_behind(records: Iterable[Path]) -> list[str]:
+    """Remove the accounts (and group) of every ended run in ``records`` that did not remove
+    them itself (killed, or the machine stopped); the names removed."""
+    removed = []
+    for record in records:
+        accounts = Accounts.left_behind(record)
+        if accounts is not None:
+            removed += accounts.remove()
+    return removed

@@ -1103,6 +1103,17 @@ def test_a_browser_that_keeps_nothing_is_told_so_instead_of_getting_a_form(
         ).count()
         assert page.locator(FORM_READY).count() == 0  # no form to fill in for nothing
         assert machine_words(text) == [], machine_words(text)
+        for name, width in WIDTHS.items():  # the notice fits a tablet and a phone too
+            page.set_viewport_size({"width": width, "height": 900})
+            page.screenshot(path=str(tmp_path / f"keeps-nothing-{how}-{name}.png"), full_page=True)
+            box = alert.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= width + 1, (name, box)
+            wider = page.evaluate("() => document.documentElement.scrollWidth") - width
+            assert wider <= 1, f"{name}: the page is {wider} px wider than the screen"
+            reload = alert.get_by_role("button", name="Reload this page")
+            reload.scroll_into_view_if_needed()  # the last of the panel can be reached
+            button = reload.bounding_box()
+            assert button and button["y"] >= 0 and button["y"] + button["height"] <= 900, name
     finally:
         guarded.context.close()
 

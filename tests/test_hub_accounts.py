@@ -12,7 +12,6 @@ Needs root (it creates Unix accounts).
 
 from __future__ import annotations
 
-import grp
 import os
 import pwd
 import shutil
@@ -24,8 +23,10 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from course_accounts import group_exists
 from hub_accounts import Accounts
 from hub_support import ACCOUNTS_RECORD, claim_accounts
+from lti_signin import account_exists
 
 pytestmark = [
     pytest.mark.hub,
@@ -54,22 +55,6 @@ A_RUN = textwrap.dedent(
     os.kill(os.getpid(), signal.SIGSTOP)
     """
 )
-
-
-def exists(name: str) -> bool:
-    try:
-        pwd.getpwnam(name)
-    except KeyError:
-        return False
-    return True
-
-
-def group_exists(name: str) -> bool:
-    try:
-        grp.getgrnam(name)
-    except KeyError:
-        return False
-    return True
 
 
 def scratch(kind: str) -> Path:
@@ -118,18 +103,18 @@ def test_the_next_run_removes_what_a_killed_run_left_and_claims_the_names(cleanu
     run = start_run(old, names)
     cleanup["runs"].append(run)
     homes = [Path(pwd.getpwnam(name).pw_dir) for name in names]
-    assert all(exists(n) for n in names) and all(h.is_dir() for h in homes)
+    assert all(account_exists(n) for n in names) and all(h.is_dir() for h in homes)
 
     # While the run is alive (only stopped) its accounts are its own: the next run is refused.
     with pytest.raises(Exception, match="already exists"):
         claim_accounts(new, PREFIX, GROUP, names)
-    assert all(exists(n) for n in names)
+    assert all(account_exists(n) for n in names)
 
     run.send_signal(signal.SIGKILL)
     run.wait(timeout=30)
     accounts = claim_accounts(new, PREFIX, GROUP, names)
 
-    assert not any(exists(n) for n in names), "the killed run's accounts are still there"
+    assert not any(account_exists(n) for n in names), "the killed run's accounts are still there"
     assert not any(h.exists() for h in homes), "their homes are still there"
     assert not (old / ACCOUNTS_RECORD).exists()
     assert accounts.claimed == names
@@ -159,8 +144,8 @@ def test_an_account_outside_the_runs_group_is_left_alone(cleanup):
     cleanup["folders"].append(new)
     claim_accounts(new, PREFIX, GROUP, [f"{PREFIX}other"])
 
-    assert exists(name), "an account outside the run's group was removed"
-    assert not exists(f"{PREFIX}gone")
+    assert account_exists(name), "an account outside the run's group was removed"
+    assert not account_exists(f"{PREFIX}gone")
 
 
 def test_a_record_that_does_not_say_who_claimed_is_left_alone(cleanup, tmp_path: Path):
@@ -172,4 +157,4 @@ def test_a_record_that_does_not_say_who_claimed_is_left_alone(cleanup, tmp_path:
     record = tmp_path / ACCOUNTS_RECORD
     record.write_text(f"{name}\n", encoding="utf-8")
     assert Accounts.left_behind(record) is None
-    assert exists(name)
+    assert account_exists(name)

@@ -43,9 +43,9 @@ def alive(seen: dict[int, float]) -> list[str]:
     """Processes of ``seen`` (pid -> start time) still running: one line each."""
     left = []
     for pid, created in seen.items():
+        proc = hub_process.same_process(pid, created)
         with contextlib.suppress(psutil.NoSuchProcess):
-            proc = psutil.Process(pid)
-            if abs(proc.create_time() - created) < 0.01 and proc.status() != "zombie":
+            if proc is not None:
                 left.append(f"{pid} {' '.join(proc.cmdline()[:3])}")
     return left
 

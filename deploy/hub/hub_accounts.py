@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import psutil
-from hub_process import end
+from hub_process import end, same_process
 from hub_settings import HubError
 
 
@@ -45,7 +45,12 @@ class Accounts:
             prefix = lines[2].split()[2]
         except (OSError, ValueError, IndexError):
             return None
-        if (owner, group_word) != ("owner", "group") or _running(int(pid), float(started)):
+        if (owner, group_word) != ("owner", "group"):
+            return None
+        try:
+            if same_process(int(pid), float(started)) is not None:
+                return None  # that run is still going: its accounts are its own
+        except psutil.Error:  # cannot tell: leave them alone
             return None
         accounts = cls(prefix, group, record)
         accounts.claimed = [n for n in lines[3:] if n.startswith(prefix)]
@@ -131,15 +136,6 @@ class Accounts:
         with contextlib.suppress(FileNotFoundError):
             self.record.unlink()
         return removed
-
-
-def _running(pid: int, started: float) -> bool:
-    """Whether process ``pid`` that started at ``started`` still runs (not a later one)."""
-    try:
-        proc = psutil.Process(pid)
-        return abs(proc.create_time() - started) < 0.01 and proc.status() != psutil.STATUS_ZOMBIE
-    except psutil.Error:
-        return False
 
 
 def remove_left_behind(records: Iterable[Path]) -> list[str]:

@@ -117,13 +117,8 @@ class Hub:
 
     def running(self) -> list[psutil.Process]:
         """Processes this hub started that are still alive (same pid and start time)."""
-        alive = []
-        for pid, created in self._seen.items():
-            with contextlib.suppress(psutil.NoSuchProcess):
-                proc = psutil.Process(pid)
-                if abs(proc.create_time() - created) < 0.01 and proc.status() != "zombie":
-                    alive.append(proc)
-        return alive
+        alive = (same_process(pid, created) for pid, created in self._seen.items())
+        return [proc for proc in alive if proc is not None]
 
     def stop(self, timeout: float = 60, grace: float = 10) -> list[str]:
         """Stop the hub (which stops every server and the proxy); end whatever is left.
@@ -151,6 +146,16 @@ class Hub:
         end(self.running())
         self.process = None
         return strays
+
+
+def same_process(pid: int, started: float) -> psutil.Process | None:
+    """Process ``pid`` if it is still the one that started at ``started`` (a pid is reused
+    once its process has ended) and has not exited; else None."""
+    with contextlib.suppress(psutil.NoSuchProcess):
+        proc = psutil.Process(pid)
+        if abs(proc.create_time() - started) < 0.01 and proc.status() != psutil.STATUS_ZOMBIE:
+            return proc
+    return None
 
 
 def end(processes: list[psutil.Process], grace: float = 5) -> None:

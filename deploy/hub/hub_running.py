@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import psutil
-from hub_process import Hub, end
+from hub_process import Hub, end, same_process
 from hub_settings import HubError
 
 #: In the hub's state folder while ``hubctl`` runs the hub: that process's id and start time.
@@ -74,10 +74,7 @@ def serving(state: Path) -> psutil.Process | None:
     """The ``hubctl`` process running the hub of ``state`` (by its pid file), if any."""
     with contextlib.suppress(OSError, ValueError, KeyError, TypeError, psutil.Error):
         record = json.loads((state / PID_FILE).read_text(encoding="utf-8"))
-        proc = psutil.Process(int(record["pid"]))
-        same = abs(proc.create_time() - float(record["started"])) < 0.01
-        if same and proc.status() != psutil.STATUS_ZOMBIE:
-            return proc
+        return same_process(int(record["pid"]), float(record["started"]))
     return None
 
 

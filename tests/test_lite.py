@@ -1194,14 +1194,17 @@ def test_a_lead_goes_round_the_whole_loop_in_the_workbook(
         actions = [h for h in headings if h.startswith("Action ")]
         third = actions[2].split(" · ", 1)[1]
         page.get_by_role("button", name="Move action 3 to the top").click()
-        # Until the plan is redrawn in its new order, two rows may briefly share a number.
+        # The rows are renumbered one by one, then redrawn in their new order (old and new
+        # drawings may briefly both be on the page): wait for the plan as it ends up, the
+        # moved action first and the buttons numbered 1 to n, each once, in order.
         page.wait_for_function(
             """([t, n]) => {
               const first = [...document.querySelectorAll('.jp-OutputArea-output h4')]
                 .find(h => h.textContent.startsWith('Action '));
               const takes = [...document.querySelectorAll('.jp-OutputArea-output button')]
                 .map(b => b.textContent.trim()).filter(x => x.startsWith('Take action'));
-              return first?.textContent.endsWith(t) && new Set(takes).size === n;
+              return first?.textContent.endsWith(t) && takes.length === n
+                && takes.every((x, i) => x === `Take action ${i + 1} out of the plan`);
             }""",
             arg=[third, len(actions)],
         )

@@ -229,6 +229,17 @@ def test_a_colleague_makes_a_file_and_the_lead_sees_the_spread_of_two(
         page.get_by_text("Loaded 2 files").wait_for(timeout=60_000)
         refused = page.locator("[role=alert]").last.inner_text()
         assert "someone-else.json: the school label is for '<b>Elm Park</b>'" in refused
+        # "Loaded" is one message; the rows under it are drawn after it, one widget at a time.
+        try:
+            page.wait_for_function(
+                "() => document.querySelectorAll('.wholeschool-strip').length >= 2",
+                timeout=30_000,
+            )
+        except PlaywrightTimeoutError:
+            shown = page.locator(".workbook").inner_text()
+            raise AssertionError(
+                f"no spread drawn; the form shows:\n{shown}\nthe page said:\n" + "\n".join(said)
+            ) from None
         strips = page.locator(".wholeschool-strip").evaluate_all(
             "els => els.map(e => e.getAttribute('aria-label'))"
         )

@@ -222,6 +222,32 @@ def stored_paths(page) -> list[str]:
     return sorted(page.evaluate(STORED_PATHS_JS))
 
 
+#: True once nothing has been added to or taken from the workbook's drawing for half a
+#: second: its widgets are drawn one by one after the message that makes them, so the first
+#: one on screen does not mean the rest are.
+DRAWN_JS = """key => {
+  const root = document.querySelector('.workbook');
+  if (!root) return false;
+  const seen = (window.__workbookDrawn ??= {});
+  if (!seen[key]) {
+    const mark = {last: performance.now()};
+    mark.observer = new MutationObserver(() => { mark.last = performance.now(); });
+    mark.observer.observe(root, {subtree: true, childList: true});
+    seen[key] = mark;
+    return false;
+  }
+  if (performance.now() - seen[key].last < 500) return false;
+  seen[key].observer.disconnect();
+  delete seen[key];
+  return true;
+}"""
+
+
+def wait_drawn(page, timeout: float = 30_000) -> None:
+    """Wait until the workbook on ``page`` has finished drawing (see :data:`DRAWN_JS`)."""
+    page.wait_for_function(DRAWN_JS, arg=os.urandom(8).hex(), polling=100, timeout=timeout)
+
+
 def wait_for_browser_file(page, path: str, done, timeout: float = 30.0):
     """Poll ``path`` in the browser's storage until ``done(text)`` returns a value that is not
     None (a save is written a moment after the change); return that value."""

@@ -44,6 +44,7 @@ from lite_support import (
     persistent_offline,
     selected_labels,
     stored_paths,
+    wait_drawn,
     wait_for_browser_file,
 )
 from packaging.utils import parse_wheel_filename
@@ -363,6 +364,7 @@ class LiveApp:
         self.logs.append(watch(self.page))
         self.page.goto(url)
         self.page.wait_for_selector(FORM_READY, timeout=180_000)
+        wait_drawn(self.page)
 
 
 @pytest.fixture(scope="module")
@@ -376,6 +378,7 @@ def live_app(built_book: Path, tmp_path_factory) -> Iterator[LiveApp]:
         book.goto(f"{base}{LEADERSHIP.page}.html", wait_until="load")
         page = open_live_form(book)
         page.wait_for_selector(FORM_READY, timeout=180_000)
+        wait_drawn(page)
         app = LiveApp(playwright, profile, base, served, offline, page, logs)
         yield app
         app.offline.context.close()
@@ -623,6 +626,7 @@ def test_switching_forms_keeps_the_same_python_and_takes_a_moment(live_app: Live
     seconds = {}
     for form in FORMS[1:]:
         seconds[form.id] = _switch(page, form.title)
+        wait_drawn(page)
         shown = page.locator(".workbook").inner_text()
         assert machine_words(shown) == [], (form.id, machine_words(shown))
         assert page.title().startswith(form.title)
@@ -1185,6 +1189,7 @@ def test_a_lead_goes_round_the_whole_loop_in_the_workbook(
         page.get_by_role("button", name="Next: Action plan").click()
         _heading_is(page, "Action plan")
         page.get_by_text("Action 3").first.wait_for(timeout=30_000)
+        wait_drawn(page)  # every action, not only the first three
         _no_machine_words(page, "plan")
         for date in page.locator(".jp-OutputArea-output .widget-datepicker input").all()[:4]:
             box = date.bounding_box()

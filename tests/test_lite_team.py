@@ -27,6 +27,7 @@ from lite_support import (
     persistent_offline,
     selected_labels,
     stored_paths,
+    wait_drawn,
     wait_for_browser_file,
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -115,6 +116,7 @@ def test_calibration_opens_from_its_page_rates_by_keyboard_and_compares(browser,
     page = open_live_form(page)
     page.wait_for_selector(FORM_READY, timeout=180_000)
     _heading_is(page, form.title)
+    wait_drawn(page)
     setting = next(iter(calibration_settings().values()))  # the first setting is shown first
     page.locator(".wholeschool-picture h3", has_text=setting.name).wait_for()
     keys = list(setting.moderated)
@@ -157,6 +159,7 @@ def _colleague_file(page, base: str, folder: Path) -> Path:
     page = open_live_form(page)
     page.wait_for_selector(FORM_READY, timeout=180_000)
     _heading_is(page, form.title)
+    wait_drawn(page)
     page.get_by_label("School label").fill(DEFAULT_SCHOOL)
     page.get_by_label("Your role").fill("Pastoral lead")
     _tab_to_group(page, 0)
@@ -240,6 +243,7 @@ def test_a_colleague_makes_a_file_and_the_lead_sees_the_spread_of_two(
             raise AssertionError(
                 f"no spread drawn; the form shows:\n{shown}\nthe page said:\n" + "\n".join(said)
             ) from None
+        wait_drawn(page)
         strips = page.locator(".wholeschool-strip").evaluate_all(
             "els => els.map(e => e.getAttribute('aria-label'))"
         )

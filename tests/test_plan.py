@@ -396,6 +396,26 @@ def test_priorities_move_to_the_top_or_leave_the_plan_with_buttons_and_stay_so(f
     assert [r.indicator for r in reopened.rows] == saved
 
 
+def test_the_keyboard_keeps_its_place_when_the_plan_is_redrawn(folder: Path):
+    """The buttons that redraw the plan carry a focus mark each (keep-focus.js gives the focus
+    back to them when drawn again); an action taken out hands its mark to the one that takes its
+    place, and the last one's to "Add an action"."""
+    from wholeschool.ui.keep_focus import marks_of
+
+    editor = action_plan(folder, delay=0)
+    buttons = [b for r in editor.rows for b in (r.to_top, r.remove)]
+    buttons += [editor.add_button, editor.redraft_button]
+    marks = [marks_of(b) for b in buttons]
+    assert all(len(m) == 1 for m in marks), marks
+    assert len({m[0] for m in marks}) == len(marks), "two buttons share a mark"
+    second, third = editor.rows[1], editor.rows[2]
+    second.remove.click()
+    assert set(marks_of(second.remove)) <= set(marks_of(third.remove))
+    last = editor.rows[-1]
+    last.remove.click()
+    assert set(marks_of(last.remove)) <= set(marks_of(editor.add_button))
+
+
 def test_reopening_keeps_edits_and_redraft_adds_without_losing_work(folder: Path):
     editor = action_plan(folder, delay=0)
     editor.rows[0].status.value = "done"

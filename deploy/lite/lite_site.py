@@ -80,6 +80,8 @@ RADIO_GROUPS = ROOT / "deploy/hub/jupyter-data/voila/templates/wholeschool/stati
 #: The forms' rules for every width (choices wrap, labels above controls on a phone), shared
 #: with the course hub's Voila apps in the same way.
 WIDGET_WIDTHS = RADIO_GROUPS.with_name("widget-widths.css")
+#: The one copy of the script that keeps the keyboard's place when a form redraws (shared too).
+KEEP_FOCUS = RADIO_GROUPS.with_name("keep-focus.js")
 
 
 class LiteBuildError(RuntimeError):
@@ -165,7 +167,7 @@ def fingerprint(mode: str, title: str) -> str:
     """A hash of everything the live site is built from (a new one means a new build)."""
     digest = hashlib.sha256(f"{mode}\n{title}\n".encode())
     sources = [p for p in sorted(HERE.iterdir()) if p.is_file()]
-    sources += [ROOT / "pyproject.toml", RADIO_GROUPS, WIDGET_WIDTHS]
+    sources += [ROOT / "pyproject.toml", RADIO_GROUPS, KEEP_FOCUS, WIDGET_WIDTHS]
     sources += sorted(p for p in PACKAGE_SOURCE.rglob("*") if p.is_file())
     for path in sources:
         if "__pycache__" not in path.parts:
@@ -386,7 +388,8 @@ def finish_app_page(
     """The REPL page as the workbook's page: only the course's forms run in it (see above); its
     language, a title, an icon, the script that says what is happening until the workbook has
     drawn (``workbook.js``), the one that makes each rating one radio group (``RADIO_GROUPS``,
-    shared with the course hub), and the style that hides the console around the form
+    shared with the course hub), the one that keeps the keyboard's place when a form redraws
+    (``KEEP_FOCUS``, shared too), and the style that hides the console around the form
     (``live-form.css``); ``early_worker``: the kernel's worker, started by the page at once
     (``early_kernel.py``; none if empty)."""
     html = page.read_text(encoding="utf-8")
@@ -403,12 +406,13 @@ def finish_app_page(
         .replace("%%EARLY_WORKER%%", json.dumps(early_worker).replace("</", "<\\/"))
     )
     radios = RADIO_GROUPS.read_text(encoding="utf-8")
+    keep = KEEP_FOCUS.read_text(encoding="utf-8")
     style = (HERE / "live-form.css").read_text(encoding="utf-8") + WIDGET_WIDTHS.read_text(
         encoding="utf-8"
     )
     html = html.replace("<html>", '<html lang="en">', 1)
     html = re.sub(r"<title>.*?</title>", f"<title>Live workbook · {title}</title>", html, count=1)
-    scripts = f"<script>\n{radios}</script>\n<script>\n{script}</script>"
+    scripts = f"<script>\n{radios}</script>\n<script>\n{keep}</script>\n<script>\n{script}</script>"
     html = html.replace("<head>", f"<head>\n{guard}\n{scripts}", 1)
     icon = '<link rel="icon" href="../icon-120x120.png">'
     html = html.replace("</head>", f"{icon}\n<style>\n{style}</style>\n</head>", 1)

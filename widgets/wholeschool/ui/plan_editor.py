@@ -39,6 +39,7 @@ from ..store.current import current_records
 from ..store.team import MODERATION_FILE
 from .autosave import DEFAULT_DELAY, Autosaver
 from .downloads import download_button
+from .keep_focus import hand_on, keep_focus
 from .looks import ERROR_COLOUR, Looks, reminder_html
 from .saving import SavesItself
 
@@ -115,8 +116,11 @@ class ActionRow:
             options=STATUSES, value=action.status, style=looks.description
         )
         self.problem = widgets.HTML()
-        self.to_top = widgets.Button(layout=widgets.Layout(width="auto"), icon="arrow-up")
-        self.remove = widgets.Button(layout=widgets.Layout(width="auto"), icon="trash")
+        # The plan is drawn again after a move or a removal: these keep the keyboard's place.
+        self.to_top = keep_focus(
+            widgets.Button(layout=widgets.Layout(width="auto"), icon="arrow-up")
+        )
+        self.remove = keep_focus(widgets.Button(layout=widgets.Layout(width="auto"), icon="trash"))
         self.controls = [self.what, self.lead, self.start, self.due, self.measure, self.status]
         self.dates = widgets.HBox([self.start, self.due])
         moves = [] if fixed else [widgets.HBox([self.to_top, self.remove])]
@@ -236,6 +240,7 @@ class PlanEditor(SavesItself, widgets.VBox):
             icon="plus",
         )
         self.add_button.on_click(lambda _button: self.add_action(self.new_indicator.value))
+        keep_focus(self.add_button)
         self.download_buttons = [
             download_button(
                 f"Download the plan: {FORMAT_NAMES[fmt]}", lambda fmt=fmt: self.make_file(fmt)
@@ -260,6 +265,7 @@ class PlanEditor(SavesItself, widgets.VBox):
             layout=widgets.Layout(width="auto", max_width="100%"),
         )
         self.redraft_button.on_click(lambda _button: self.redraft())
+        keep_focus(self.redraft_button)
         super().__init__()
         self._show()
 
@@ -290,7 +296,10 @@ class PlanEditor(SavesItself, widgets.VBox):
     def remove_action(self, row: ActionRow) -> None:
         """Take ``row`` out of the plan (never the safeguarding action)."""
         if not row.fixed:
+            at = self.rows.index(row)
             self.rows.remove(row)
+            # the keyboard goes on to the action that takes its place (or to "Add an action")
+            hand_on(row.remove, self.rows[at].remove if at < len(self.rows) else self.add_button)
             self._renumber()
 
     def _escalation(self) -> str:

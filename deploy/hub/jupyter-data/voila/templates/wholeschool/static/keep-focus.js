@@ -12,8 +12,7 @@
   "use strict";
   if (window.wholeschoolKeepFocus) return;  // loaded once per page
   const PREFIX = "wholeschool-focus-";
-  let owner = null;  // the marked control that had the focus
-  let marks = [];    // its marks
+  let owner = null;  // the marked control that had the focus (its marks are on it still)
 
   function marksOf(element) {
     const marked = element.closest && element.closest('[class*="' + PREFIX + '"]');
@@ -27,13 +26,12 @@
 
   /* Where the keyboard goes, the marks go (none if that control has none). */
   document.addEventListener("focusin", function (event) {
-    marks = marksOf(event.target);
-    owner = marks.length ? event.target : null;
+    owner = marksOf(event.target).length ? event.target : null;
   }, true);
 
   /* A click anywhere but the marked control is the user moving on: forget it. */
   document.addEventListener("pointerdown", function (event) {
-    if (owner && !owner.contains(event.target)) { owner = null; marks = []; }
+    if (owner && !owner.contains(event.target)) owner = null;
   }, true);
 
   function shown(element) {
@@ -46,7 +44,7 @@
     if (!owner || shown(owner)) return;
     const active = document.activeElement;
     if (active && active !== document.body && active !== document.documentElement) return;
-    for (const mark of marks) {
+    for (const mark of marksOf(owner)) {
       for (const again of document.querySelectorAll("." + CSS.escape(mark))) {
         const target = again !== owner && shown(again) && focusable(again);
         if (target) {
